@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Converts the two UCI data sets that scikit-learn's wheel carries into the compact files under data/.
+
+Run once by a maintainer (`pip install scikit-learn && python3 data/make_data.py`); the outputs are committed,
+so neither the app nor its tests need Python. The files hold the *raw* values: scaling and the bias column
+are applied once, in Rust, when a problem's data set is built (src/core/data.rs), so the CLI and the page see
+the same matrix.
+
+Format, little-endian: b"DBDS1\\0\\0\\0", u32 rows, u32 features, u32 classes,
+then rows*features float32 values (row-major), then rows uint8 labels (0..classes-1).
+"""
+import struct
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_digits
+
+OUT = Path(__file__).resolve().parent
+
+
+def write(name: str, features: np.ndarray, labels: np.ndarray) -> None:
+    rows, cols = features.shape
+    classes = int(labels.max()) + 1
+    with open(OUT / name, "wb") as f:
+        f.write(b"DBDS1\0\0\0")
+        f.write(struct.pack("<III", rows, cols, classes))
+        f.write(features.astype("<f4").tobytes(order="C"))
+        f.write(labels.astype("u1").tobytes())
+    print(f"{name}: {rows} x {cols}, {classes} classes")
+
+
+cancer = load_breast_cancer()
+write("breast_cancer.bin", cancer.data, cancer.target)
+digits = load_digits()
+write("digits.bin", digits.data, digits.target)

@@ -1,0 +1,328 @@
+//! The one `Experiment` type: every parameter of a run, read from and written to share links.
+//!
+//! The page reads links leniently (bad values are clamped or replaced by defaults, each with a [`Notice`]);
+//! the CLI reads them strictly (the first notice is an error). Both go through [`Experiment::from_query`],
+//! so the two can never disagree about what a link means.
+
+use crate::params::{spec, Domain, ParamSpec, ALG_NAMES, PARAMS, PROBLEM_NAMES};
+use serde::Serialize;
+
+/// The link format this build writes. Older formats must keep parsing to the same experiment.
+pub const LINK_VERSION: u64 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Alg {
+    /// CR-PSGD, Algorithm 1: batches grow geometrically.
+    CrPsgd,
+    /// Classic parallel mini-batch SGD: a fixed batch B₁ every round.
+    Psgd,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ProblemKind {
+    BreastCancer,
+    Digits,
+    Synthetic,
+}
+
+/// Every parameter of one run. Equal experiments give bit-identical runs on any machine and thread count.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Experiment {
+    pub alg: Alg,
+    pub problem: ProblemKind,
+    /// N, the number of nodes.
+    pub nodes: usize,
+    /// ρ, the batch growth factor (CR-PSGD only).
+    pub rho: f64,
+    /// B₁, the first (for PSGD: every) batch size per node.
+    pub first_batch: u64,
+    /// γ, the step size.
+    pub gamma: f64,
+    /// T, the SFO budget per node.
+    pub budget: u64,
+    pub seed: u64,
+    /// λ, the L2 penalty.
+    pub lambda: f64,
+    /// Synthetic data: examples and features.
+    pub synthetic_examples: usize,
+    pub synthetic_features: usize,
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        Experiment {
+            alg: Alg::CrPsgd,
+            problem: ProblemKind::BreastCancer,
+            nodes: 4,
+            rho: 1.5,
+            first_batch: 2,
+            gamma: 0.5,
+            budget: 2000,
+            seed: 7,
+            lambda: 1e-3,
+            synthetic_examples: 1000,
+            synthetic_features: 20,
+        }
+    }
+}
+
+/// Something the reader of a link changed or ignored, said in words a user understands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// The parameter concerned ("" for the link as a whole).
+    pub param: String,
+    /// What is wrong, naming the parameter and what it allows (the CLI's whole error message).
+    pub problem: String,
+    /// What the page did about it ("using 64"), empty when nothing needed doing.
+    pub action: String,
+}
+
+/// A parsed parameter value, before it is stored.
+enum Value {
+    Choice(usize),
+    Number(f64),
+}
+
+impl Alg {
+    pub fn name(self) -> &'static str {
+        ALG_NAMES[self as usize]
+    }
+}
+
+impl ProblemKind {
+    pub fn name(self) -> &'static str {
+        PROBLEM_NAMES[self as usize]
+    }
+}
+
+impl Experiment {
+    /// Reads a share link's query string (with or without the leading `?`), leniently: every value that
+    /// cannot be used as given is clamped or left at its default, and each such change is a [`Notice`].
+    pub fn from_query(query: &str) -> (Experiment, Vec<Notice>) {
+        let mut experiment = Experiment::default();
+        let mut notices = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for (key, raw) in form_urlencoded::parse(query.as_bytes()) {
+            if key.is_empty() {
+                continue;
+            }
+            if seen.iter().any(|k| *k == key) {
+                notices.push(Notice::new(
+                    &key,
+                    format!("{} is given more than once", shorten(&key)),
+                    "the last value counts",
+                ));
+            } else {
+                seen.push(key.to_string());
+            }
+            if key == "v" {
+                notices.extend(check_version(&raw));
+            } else if spec(&key).is_some() {
+                notices.extend(experiment.set(&key, &raw));
+            } else {
+                let known: Vec<&str> = PARAMS.iter().map(|p| p.name).collect();
+                notices.push(Notice::new(
+                    "",
+                    format!("unknown parameter \"{}\" (known: v, {})", shorten(&key), known.join(", ")),
+                    "ignored",
+                ));
+            }
+        }
+        for name in seen.iter().filter(|k| k.as_str() != "v") {
+            if let Some(param) = spec(name) {
+                if !(param.applies)(experiment.alg, experiment.problem) {
+                    notices.push(Notice::new(name, experiment.not_applicable(param), "ignored"));
+                }
+            }
+        }
+        (experiment, notices)
+    }
+
+    /// Reads a query string strictly, as the CLI does: the first notice is the error.
+    pub fn from_query_strict(query: &str) -> Result<Experiment, Notice> {
+        let (experiment, mut notices) = Experiment::from_query(query);
+        if notices.is_empty() {
+            Ok(experiment)
+        } else {
+            Err(notices.swap_remove(0))
+        }
+    }
+
+    /// The shortest link that reproduces this experiment: the version, then every parameter that applies,
+    /// in table order.
+    pub fn to_query(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        out.append_pair("v", &LINK_VERSION.to_string());
+        for param in PARAMS.iter().filter(|p| (p.applies)(self.alg, self.problem)) {
+            out.append_pair(param.name, &self.get(param.name));
+        }
+        out.finish()
+    }
+
+    /// A parameter's current value as link text.
+    pub fn get(&self, name: &str) -> String {
+        match name {
+            "alg" => self.alg.name().to_string(),
+            "problem" => self.problem.name().to_string(),
+            "N" => self.nodes.to_string(),
+            "rho" => self.rho.to_string(),
+            "B1" => self.first_batch.to_string(),
+            "gamma" => self.gamma.to_string(),
+            "T" => self.budget.to_string(),
+            "seed" => self.seed.to_string(),
+            "lambda" => self.lambda.to_string(),
+            "n" => self.synthetic_examples.to_string(),
+            "d" => self.synthetic_features.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets one parameter from text. Returns a notice when the text could not be used as given: a number
+    /// out of range is clamped into it; anything else unusable leaves the current value in place.
+    pub fn set(&mut self, name: &str, raw: &str) -> Option<Notice> {
+        let param = spec(name)?;
+        let current = self.get(name);
+        let (value, notice) = match parse(param, raw) {
+            Ok(value) => (value, None),
+            Err(Rejected::Clamped(value)) => {
+                                let problem = format!("{}={} is out of range ({})", name, shorten(raw), param.domain.describe());
+                let action = format!("using {value}");
+                (Value::Number(value), Some(Notice::new(name, problem, &action)))
+            }
+            Err(Rejected::Unusable(why)) => {
+                let problem = format!("{}={} {} (allowed: {})", name, shorten(raw), why, param.domain.describe());
+                return Some(Notice::new(name, problem, &format!("using {current}")));
+            }
+        };
+        self.store(name, value);
+        notice
+    }
+
+    fn store(&mut self, name: &str, value: Value) {
+        match (name, value) {
+            ("alg", Value::Choice(i)) => self.alg = [Alg::CrPsgd, Alg::Psgd][i],
+            ("problem", Value::Choice(i)) => {
+                self.problem = [ProblemKind::BreastCancer, ProblemKind::Digits, ProblemKind::Synthetic][i]
+            }
+            // Integers were range-checked against the table, so these casts cannot truncate.
+            ("N", Value::Number(v)) => self.nodes = v as usize,
+            ("rho", Value::Number(v)) => self.rho = v,
+            ("B1", Value::Number(v)) => self.first_batch = v as u64,
+            ("gamma", Value::Number(v)) => self.gamma = v,
+            ("T", Value::Number(v)) => self.budget = v as u64,
+            ("seed", Value::Number(v)) => self.seed = v as u64,
+            ("lambda", Value::Number(v)) => self.lambda = v,
+            ("n", Value::Number(v)) => self.synthetic_examples = v as usize,
+            ("d", Value::Number(v)) => self.synthetic_features = v as usize,
+            _ => {}
+        }
+    }
+
+    fn not_applicable(&self, param: &ParamSpec) -> String {
+        let context = if param.name == "rho" {
+            format!("alg={}", self.alg.name())
+        } else {
+            format!("problem={}", self.problem.name())
+        };
+        format!("{} does not apply to {}", param.name, context)
+    }
+
+    /// Whether `name` is read by this experiment (the page hides the controls that are not).
+    pub fn uses(&self, name: &str) -> bool {
+        spec(name).is_some_and(|p| (p.applies)(self.alg, self.problem))
+    }
+}
+
+impl Notice {
+    fn new(param: &str, problem: String, action: &str) -> Notice {
+        Notice { param: shorten(param), problem, action: action.to_string() }
+    }
+
+    /// The whole sentence, as the page shows it.
+    pub fn message(&self) -> String {
+        if self.action.is_empty() {
+            format!("{}.", self.problem)
+        } else {
+            format!("{}; {}.", self.problem, self.action)
+        }
+    }
+}
+
+/// Why a value could not be stored as given.
+enum Rejected {
+    /// A number outside the range: this is the nearest allowed value.
+    Clamped(f64),
+    /// Text that is not a value of this parameter at all.
+    Unusable(&'static str),
+}
+
+fn parse(param: &ParamSpec, raw: &str) -> Result<Value, Rejected> {
+    let text = raw.trim();
+    match param.domain {
+        Domain::Choice(names) => names
+            .iter()
+            .position(|n| *n == text)
+            .map(Value::Choice)
+            .ok_or(Rejected::Unusable("is not a known choice")),
+        Domain::Int { min, max } => {
+            let number = parse_number(text)?;
+            if number.fract() != 0.0 {
+                return Err(Rejected::Unusable("is not a whole number"));
+            }
+            in_range(number, min as f64, max as f64)
+        }
+        Domain::Real { min, max } => in_range(parse_number(text)?, min, max),
+    }
+}
+
+fn parse_number(text: &str) -> Result<f64, Rejected> {
+    if text.is_empty() {
+        return Err(Rejected::Unusable("is empty"));
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(Rejected::Unusable("is not a finite number")),
+        Err(_) => Err(Rejected::Unusable("is not a number")),
+    }
+}
+
+fn in_range(v: f64, min: f64, max: f64) -> Result<Value, Rejected> {
+    if v < min {
+        Err(Rejected::Clamped(min))
+    } else if v > max {
+        Err(Rejected::Clamped(max))
+    } else {
+        Ok(Value::Number(v))
+    }
+}
+
+fn check_version(raw: &str) -> Option<Notice> {
+    match raw.trim().parse::<u64>() {
+        Ok(v) if v == LINK_VERSION => None,
+        Ok(v) if v > LINK_VERSION => Some(Notice::new(
+            "v",
+            format!(
+                "this link was made by a newer Dynabatch (link format v={v}, this version reads v={LINK_VERSION}) \
+                 and may not reproduce the original run"
+            ),
+            &format!("reading it as v={LINK_VERSION}; open it with a newer Dynabatch to be sure"),
+        )),
+        _ => Some(Notice::new(
+            "v",
+            format!("v={} is not a link format this version knows (it reads v={LINK_VERSION})", shorten(raw)),
+            &format!("reading it as v={LINK_VERSION}"),
+        )),
+    }
+}
+
+/// Keeps messages short and single-line, whatever a link holds.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() <= MAX {
+        clean
+    } else {
+        format!("{}…", clean.chars().take(MAX).collect::<String>())
+    }
+}

@@ -1,0 +1,17 @@
+//! Dynabatch: parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), as a library.
+//!
+//! The pure core (everything but `web`) knows nothing of the browser: it is deterministic, runs natively
+//! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
+
+pub mod algorithms;
+pub mod chart;
+pub mod data;
+pub mod experiment;
+pub mod metrics;
+pub mod nodes;
+pub mod params;
+pub mod problems;
+pub mod rng;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,126 @@
+//! `dynabatch`: the native twin of the page. A thin shell over the library: it parses arguments, runs
+//! the same `Trainer` the page runs, and prints the same CSV.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+// Trunk compiles the whole package for the page; the page's entry point lives in the library.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use clap::{Parser, Subcommand};
+    use dynabatch::algorithms::{Progress, Trainer};
+    use dynabatch::data::Dataset;
+    use dynabatch::experiment::Experiment;
+    use dynabatch::metrics::CSV_HEADER;
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::io::Write;
+    use std::process::ExitCode;
+
+    /// Parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), natively.
+    #[derive(Parser)]
+    #[command(version, about)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Runs an experiment given as a share link's query string and writes it as CSV to stdout.
+        Run {
+            /// For example 'alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7'.
+            query: String,
+            /// Worker threads for the nodes (the result does not depend on it).
+            #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+            threads: Option<u16>,
+        },
+        /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
+        Data {
+            /// A problem name (breast-cancer, digits, synthetic) or a query string such as
+            /// 'problem=synthetic&n=200&d=5&seed=3'.
+            problem: String,
+        },
+    }
+
+    /// Exit status for a run whose loss became NaN or infinite (its CSV is still written in full).
+    const DIVERGED: u8 = 3;
+
+    pub fn main() -> ExitCode {
+        let cli = Cli::parse();
+        let outcome = match cli.command {
+            Command::Run { query, threads } => run(&query, threads),
+            Command::Data { problem } => data(&problem),
+        };
+        match outcome {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("dynabatch: {message}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    fn parse(query: &str) -> Result<Experiment, String> {
+        Experiment::from_query_strict(query).map_err(|notice| notice.problem)
+    }
+
+    fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, String> {
+        let experiment = parse(query)?;
+        let threads = threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+        pool.install(|| train(&experiment))
+    }
+
+    fn train(experiment: &Experiment) -> Result<ExitCode, String> {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut trainer = Trainer::new(experiment);
+        let bar = ProgressBar::new(experiment.budget).with_style(
+            ProgressStyle::with_template(
+                "{spinner} round {msg} {wide_bar} {pos}/{len} SFO per node ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut write = |line: &str| {
+            out.write_all(line.as_bytes())
+                .map_err(|e| format!("cannot write: {e}"))
+        };
+        write(&format!("{CSV_HEADER}\n"))?;
+        write(&trainer.start_row().csv_line())?;
+        while let Some(row) = trainer.step() {
+            write(&row.csv_line())?;
+            bar.set_position(row.sfo);
+            bar.set_message(row.round.to_string());
+        }
+        bar.finish_and_clear();
+        out.flush().map_err(|e| format!("cannot write: {e}"))?;
+        if let Progress::Diverged { round } = trainer.progress() {
+            eprintln!("dynabatch: diverged: the loss became non-finite at round {round} (try a smaller gamma)");
+            return Ok(ExitCode::from(DIVERGED));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn data(problem: &str) -> Result<ExitCode, String> {
+        let query = if problem.contains('=') {
+            problem.to_string()
+        } else {
+            format!("problem={problem}")
+        };
+        let experiment = parse(&query)?;
+        let mut out = std::io::stdout().lock();
+        out.write_all(Dataset::for_experiment(&experiment).to_csv().as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))?;
+        Ok(ExitCode::SUCCESS)
+    }
+}

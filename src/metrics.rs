@@ -1,0 +1,44 @@
+//! What a run reports each round, and its CSV form (the contract shared by the page and the CLI).
+
+use serde::Serialize;
+
+/// The state after one round's update (round 0 is the starting point).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub round: u64,
+    /// B_t, the batch per node in this round (0 for the starting point).
+    pub batch: u64,
+    /// Σ_τ≤t B_τ: stochastic gradient calls per node so far.
+    pub sfo: u64,
+    /// f at the new iterate.
+    pub loss: f64,
+}
+
+pub const CSV_HEADER: &str = "round,batch,sfo,loss";
+
+impl Row {
+    /// One CSV line, with a newline. Rust prints the shortest text that reads back to the same f64, on
+    /// every target, which is what makes page and CLI CSVs byte-identical.
+    pub fn csv_line(&self) -> String {
+        format!("{},{},{},{}\n", self.round, self.batch, self.sfo, number(self.loss))
+    }
+}
+
+/// Shortest round-trip text of a float; plain for everyday magnitudes, with an exponent otherwise (so a
+/// diverging loss prints as 9.7e82, not as 83 digits).
+pub fn number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-5..1e15).contains(&v.abs()) {
+        v.to_string()
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A whole run as CSV, header first.
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut out = String::with_capacity(32 * (rows.len() + 1));
+    out.push_str(CSV_HEADER);
+    out.push('\n');
+    rows.iter().for_each(|r| out.push_str(&r.csv_line()));
+    out
+}
