@@ -33,7 +33,13 @@ impl Schedule {
             Alg::CrPsgd => experiment.rho,
             Alg::Psgd => 1.0,
         };
-        Schedule { first_batch: experiment.first_batch, rho, budget: experiment.budget, next_round: 1, used: 0 }
+        Schedule {
+            first_batch: experiment.first_batch,
+            rho,
+            budget: experiment.budget,
+            next_round: 1,
+            used: 0,
+        }
     }
 }
 
@@ -62,7 +68,9 @@ pub enum Progress {
     /// The budget allows no further round.
     Done,
     /// The loss became NaN or infinite in this round.
-    Diverged { round: u64 },
+    Diverged {
+        round: u64,
+    },
 }
 
 /// One run of Algorithm 1, advanced a round at a time.
@@ -102,7 +110,12 @@ impl Trainer {
 
     /// Row 0: the starting point.
     pub fn start_row(&self) -> Row {
-        Row { round: 0, batch: 0, sfo: 0, loss: self.objective.loss(&self.x) }
+        Row {
+            round: 0,
+            batch: 0,
+            sfo: 0,
+            loss: self.objective.loss(&self.x),
+        }
     }
 
     /// Runs one round (N batch gradients, one all-reduce, one update) and returns the new state, or `None`
@@ -126,14 +139,25 @@ impl Trainer {
             &mut self.gradient,
             &mut self.thread_of_node,
         );
-        self.threads_used |= self.thread_of_node.iter().fold(0u64, |mask, &t| mask | 1 << (t % 64));
+        self.threads_used |= self
+            .thread_of_node
+            .iter()
+            .fold(0u64, |mask, &t| mask | 1 << (t % 64));
         let gamma = self.gamma;
-        self.x.iter_mut().zip(&self.gradient).for_each(|(x, g)| *x -= gamma * g);
+        self.x
+            .iter_mut()
+            .zip(&self.gradient)
+            .for_each(|(x, g)| *x -= gamma * g);
         let loss = self.objective.loss(&self.x);
         if !loss.is_finite() {
             self.progress = Progress::Diverged { round: self.round };
         }
-        Some(Row { round: self.round, batch, sfo: self.sfo, loss })
+        Some(Row {
+            round: self.round,
+            batch,
+            sfo: self.sfo,
+            loss,
+        })
     }
 
     pub fn progress(&self) -> Progress {

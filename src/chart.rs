@@ -1,1 +1,227 @@
-pub fn placeholder() {}
+//! Line charts drawn through plotters' backend-independent API: the page draws them on a canvas, and
+//! native code can draw the same charts to SVG.
+
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// One curve.
+pub struct Series<'a> {
+    pub label: &'a str,
+    pub points: Vec<(f64, f64)>,
+    pub color: RGBColor,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Linear,
+    Log,
+}
+
+/// What a chart shows, and at what pixel density (fonts and lines scale with it, for HiDPI canvases).
+pub struct ChartSpec<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub y_scale: Scale,
+    pub pixel_ratio: f64,
+}
+
+/// The colour of the main run, and of further runs in order.
+pub const PALETTE: [RGBColor; 4] = [
+    RGBColor(37, 99, 235),
+    RGBColor(234, 88, 12),
+    RGBColor(22, 163, 74),
+    RGBColor(147, 51, 234),
+];
+
+/// Charts never draw more points than this per curve: beyond it, extra points fall inside the same pixel
+/// columns and only cost time.
+const MAX_POINTS: usize = 4000;
+/// Below this many points, each one is marked: a run's rounds are worth seeing one by one.
+const MARKED_POINTS: usize = 80;
+
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    series: &[Series],
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    let points = || series.iter().flat_map(|s| s.points.iter());
+    let finite = |v: &f64| v.is_finite() && (spec.y_scale == Scale::Linear || *v > 0.0);
+    let x = padded(
+        points().map(|p| p.0).filter(|v| v.is_finite()),
+        Scale::Linear,
+    );
+    let y = padded(points().map(|p| p.1).filter(finite), spec.y_scale);
+    let result = match spec.y_scale {
+        Scale::Linear => draw_in(area, spec, series, x, y),
+        Scale::Log => draw_in(area, spec, series, x, y.log_scale()),
+    };
+    result.map_err(|e| e.to_string())
+}
+
+fn draw_in<DB, Y>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    series: &[Series],
+    x: Range<f64>,
+    y: Y,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend,
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let px = |v: f64| (v * spec.pixel_ratio).round() as i32;
+    let font = |size: f64| ("sans-serif", size * spec.pixel_ratio).into_font();
+    let mut chart = ChartBuilder::on(area)
+        .caption(spec.title, font(15.0).color(&RGBColor(30, 41, 59)))
+        .margin(px(10.0))
+        .x_label_area_size(px(38.0))
+        .y_label_area_size(px(58.0))
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .x_desc(spec.x_label)
+        .y_desc(spec.y_label)
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| compact(*v))
+        .y_label_formatter(&|v| {
+            if spec.y_scale == Scale::Log {
+                compact(*v)
+            } else {
+                format!("{v:.3}")
+            }
+        })
+        .label_style(font(12.0).color(&RGBColor(71, 85, 105)))
+        .axis_desc_style(font(12.5).color(&RGBColor(51, 65, 85)))
+        .light_line_style(RGBColor(241, 245, 249))
+        .bold_line_style(RGBColor(226, 232, 240))
+        .draw()?;
+    for s in series {
+        let shown = thin(&s.points);
+        let line = ShapeStyle::from(s.color).stroke_width(px(2.0).max(1) as u32);
+        chart
+            .draw_series(LineSeries::new(shown.iter().copied(), line))?
+            .label(s.label);
+        if shown.len() <= MARKED_POINTS {
+            let dot = ShapeStyle::from(s.color).filled();
+            chart.draw_series(shown.iter().map(|&p| Circle::new(p, px(3.0), dot)))?;
+        }
+    }
+    Ok(())
+}
+
+/// A range covering every value, padded so curves do not touch the frame (and never empty).
+fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f64> {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() {
+        return if scale == Scale::Log {
+            1.0..10.0
+        } else {
+            0.0..1.0
+        };
+    }
+    match scale {
+        Scale::Log => (lo / 1.3)..(hi * 1.3),
+        Scale::Linear if hi - lo < 1e-12 => (lo - 0.5)..(hi + 0.5),
+        Scale::Linear => {
+            let pad = 0.05 * (hi - lo);
+            (lo - pad)..(hi + pad)
+        }
+    }
+}
+
+/// Every k-th point plus the last, so that at most `MAX_POINTS` remain.
+fn thin(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let stride = points.len().div_ceil(MAX_POINTS).max(1);
+    let mut kept: Vec<(f64, f64)> = points.iter().step_by(stride).copied().collect();
+    if let (Some(&last), Some(&kept_last)) = (points.last(), kept.last()) {
+        if last != kept_last {
+            kept.push(last);
+        }
+    }
+    kept.retain(|p| p.0.is_finite() && p.1.is_finite());
+    kept
+}
+
+/// 1234567 → "1,234,567".
+pub fn grouped(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 1500 → "1.5k", 2000000 → "2M": axis labels stay short at any budget.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    let (scaled, suffix) = if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let text = format!("{scaled:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("{text}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_labels() {
+        assert_eq!(compact(1500.0), "1.5k");
+        assert_eq!(compact(2_000_000.0), "2M");
+        assert_eq!(compact(12.0), "12");
+        assert_eq!(compact(0.25), "0.2");
+        assert_eq!(grouped(1234567), "1,234,567");
+        assert_eq!(grouped(999), "999");
+    }
+
+    #[test]
+    fn thinning_bounds_points_and_keeps_the_last() {
+        let points: Vec<(f64, f64)> = (0..100_001).map(|i| (i as f64, 1.0)).collect();
+        let kept = thin(&points);
+        assert!(kept.len() <= MAX_POINTS + 1);
+        assert_eq!(kept.last(), points.last());
+    }
+
+    #[test]
+    fn draws_to_svg() {
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+            let spec = ChartSpec {
+                title: "loss",
+                x_label: "SFO",
+                y_label: "f",
+                y_scale: Scale::Log,
+                pixel_ratio: 1.0,
+            };
+            let series = [Series {
+                label: "run",
+                points: vec![(0.0, 1.0), (10.0, 0.1)],
+                color: PALETTE[0],
+            }];
+            draw(&area, &spec, &series).expect("draws");
+        }
+        assert!(
+            svg.contains("<polyline") || svg.contains("<path"),
+            "a curve was drawn"
+        );
+    }
+}

@@ -32,9 +32,11 @@ impl Dataset {
                 raw.features.iter_mut().for_each(|v| *v /= 16.0);
                 raw.with_bias()
             }
-            ProblemKind::Synthetic => {
-                synthetic(experiment.seed, experiment.synthetic_examples, experiment.synthetic_features)
-            }
+            ProblemKind::Synthetic => synthetic(
+                experiment.seed,
+                experiment.synthetic_examples,
+                experiment.synthetic_features,
+            ),
         }
     }
 
@@ -49,7 +51,11 @@ impl Dataset {
             features.extend_from_slice(self.row(i));
             features.push(1.0);
         }
-        Dataset { cols, features, ..self }
+        Dataset {
+            cols,
+            features,
+            ..self
+        }
     }
 
     /// The matrix as CSV: one row per example, the features first and the label last.
@@ -73,7 +79,9 @@ impl Dataset {
 /// Reads the committed format written by `data/make_data.py` (its docstring has the layout).
 /// The files are part of the binary, so a malformed one is a build defect, caught by the tests.
 fn decode(bytes: &[u8]) -> Dataset {
-    let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+    let word = |at: usize| {
+        u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
+    };
     assert_eq!(&bytes[..5], b"DBDS1", "data file has the wrong magic");
     let (rows, cols, classes) = (word(8), word(12), word(16));
     let start = 20;
@@ -83,15 +91,31 @@ fn decode(bytes: &[u8]) -> Dataset {
         .collect();
     let labels = bytes[start + 4 * rows * cols..].to_vec();
     assert_eq!(labels.len(), rows, "data file is truncated");
-    Dataset { rows, cols, classes, features, labels }
+    Dataset {
+        rows,
+        cols,
+        classes,
+        features,
+        labels,
+    }
 }
 
 fn standardize(data: &mut Dataset) {
     let n = data.rows as f64;
     for j in 0..data.cols {
-        let mean = (0..data.rows).map(|i| data.features[i * data.cols + j]).sum::<f64>() / n;
-        let var = (0..data.rows).map(|i| (data.features[i * data.cols + j] - mean).powi(2)).sum::<f64>() / n;
-        let scale = if var > 0.0 { 1.0 / libm::sqrt(var) } else { 1.0 };
+        let mean = (0..data.rows)
+            .map(|i| data.features[i * data.cols + j])
+            .sum::<f64>()
+            / n;
+        let var = (0..data.rows)
+            .map(|i| (data.features[i * data.cols + j] - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let scale = if var > 0.0 {
+            1.0 / libm::sqrt(var)
+        } else {
+            1.0
+        };
         for i in 0..data.rows {
             let v = &mut data.features[i * data.cols + j];
             *v = (*v - mean) * scale;
@@ -103,7 +127,9 @@ fn standardize(data: &mut Dataset) {
 /// classes overlap and the optimum has finite weights.
 fn synthetic(seed: u64, rows: usize, features: usize) -> Dataset {
     let mut stream = Stream::new(seed, Purpose::Data);
-    let truth: Vec<f64> = (0..features).map(|_| stream.normal() * 2.0 / libm::sqrt(features as f64)).collect();
+    let truth: Vec<f64> = (0..features)
+        .map(|_| stream.normal() * 2.0 / libm::sqrt(features as f64))
+        .collect();
     let mut data = Dataset {
         rows,
         cols: features,
@@ -136,7 +162,11 @@ mod tests {
         let digits = build("problem=digits");
         assert_eq!((digits.rows, digits.cols, digits.classes), (1797, 65, 10));
         assert!(digits.features.iter().all(|v| (0.0..=1.0).contains(v)));
-        assert_eq!(cancer.labels.iter().filter(|&&l| l == 1).count(), 357, "benign count in UCI WDBC");
+        assert_eq!(
+            cancer.labels.iter().filter(|&&l| l == 1).count(),
+            357,
+            "benign count in UCI WDBC"
+        );
     }
 
     #[test]
@@ -146,7 +176,10 @@ mod tests {
             let col: Vec<f64> = (0..cancer.rows).map(|i| cancer.row(i)[j]).collect();
             let mean = col.iter().sum::<f64>() / col.len() as f64;
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / col.len() as f64;
-            assert!(mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9, "column {j}: {mean} {var}");
+            assert!(
+                mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9,
+                "column {j}: {mean} {var}"
+            );
         }
         assert!((0..cancer.rows).all(|i| cancer.row(i)[30] == 1.0));
     }
@@ -155,8 +188,14 @@ mod tests {
     fn synthetic_follows_seed_n_and_d() {
         let a = build("problem=synthetic&n=50&d=3&seed=1");
         assert_eq!((a.rows, a.cols), (50, 4));
-        assert_eq!(a.features, build("problem=synthetic&n=50&d=3&seed=1").features);
-        assert_ne!(a.features, build("problem=synthetic&n=50&d=3&seed=2").features);
+        assert_eq!(
+            a.features,
+            build("problem=synthetic&n=50&d=3&seed=1").features
+        );
+        assert_ne!(
+            a.features,
+            build("problem=synthetic&n=50&d=3&seed=2").features
+        );
         let ones = a.labels.iter().filter(|&&l| l == 1).count();
         assert!(ones > 5 && ones < 45, "both classes present: {ones}");
     }
@@ -165,7 +204,9 @@ mod tests {
     fn csv_has_features_then_label() {
         let csv = build("problem=breast-cancer").to_csv();
         let mut lines = csv.lines();
-        assert!(lines.next().is_some_and(|h| h.starts_with("x0,") && h.ends_with("x30,label")));
+        assert!(lines
+            .next()
+            .is_some_and(|h| h.starts_with("x0,") && h.ends_with("x30,label")));
         assert_eq!(lines.count(), 569);
     }
 }

@@ -124,7 +124,11 @@ impl Experiment {
                 let known: Vec<&str> = PARAMS.iter().map(|p| p.name).collect();
                 notices.push(Notice::new(
                     "",
-                    format!("unknown parameter \"{}\" (known: v, {})", shorten(&key), known.join(", ")),
+                    format!(
+                        "unknown parameter \"{}\" (known: v, {})",
+                        shorten(&key),
+                        known.join(", ")
+                    ),
                     "ignored",
                 ));
             }
@@ -132,7 +136,11 @@ impl Experiment {
         for name in seen.iter().filter(|k| k.as_str() != "v") {
             if let Some(param) = spec(name) {
                 if !(param.applies)(experiment.alg, experiment.problem) {
-                    notices.push(Notice::new(name, experiment.not_applicable(param), "ignored"));
+                    notices.push(Notice::new(
+                        name,
+                        experiment.not_applicable(param),
+                        "ignored",
+                    ));
                 }
             }
         }
@@ -154,7 +162,10 @@ impl Experiment {
     pub fn to_query(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         out.append_pair("v", &LINK_VERSION.to_string());
-        for param in PARAMS.iter().filter(|p| (p.applies)(self.alg, self.problem)) {
+        for param in PARAMS
+            .iter()
+            .filter(|p| (p.applies)(self.alg, self.problem))
+        {
             out.append_pair(param.name, &self.get(param.name));
         }
         out.finish()
@@ -186,12 +197,26 @@ impl Experiment {
         let (value, notice) = match parse(param, raw) {
             Ok(value) => (value, None),
             Err(Rejected::Clamped(value)) => {
-                                let problem = format!("{}={} is out of range ({})", name, shorten(raw), param.domain.describe());
+                let problem = format!(
+                    "{}={} is out of range ({})",
+                    name,
+                    shorten(raw),
+                    param.domain.describe()
+                );
                 let action = format!("using {value}");
-                (Value::Number(value), Some(Notice::new(name, problem, &action)))
+                (
+                    Value::Number(value),
+                    Some(Notice::new(name, problem, &action)),
+                )
             }
             Err(Rejected::Unusable(why)) => {
-                let problem = format!("{}={} {} (allowed: {})", name, shorten(raw), why, param.domain.describe());
+                let problem = format!(
+                    "{}={} {} (allowed: {})",
+                    name,
+                    shorten(raw),
+                    why,
+                    param.domain.describe()
+                );
                 return Some(Notice::new(name, problem, &format!("using {current}")));
             }
         };
@@ -203,7 +228,11 @@ impl Experiment {
         match (name, value) {
             ("alg", Value::Choice(i)) => self.alg = [Alg::CrPsgd, Alg::Psgd][i],
             ("problem", Value::Choice(i)) => {
-                self.problem = [ProblemKind::BreastCancer, ProblemKind::Digits, ProblemKind::Synthetic][i]
+                self.problem = [
+                    ProblemKind::BreastCancer,
+                    ProblemKind::Digits,
+                    ProblemKind::Synthetic,
+                ][i]
             }
             // Integers were range-checked against the table, so these casts cannot truncate.
             ("N", Value::Number(v)) => self.nodes = v as usize,
@@ -236,7 +265,11 @@ impl Experiment {
 
 impl Notice {
     fn new(param: &str, problem: String, action: &str) -> Notice {
-        Notice { param: shorten(param), problem, action: action.to_string() }
+        Notice {
+            param: shorten(param),
+            problem,
+            action: action.to_string(),
+        }
     }
 
     /// The whole sentence, as the page shows it.
@@ -319,7 +352,10 @@ fn check_version(raw: &str) -> Option<Notice> {
 /// Keeps messages short and single-line, whatever a link holds.
 fn shorten(text: &str) -> String {
     const MAX: usize = 40;
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if clean.chars().count() <= MAX {
         clean
     } else {

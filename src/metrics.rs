@@ -20,7 +20,13 @@ impl Row {
     /// One CSV line, with a newline. Rust prints the shortest text that reads back to the same f64, on
     /// every target, which is what makes page and CLI CSVs byte-identical.
     pub fn csv_line(&self) -> String {
-        format!("{},{},{},{}\n", self.round, self.batch, self.sfo, number(self.loss))
+        format!(
+            "{},{},{},{}\n",
+            self.round,
+            self.batch,
+            self.sfo,
+            number(self.loss)
+        )
     }
 }
 

@@ -20,14 +20,22 @@ pub fn average_node_gradients(
     let nodes = thread_of_node.len();
     let node_gradient = |node: usize| {
         let mut g = vec![0.0; x.len()];
-        let mut stream = Stream::new(seed, Purpose::Node { node: node as u64, round });
+        let mut stream = Stream::new(
+            seed,
+            Purpose::Node {
+                node: node as u64,
+                round,
+            },
+        );
         objective.minibatch_gradient(x, &mut stream, batch, &mut g);
         g
     };
     let threads = rayon::current_num_threads();
     let per_node: Vec<(usize, usize, Vec<f64>)> = if nodes == 1 || threads == 1 {
         let me = rayon::current_thread_index().unwrap_or(0);
-        (0..nodes).map(|node| (node, me, node_gradient(node))).collect()
+        (0..nodes)
+            .map(|node| (node, me, node_gradient(node)))
+            .collect()
     } else {
         // broadcast, not par_iter: work-stealing could leave a thread idle on short rounds, while a fixed
         // node-to-thread map keeps every worker busy and lets the page show who computed what.

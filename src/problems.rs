@@ -29,10 +29,16 @@ impl Objective {
     pub fn for_experiment(experiment: &Experiment) -> Objective {
         let data = Dataset::for_experiment(experiment);
         let model = match experiment.problem {
-            ProblemKind::Digits => Model::Softmax { classes: data.classes.min(MAX_CLASSES) },
+            ProblemKind::Digits => Model::Softmax {
+                classes: data.classes.min(MAX_CLASSES),
+            },
             ProblemKind::BreastCancer | ProblemKind::Synthetic => Model::Logistic,
         };
-        Objective { data, model, lambda: experiment.lambda }
+        Objective {
+            data,
+            model,
+            lambda: experiment.lambda,
+        }
     }
 
     /// Number of model parameters.
@@ -59,7 +65,9 @@ impl Objective {
             self.add_sample_gradient(w, i, 1.0, out);
         }
         let scale = 1.0 / self.data.rows as f64;
-        out.iter_mut().zip(w).for_each(|(g, wi)| *g = *g * scale + self.lambda * wi);
+        out.iter_mut()
+            .zip(w)
+            .for_each(|(g, wi)| *g = *g * scale + self.lambda * wi);
     }
 
     /// A mini-batch gradient (1/B) Σⱼ ∇F(w; ζⱼ) over `batch` examples drawn i.i.d. with replacement from
@@ -71,7 +79,9 @@ impl Objective {
             self.add_sample_gradient(w, i, 1.0, out);
         }
         let scale = 1.0 / batch as f64;
-        out.iter_mut().zip(w).for_each(|(g, wi)| *g = *g * scale + self.lambda * wi);
+        out.iter_mut()
+            .zip(w)
+            .for_each(|(g, wi)| *g = *g * scale + self.lambda * wi);
     }
 
     fn sample_loss(&self, w: &[f64], i: usize) -> f64 {
@@ -189,7 +199,11 @@ mod tests {
     /// Central differences agree with the analytic gradient on every problem.
     #[test]
     fn gradient_matches_finite_differences() {
-        for query in ["problem=breast-cancer&lambda=0.01", "problem=digits&lambda=0.1", "problem=synthetic&n=40&d=5"] {
+        for query in [
+            "problem=breast-cancer&lambda=0.01",
+            "problem=digits&lambda=0.1",
+            "problem=synthetic&n=40&d=5",
+        ] {
             let f = objective(query);
             let w = some_point(f.dim());
             let mut g = vec![0.0; f.dim()];
@@ -200,7 +214,11 @@ mod tests {
                 plus[j] += h;
                 minus[j] -= h;
                 let numeric = (f.loss(&plus) - f.loss(&minus)) / (2.0 * h);
-                assert!((numeric - g[j]).abs() < 1e-6 * (1.0 + g[j].abs()), "{query} coord {j}: {numeric} vs {}", g[j]);
+                assert!(
+                    (numeric - g[j]).abs() < 1e-6 * (1.0 + g[j].abs()),
+                    "{query} coord {j}: {numeric} vs {}",
+                    g[j]
+                );
             }
         }
     }
@@ -213,7 +231,12 @@ mod tests {
         let (mut full, mut batch) = (vec![0.0; f.dim()], vec![0.0; f.dim()]);
         f.gradient(&w, &mut full);
         f.minibatch_gradient(&w, &mut Stream::new(1, Purpose::Data), 200_000, &mut batch);
-        let err = full.iter().zip(&batch).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt();
+        let err = full
+            .iter()
+            .zip(&batch)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt();
         let norm = dot(&full, &full).sqrt();
         assert!(err < 0.02 * norm + 1e-3, "error {err} vs norm {norm}");
     }

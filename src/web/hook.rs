@@ -1,0 +1,62 @@
+//! `window.dynabatch`: a read-only window onto the run, for tests and for the curious.
+
+use super::with_app;
+use crate::metrics::to_csv;
+use js_sys::{Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Serialize)]
+struct Status {
+    state: &'static str,
+    round: u64,
+    sfo: u64,
+    nodes: usize,
+    /// Web Worker threads that computed nodes in this run.
+    threads: u32,
+    /// Web Worker threads in the pool.
+    pool: usize,
+    notices: Vec<String>,
+    error: Option<String>,
+    /// The share link's query string.
+    query: String,
+}
+
+pub fn install() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hook = Object::new();
+    let status = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|app| status_value(app)).unwrap_or(JsValue::NULL)
+    });
+    let csv = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|app| JsValue::from_str(&to_csv(&app.rows))).unwrap_or(JsValue::NULL)
+    });
+    let _ = Reflect::set(&hook, &"status".into(), status.as_ref());
+    let _ = Reflect::set(&hook, &"csv".into(), csv.as_ref());
+    // The hook lives as long as the page.
+    status.forget();
+    csv.forget();
+    Object::freeze(&hook);
+    let descriptor = Object::new();
+    let _ = Reflect::set(&descriptor, &"value".into(), &hook);
+    let _ = Object::define_property(&window, &"dynabatch".into(), &descriptor);
+}
+
+fn status_value(app: &super::App) -> JsValue {
+    let last = app.rows.last();
+    let status = Status {
+        state: app.state.name(),
+        round: last.map_or(0, |r| r.round),
+        sfo: last.map_or(0, |r| r.sfo),
+        nodes: app.experiment.nodes,
+        threads: app.threads_used(),
+        pool: app.pool_threads,
+        notices: app.notices.iter().map(|n| n.message()).collect(),
+        error: app.error.clone(),
+        query: app.experiment.to_query(),
+    };
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    status.serialize(&serializer).unwrap_or(JsValue::NULL)
+}

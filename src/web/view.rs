@@ -1,0 +1,303 @@
+//! What the page shows (status, notices, charts) and the events that change it.
+
+use super::dom::{by_id, document, element, set_attr};
+use super::runner::{Pace, RunState};
+use super::{with_app, App};
+use crate::chart::{self, grouped, ChartSpec, Scale, Series, PALETTE};
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlSelectElement,
+    KeyboardEvent,
+};
+
+thread_local! {
+    static FRAME: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
+    static PENDING_INPUT: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+/// Typing in a number box reruns after this pause; leaving the box or pressing Enter reruns at once.
+const TYPING_PAUSE_MS: i32 = 450;
+
+pub fn schedule_frame() {
+    FRAME.with(|frame| {
+        let mut frame = frame.borrow_mut();
+        let callback = frame.get_or_insert_with(|| Closure::new(on_frame));
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+        }
+    });
+}
+
+fn on_frame() {
+    with_app(|app| {
+        app.poll();
+        if app.dirty {
+            app.dirty = false;
+            render(app);
+        }
+    });
+    schedule_frame();
+}
+
+fn render(app: &App) {
+    render_status(app);
+    render_notices(app);
+    render_charts(app);
+}
+
+fn render_status(app: &App) {
+    let state: HtmlElement = by_id("state");
+    state.set_text_content(Some(app.state.name()));
+    set_attr(&state, "data-state", app.state.name());
+    let last = app.rows.last();
+    let e = &app.experiment;
+    let progress = format!(
+        "round {} of {} · {} of {} SFO per node",
+        grouped(last.map_or(0, |r| r.round)),
+        grouped(crate::algorithms::planned_rounds(e)),
+        grouped(last.map_or(0, |r| r.sfo)),
+        grouped(e.budget)
+    );
+    by_id::<Element>("progress").set_text_content(Some(&progress));
+    let workers = match app.threads_used() {
+        0 => format!(
+            "{} nodes · pool of {} Web Worker threads",
+            e.nodes, app.pool_threads
+        ),
+        t => format!(
+            "{} nodes ran on {} of {} Web Worker threads",
+            e.nodes, t, app.pool_threads
+        ),
+    };
+    by_id::<Element>("workers").set_text_content(Some(&workers));
+    let message = match (app.state, &app.error) {
+        (RunState::Diverged, _) => format!(
+            "Diverged: the loss became infinite or NaN at round {}. Try a smaller step size γ.",
+            last.map_or(0, |r| r.round)
+        ),
+        (RunState::Error, Some(error)) => format!("Error: {error} Reload the page to try again."),
+        _ => String::new(),
+    };
+    let alert: HtmlElement = by_id("alert");
+    alert.set_text_content(Some(&message));
+    alert.set_hidden(message.is_empty());
+    let play: HtmlButtonElement = by_id("play");
+    play.set_text_content(Some(if app.state == RunState::Running {
+        "❚❚ Pause"
+    } else {
+        "▶ Play"
+    }));
+    set_attr(
+        &play,
+        "aria-pressed",
+        if app.state == RunState::Running {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    by_id::<HtmlButtonElement>("step").set_disabled(app.state.is_over());
+}
+
+fn render_notices(app: &App) {
+    let list: HtmlElement = by_id("notices");
+    list.set_text_content(None);
+    for notice in &app.notices {
+        let _ = list.append_child(&element("li", "", &notice.message()));
+    }
+    list.set_hidden(app.notices.is_empty());
+}
+
+fn render_charts(app: &App) {
+    let rows = &app.rows;
+    let label = app.experiment.alg.name();
+    let curve = |f: &dyn Fn(&crate::metrics::Row) -> (f64, f64), skip: usize| {
+        vec![Series {
+            label,
+            points: rows.iter().skip(skip).map(f).collect(),
+            color: PALETTE[0],
+        }]
+    };
+    let loss_label = "loss f(x)";
+    draw_chart(
+        "chart-sfo",
+        "Loss vs. SFO calls per node",
+        "SFO per node",
+        loss_label,
+        Scale::Linear,
+        &curve(&|r| (r.sfo as f64, r.loss), 0),
+    );
+    draw_chart(
+        "chart-rounds",
+        "Loss vs. communication rounds",
+        "round",
+        loss_label,
+        Scale::Linear,
+        &curve(&|r| (r.round as f64, r.loss), 0),
+    );
+    draw_chart(
+        "chart-batch",
+        "Batch size per node",
+        "round",
+        "B_t (log)",
+        Scale::Log,
+        &curve(&|r| (r.round as f64, r.batch as f64), 1),
+    );
+}
+
+fn draw_chart(
+    id: &str,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    y_scale: Scale,
+    series: &[Series],
+) {
+    let canvas: HtmlCanvasElement = by_id(id);
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    if width < 10.0 || height < 10.0 {
+        return;
+    }
+    let (w, h) = (
+        (width * ratio).round() as u32,
+        (height * ratio).round() as u32,
+    );
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+        return;
+    };
+    let spec = ChartSpec {
+        title,
+        x_label,
+        y_label,
+        y_scale,
+        pixel_ratio: ratio,
+    };
+    if let Err(e) = chart::draw(&backend.into_drawing_area(), &spec, series) {
+        web_sys::console::warn_1(&format!("chart {id}: {e}").into());
+    }
+}
+
+fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget(); // listeners live as long as the page
+}
+
+fn target_id(event: &Event) -> String {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+fn button(id: &str, action: fn(&mut App)) {
+    on(&by_id::<Element>(id), "click", move |_| {
+        with_app(action);
+    });
+}
+
+/// Wires every control, button and key.
+pub fn listen() {
+    let form: Element = by_id("controls");
+    on(&form, "change", |event| {
+        cancel_pending_input();
+        with_app(|app| app.control_changed(&target_id(&event)));
+    });
+    on(&form, "input", |event| {
+        let id = target_id(&event);
+        cancel_pending_input();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let rerun = Closure::once_into_js(move || {
+            PENDING_INPUT.with(|p| p.set(None));
+            with_app(|app| app.control_changed(&id));
+        });
+        if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            rerun.unchecked_ref(),
+            TYPING_PAUSE_MS,
+        ) {
+            PENDING_INPUT.with(|p| p.set(Some(handle)));
+        }
+    });
+    on(&form, "submit", |event| event.prevent_default());
+    button("play", App::play_pause);
+    button("step", App::step);
+    button("reset", App::reset);
+    button("copy", |_| copy_link());
+    on(&by_id::<Element>("pace"), "change", |_| {
+        let fast = by_id::<HtmlSelectElement>("pace").value() == "fast";
+        with_app(|app| {
+            app.pace = if fast { Pace::Fast } else { Pace::Watch };
+            app.restart(false);
+        });
+    });
+    if let Some(window) = web_sys::window() {
+        on(&window, "resize", |_| {
+            with_app(|app| app.dirty = true);
+        });
+    }
+    on(&document(), "keydown", on_key);
+}
+
+fn cancel_pending_input() {
+    if let (Some(handle), Some(window)) = (PENDING_INPUT.with(Cell::take), web_sys::window()) {
+        window.clear_timeout_with_handle(handle);
+    }
+}
+
+/// Space: play/pause, →: step, r: reset (as in TensorFlow Playground), except while typing in a control.
+fn on_key(event: Event) {
+    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    let typing = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|e| {
+            matches!(
+                e.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+            )
+        });
+    if typing || key.ctrl_key() || key.meta_key() || key.alt_key() {
+        return;
+    }
+    let action: fn(&mut App) = match key.key().as_str() {
+        " " => App::play_pause,
+        "ArrowRight" => App::step,
+        "r" | "R" => App::reset,
+        _ => return,
+    };
+    event.prevent_default();
+    with_app(action);
+}
+
+fn copy_link() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let link = window.location().href().unwrap_or_default();
+    let copied = window.navigator().clipboard().write_text(&link);
+    wasm_bindgen_futures::spawn_local(async move {
+        let ok = wasm_bindgen_futures::JsFuture::from(copied).await.is_ok();
+        let copy: HtmlButtonElement = by_id("copy");
+        copy.set_text_content(Some(if ok {
+            "✓ Link copied"
+        } else {
+            "Copy failed: use the address bar"
+        }));
+    });
+}

@@ -1,0 +1,70 @@
+// Shared by the browser tests: serves the built page (dist/) on 127.0.0.1, drives Debian's chromium through
+// playwright-core, and runs the native CLI for comparison.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const CLI = join(ROOT, 'target', 'release', 'dynabatch');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.png': 'image/png' };
+
+/** Serves dist/ with the cross-origin isolation headers (or without, to test that path). */
+export async function serve({ isolated = true } = {}) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+      if (isolated) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      res.writeHead(200, headers).end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise(done => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise(done => server.close(done)) };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A new page that records console errors and uncaught exceptions in `page.problems`. */
+export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', msg => { if (msg.type() === 'error') page.problems.push(`console: ${msg.text()}`); });
+  page.on('pageerror', err => page.problems.push(`pageerror: ${err.message}`));
+  page.on('response', res => { if (res.status() >= 400) page.problems.push(`HTTP ${res.status()}: ${res.url()}`); });
+  await page.goto(url);
+  await page.waitForFunction(() => window.dynabatch !== undefined, null, { timeout: 20_000 });
+  return page;
+}
+
+export const status = page => page.evaluate(() => window.dynabatch.status());
+
+/** Waits until the run is over (done, diverged or error) and returns its status. */
+export async function settle(page, timeout = 60_000) {
+  await page.waitForFunction(() => ['done', 'diverged', 'error'].includes(window.dynabatch.status().state), null,
+    { timeout, polling: 50 });
+  return status(page);
+}
+
+/** The CLI's CSV for a query string. */
+export function cliCsv(query, threads) {
+  return execFileSync(CLI, ['run', query, '--threads', String(threads)], { encoding: 'utf8' });
+}
