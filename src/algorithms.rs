@@ -174,6 +174,15 @@ impl Trainer {
         self.threads_used.count_ones()
     }
 
+    /// Runs to the end and returns every row, the starting point first.
+    pub fn run_to_end(mut self) -> Vec<Row> {
+        let mut rows = vec![self.start_row()];
+        while let Some(row) = self.step() {
+            rows.push(row);
+        }
+        rows
+    }
+
     pub fn iterate(&self) -> &[f64] {
         &self.x
     }

@@ -141,6 +141,8 @@ impl Experiment {
                         experiment.not_applicable(param),
                         "ignored",
                     ));
+                    // Ignored means ignored: the link written back would not carry it either.
+                    experiment.set(name, &Experiment::default().get(name));
                 }
             }
         }

@@ -1,0 +1,76 @@
+//! The CLI's contract: CSV on stdout, one-line errors naming the parameter and its range, exit codes.
+
+use std::process::Command;
+
+fn dynabatch(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dynabatch"))
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn run_writes_the_csv_contract() {
+    let (code, csv, _) = dynabatch(&["run", "T=100&B1=10&rho=2", "--threads", "2"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "round,batch,sfo,loss");
+    assert!(lines[1].starts_with("0,0,0,0.69"));
+    assert_eq!(
+        lines.len(),
+        1 + 1 + 3,
+        "batches 10, 20, 40 fit in 100; 80 does not"
+    );
+    assert!(lines[4].starts_with("3,40,70,"));
+}
+
+#[test]
+fn bad_input_exits_nonzero_with_one_line_naming_the_parameter_and_range() {
+    for (query, expected) in [
+        ("N=0", "N=0 is out of range (an integer from 1 to 64)"),
+        ("gamma=fast", "gamma=fast is not a number (allowed: a number from 0.000001 to 100)"),
+        ("problem=mnist", "problem=mnist is not a known choice (allowed: one of breast-cancer, digits, synthetic)"),
+        ("colour=red", "unknown parameter \"colour\""),
+    ] {
+        let (code, stdout, stderr) = dynabatch(&["run", query]);
+        assert_eq!(code, 2, "{query}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{query}: {stderr}");
+    }
+    let (code, _, stderr) = dynabatch(&["run", "N=2", "--threads", "0"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("threads"));
+}
+
+#[test]
+fn diverged_runs_exit_3_after_writing_their_rows() {
+    let (code, csv, stderr) = dynabatch(&["run", "alg=psgd&gamma=100&lambda=10&T=2000"]);
+    assert_eq!(code, 3);
+    assert!(stderr.contains("diverged"));
+    let last = csv.lines().last().unwrap_or_default();
+    assert!(last.ends_with("inf") || last.ends_with("NaN"), "{last}");
+}
+
+#[test]
+fn data_writes_the_matrix_the_model_sees() {
+    let (code, csv, _) = dynabatch(&["data", "breast-cancer"]);
+    assert_eq!(code, 0);
+    assert_eq!(csv.lines().count(), 1 + 569);
+    assert_eq!(
+        csv.lines().nth(1).map(|l| l.split(',').count()),
+        Some(32),
+        "30 features, bias, label"
+    );
+    let (code, csv, _) = dynabatch(&["data", "problem=synthetic&n=20&d=3&seed=4"]);
+    assert_eq!(code, 0);
+    assert_eq!(csv.lines().count(), 21);
+    let (code, _, stderr) = dynabatch(&["data", "cifar"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("problem=cifar is not a known choice"));
+}
