@@ -259,23 +259,22 @@ fn cancel_pending_input() {
 }
 
 /// Space: play/pause, →: step, r: reset (as in TensorFlow Playground), except while typing in a control.
+/// A focused button already answers Space with a click, so Space is left to it.
 fn on_key(event: Event) {
     let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
         return;
     };
-    let typing = event
+    let tag = event
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|e| {
-            matches!(
-                e.tag_name().as_str(),
-                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-            )
-        });
+        .map(|e| e.tag_name())
+        .unwrap_or_default();
+    let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
     if typing || key.ctrl_key() || key.meta_key() || key.alt_key() {
         return;
     }
     let action: fn(&mut App) = match key.key().as_str() {
+        " " if tag == "BUTTON" => return,
         " " => App::play_pause,
         "ArrowRight" => App::step,
         "r" | "R" => App::reset,
