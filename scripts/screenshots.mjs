@@ -1,0 +1,22 @@
+// Takes the README's screenshots (desktop and phone width) of the built page in headless Chromium.
+// Usage: trunk build --release && node scripts/screenshots.mjs
+import { serve, launch, openPage, settle, ROOT } from '../tests/browser/harness.mjs';
+import { join } from 'node:path';
+
+const LINK = '/?alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7';
+const server = await serve();
+const browser = await launch();
+try {
+  for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 2]]) {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: scale });
+    const page = await context.newPage();
+    await page.goto(server.url + LINK);
+    await page.waitForFunction(() => window.dynabatch?.status().state === 'done', null, { timeout: 60_000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ROOT, 'docs', `screenshot-${name}.png`), fullPage: name === 'phone' });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
