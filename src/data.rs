@@ -26,7 +26,7 @@ impl Dataset {
                 standardize(&mut raw);
                 raw.with_bias()
             }
-            ProblemKind::Digits => {
+            ProblemKind::Digits | ProblemKind::DigitsMlp => {
                 // Pixel intensities 0..16 scaled to [0, 1].
                 let mut raw = decode(DIGITS);
                 raw.features.iter_mut().for_each(|v| *v /= 16.0);
@@ -37,6 +37,14 @@ impl Dataset {
                 experiment.synthetic_examples,
                 experiment.synthetic_features,
             ),
+            // The landscape is a closed-form function: it has no examples.
+            ProblemKind::Landscape => Dataset {
+                rows: 0,
+                cols: 2,
+                classes: 0,
+                features: vec![],
+                labels: vec![],
+            },
         }
     }
 

@@ -16,6 +16,10 @@ pub enum Alg {
     CrPsgd,
     /// Classic parallel mini-batch SGD: a fixed batch B₁ every round.
     Psgd,
+    /// CR-PSGD-Catalyst, Algorithm 2: CR-PSGD on a sequence of proximal subproblems.
+    Catalyst,
+    /// Local SGD: H local steps per node between averages.
+    Local,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -23,6 +27,8 @@ pub enum ProblemKind {
     BreastCancer,
     Digits,
     Synthetic,
+    DigitsMlp,
+    Landscape,
 }
 
 /// Every parameter of one run. Equal experiments give bit-identical runs on any machine and thread count.
@@ -46,6 +52,18 @@ pub struct Experiment {
     /// Synthetic data: examples and features.
     pub synthetic_examples: usize,
     pub synthetic_features: usize,
+    /// θ, Catalyst's proximal weight.
+    pub theta: f64,
+    /// H, local SGD's steps per round; `None` is the rule ⌊T^(1/4)/N^(3/4)⌋.
+    pub local_steps: Option<u64>,
+    /// Hidden units of digits-mlp.
+    pub hidden: usize,
+    /// The landscape's gradient noise and starting point.
+    pub sigma: f64,
+    pub start_x: f64,
+    pub start_y: f64,
+    /// Record a row every this many rounds; `None` is automatic.
+    pub every: Option<u64>,
 }
 
 impl Default for Experiment {
@@ -62,6 +80,13 @@ impl Default for Experiment {
             lambda: 1e-3,
             synthetic_examples: 1000,
             synthetic_features: 20,
+            theta: 1.0,
+            local_steps: None,
+            hidden: 32,
+            sigma: 3.0,
+            start_x: 3.0,
+            start_y: -2.5,
+            every: None,
         }
     }
 }
@@ -81,15 +106,28 @@ pub struct Notice {
 enum Value {
     Choice(usize),
     Number(f64),
+    Auto,
 }
 
 impl Alg {
+    /// In the order of `params::ALG_NAMES`.
+    pub const ALL: [Alg; 4] = [Alg::CrPsgd, Alg::Psgd, Alg::Catalyst, Alg::Local];
+
     pub fn name(self) -> &'static str {
         ALG_NAMES[self as usize]
     }
 }
 
 impl ProblemKind {
+    /// In the order of `params::PROBLEM_NAMES`.
+    pub const ALL: [ProblemKind; 5] = [
+        ProblemKind::BreastCancer,
+        ProblemKind::Digits,
+        ProblemKind::Synthetic,
+        ProblemKind::DigitsMlp,
+        ProblemKind::Landscape,
+    ];
+
     pub fn name(self) -> &'static str {
         PROBLEM_NAMES[self as usize]
     }
@@ -187,6 +225,13 @@ impl Experiment {
             "lambda" => self.lambda.to_string(),
             "n" => self.synthetic_examples.to_string(),
             "d" => self.synthetic_features.to_string(),
+            "theta" => self.theta.to_string(),
+            "H" => auto_or(self.local_steps),
+            "hidden" => self.hidden.to_string(),
+            "sigma" => self.sigma.to_string(),
+            "x0" => self.start_x.to_string(),
+            "y0" => self.start_y.to_string(),
+            "every" => auto_or(self.every),
             _ => String::new(),
         }
     }
@@ -228,14 +273,8 @@ impl Experiment {
 
     fn store(&mut self, name: &str, value: Value) {
         match (name, value) {
-            ("alg", Value::Choice(i)) => self.alg = [Alg::CrPsgd, Alg::Psgd][i],
-            ("problem", Value::Choice(i)) => {
-                self.problem = [
-                    ProblemKind::BreastCancer,
-                    ProblemKind::Digits,
-                    ProblemKind::Synthetic,
-                ][i]
-            }
+            ("alg", Value::Choice(i)) => self.alg = Alg::ALL[i],
+            ("problem", Value::Choice(i)) => self.problem = ProblemKind::ALL[i],
             // Integers were range-checked against the table, so these casts cannot truncate.
             ("N", Value::Number(v)) => self.nodes = v as usize,
             ("rho", Value::Number(v)) => self.rho = v,
@@ -246,12 +285,21 @@ impl Experiment {
             ("lambda", Value::Number(v)) => self.lambda = v,
             ("n", Value::Number(v)) => self.synthetic_examples = v as usize,
             ("d", Value::Number(v)) => self.synthetic_features = v as usize,
+            ("theta", Value::Number(v)) => self.theta = v,
+            ("H", Value::Number(v)) => self.local_steps = Some(v as u64),
+            ("H", Value::Auto) => self.local_steps = None,
+            ("hidden", Value::Number(v)) => self.hidden = v as usize,
+            ("sigma", Value::Number(v)) => self.sigma = v,
+            ("x0", Value::Number(v)) => self.start_x = v,
+            ("y0", Value::Number(v)) => self.start_y = v,
+            ("every", Value::Number(v)) => self.every = Some(v as u64),
+            ("every", Value::Auto) => self.every = None,
             _ => {}
         }
     }
 
     fn not_applicable(&self, param: &ParamSpec) -> String {
-        let context = if param.name == "rho" {
+        let context = if matches!(param.name, "rho" | "theta" | "H") {
             format!("alg={}", self.alg.name())
         } else {
             format!("problem={}", self.problem.name())
@@ -308,7 +356,19 @@ fn parse(param: &ParamSpec, raw: &str) -> Result<Value, Rejected> {
             in_range(number, min as f64, max as f64)
         }
         Domain::Real { min, max } => in_range(parse_number(text)?, min, max),
+        Domain::IntOrAuto { .. } if text == "auto" => Ok(Value::Auto),
+        Domain::IntOrAuto { min, max } => parse(
+            &ParamSpec {
+                domain: Domain::Int { min, max },
+                ..*param
+            },
+            text,
+        ),
     }
+}
+
+fn auto_or(value: Option<u64>) -> String {
+    value.map_or_else(|| "auto".to_string(), |v| v.to_string())
 }
 
 fn parse_number(text: &str) -> Result<f64, Rejected> {
@@ -362,5 +422,30 @@ fn shorten(text: &str) -> String {
         clean
     } else {
         format!("{}…", clean.chars().take(MAX).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_choice_name_maps_to_its_variant() {
+        assert_eq!(Alg::ALL.len(), ALG_NAMES.len());
+        assert_eq!(ProblemKind::ALL.len(), PROBLEM_NAMES.len());
+        for alg in Alg::ALL {
+            assert_eq!(
+                Experiment::from_query(&format!("alg={}", alg.name())).0.alg,
+                alg
+            );
+        }
+        for problem in ProblemKind::ALL {
+            assert_eq!(
+                Experiment::from_query(&format!("problem={}", problem.name()))
+                    .0
+                    .problem,
+                problem
+            );
+        }
     }
 }

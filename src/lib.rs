@@ -9,6 +9,7 @@ pub mod data;
 pub mod experiment;
 pub mod metrics;
 pub mod nodes;
+pub mod optimum;
 pub mod params;
 pub mod problems;
 pub mod rng;

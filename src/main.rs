@@ -104,8 +104,8 @@ mod cli {
         }
         bar.finish_and_clear();
         out.flush().map_err(|e| format!("cannot write: {e}"))?;
-        if let Progress::Diverged { round } = trainer.progress() {
-            eprintln!("dynabatch: diverged: the loss became non-finite at round {round} (try a smaller gamma)");
+        if let Progress::Diverged { round, quantity } = trainer.progress() {
+            eprintln!("dynabatch: diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)");
             return Ok(ExitCode::from(DIVERGED));
         }
         Ok(ExitCode::SUCCESS)
@@ -118,6 +118,9 @@ mod cli {
             format!("problem={problem}")
         };
         let experiment = parse(&query)?;
+        if experiment.problem == dynabatch::experiment::ProblemKind::Landscape {
+            return Err("problem=landscape is a closed-form function and has no data set".into());
+        }
         let mut out = std::io::stdout().lock();
         out.write_all(Dataset::for_experiment(&experiment).to_csv().as_bytes())
             .map_err(|e| format!("cannot write: {e}"))?;

@@ -12,20 +12,30 @@ pub struct Row {
     pub sfo: u64,
     /// f at the new iterate.
     pub loss: f64,
+    /// f − f*, where f* is known (empty in the CSV otherwise).
+    pub subopt: Option<f64>,
+    /// ‖∇f‖ at the new iterate (the full gradient).
+    pub grad_norm: f64,
+    /// Catalyst's outer step k (0 for the other algorithms, and for the starting point).
+    pub outer: u64,
 }
 
-pub const CSV_HEADER: &str = "round,batch,sfo,loss";
+pub const CSV_HEADER: &str = "round,batch,sfo,loss,subopt,grad_norm,outer";
 
 impl Row {
     /// One CSV line, with a newline. Rust prints the shortest text that reads back to the same f64, on
     /// every target, which is what makes page and CLI CSVs byte-identical.
     pub fn csv_line(&self) -> String {
+        let subopt = self.subopt.map(number).unwrap_or_default();
         format!(
-            "{},{},{},{}\n",
+            "{},{},{},{},{},{},{}\n",
             self.round,
             self.batch,
             self.sfo,
-            number(self.loss)
+            number(self.loss),
+            subopt,
+            number(self.grad_norm),
+            self.outer
         )
     }
 }

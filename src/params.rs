@@ -14,6 +14,8 @@ pub enum Domain {
     Int { min: u64, max: u64 },
     /// A finite real number in `min..=max`.
     Real { min: f64, max: f64 },
+    /// `auto`, or an integer in `min..=max`.
+    IntOrAuto { min: u64, max: u64 },
 }
 
 /// One parameter of an [`crate::experiment::Experiment`].
@@ -36,14 +38,35 @@ fn always(_: Alg, _: ProblemKind) -> bool {
     true
 }
 fn growing_batches(alg: Alg, _: ProblemKind) -> bool {
-    alg == Alg::CrPsgd
+    matches!(alg, Alg::CrPsgd | Alg::Catalyst)
+}
+fn catalyst(alg: Alg, _: ProblemKind) -> bool {
+    alg == Alg::Catalyst
+}
+fn local_sgd(alg: Alg, _: ProblemKind) -> bool {
+    alg == Alg::Local
 }
 fn synthetic_data(_: Alg, problem: ProblemKind) -> bool {
     problem == ProblemKind::Synthetic
 }
+fn data_problems(_: Alg, problem: ProblemKind) -> bool {
+    problem != ProblemKind::Landscape
+}
+fn network(_: Alg, problem: ProblemKind) -> bool {
+    problem == ProblemKind::DigitsMlp
+}
+fn landscape(_: Alg, problem: ProblemKind) -> bool {
+    problem == ProblemKind::Landscape
+}
 
-pub const ALG_NAMES: &[&str] = &["crpsgd", "psgd"];
-pub const PROBLEM_NAMES: &[&str] = &["breast-cancer", "digits", "synthetic"];
+pub const ALG_NAMES: &[&str] = &["crpsgd", "psgd", "catalyst", "local"];
+pub const PROBLEM_NAMES: &[&str] = &[
+    "breast-cancer",
+    "digits",
+    "synthetic",
+    "digits-mlp",
+    "landscape",
+];
 
 /// Largest per-node SFO budget: with B₁ = 1 and ρ = 1 it is also the most rounds a run can have, which
 /// bounds both the run time and the history kept for the charts.
@@ -54,7 +77,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "alg",
         label: "Algorithm",
         symbol: "",
-        help: "crpsgd: CR-PSGD, batches grow by ρ each round (Algorithm 1). psgd: classic parallel SGD with a fixed batch B₁.",
+        help: "crpsgd: CR-PSGD, batches grow by ρ each round (Algorithm 1). psgd: classic parallel SGD with a fixed batch B₁. catalyst: CR-PSGD-Catalyst, CR-PSGD on a sequence of proximal subproblems (Algorithm 2). local: local SGD, H local steps between averages.",
         domain: Domain::Choice(ALG_NAMES),
         applies: always,
     },
@@ -62,7 +85,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "problem",
         label: "Problem",
         symbol: "f",
-        help: "The objective: logistic regression on UCI breast cancer (569×30), softmax regression on UCI digits (1797×64), or logistic regression on data generated from the seed.",
+        help: "The objective: logistic regression on UCI breast cancer (569×30), softmax regression on UCI digits (1797×64), logistic regression on data generated from the seed, a one-hidden-layer network on the digits (non-convex), or the 2-D landscape x² + 3sin²x + y² + 3sin²y (non-convex but PL).",
         domain: Domain::Choice(PROBLEM_NAMES),
         applies: always,
     },
@@ -83,10 +106,26 @@ pub const PARAMS: &[ParamSpec] = &[
         applies: growing_batches,
     },
     ParamSpec {
+        name: "theta",
+        label: "Proximal weight",
+        symbol: "θ",
+        help: "Catalyst's subproblems are h(x) = f(x) + (θ/2)‖x − y‖², strongly convex when θ is large enough; each is solved by CR-PSGD with budget ⌊√(T/N)⌋, ⌊√(NT)⌋ times.",
+        domain: Domain::Real { min: 0.0, max: 1000.0 },
+        applies: catalyst,
+    },
+    ParamSpec {
+        name: "H",
+        label: "Local steps",
+        symbol: "H",
+        help: "Local SGD steps (batch B₁) each node takes between two averages. auto: H = ⌊T^(1/4)/N^(3/4)⌋, at least 1.",
+        domain: Domain::IntOrAuto { min: 1, max: 100_000 },
+        applies: local_sgd,
+    },
+    ParamSpec {
         name: "B1",
         label: "First batch",
         symbol: "B₁",
-        help: "Batch size per node in the first round (in every round for psgd).",
+        help: "Batch size per node in the first round (in every round for psgd, in every local step for local; catalyst restarts at B₁ in each outer step).",
         domain: Domain::Int { min: 1, max: 100_000 },
         applies: always,
     },
@@ -120,7 +159,7 @@ pub const PARAMS: &[ParamSpec] = &[
         symbol: "λ",
         help: "Weight of (λ/2)‖w‖² in the objective. λ > 0 makes these problems strongly convex, so the Polyak–Łojasiewicz condition holds.",
         domain: Domain::Real { min: 0.0, max: 10.0 },
-        applies: always,
+        applies: data_problems,
     },
     ParamSpec {
         name: "n",
@@ -138,6 +177,46 @@ pub const PARAMS: &[ParamSpec] = &[
         domain: Domain::Int { min: 1, max: 1_000 },
         applies: synthetic_data,
     },
+    ParamSpec {
+        name: "hidden",
+        label: "Hidden units",
+        symbol: "",
+        help: "Width of the network's tanh hidden layer (digits-mlp only).",
+        domain: Domain::Int { min: 1, max: 256 },
+        applies: network,
+    },
+    ParamSpec {
+        name: "sigma",
+        label: "Gradient noise",
+        symbol: "σ",
+        help: "Standard deviation of the Gaussian noise in each sample gradient (landscape only). A batch of B averages it down to σ/√B.",
+        domain: Domain::Real { min: 0.0, max: 100.0 },
+        applies: landscape,
+    },
+    ParamSpec {
+        name: "x0",
+        label: "Start x",
+        symbol: "x₀",
+        help: "Where the run starts on the landscape, first coordinate.",
+        domain: Domain::Real { min: -10.0, max: 10.0 },
+        applies: landscape,
+    },
+    ParamSpec {
+        name: "y0",
+        label: "Start y",
+        symbol: "y₀",
+        help: "Where the run starts on the landscape, second coordinate.",
+        domain: Domain::Real { min: -10.0, max: 10.0 },
+        applies: landscape,
+    },
+    ParamSpec {
+        name: "every",
+        label: "Log every",
+        symbol: "",
+        help: "Record a row (and evaluate the full f and ∇f) every this many rounds; the last round is always recorded. auto: every round up to 1000 rounds, then about 1000 rows.",
+        domain: Domain::IntOrAuto { min: 1, max: MAX_BUDGET },
+        applies: always,
+    },
 ];
 
 /// The table entry for `name`, if it is a parameter.
@@ -152,6 +231,7 @@ impl Domain {
             Domain::Choice(names) => format!("one of {}", names.join(", ")),
             Domain::Int { min, max } => format!("an integer from {min} to {max}"),
             Domain::Real { min, max } => format!("a number from {min} to {max}"),
+            Domain::IntOrAuto { min, max } => format!("auto or an integer from {min} to {max}"),
         }
     }
 }

@@ -18,8 +18,13 @@ fn mix(mut z: u64) -> u64 {
 /// Which stream: node sample streams are `Node`, data generation is `Data`, so they never overlap.
 #[derive(Clone, Copy, Debug)]
 pub enum Purpose {
-    Node { node: u64, round: u64 },
+    Node {
+        node: u64,
+        round: u64,
+    },
     Data,
+    /// Initial weights of a model that cannot start at zero.
+    Init,
 }
 
 impl Stream {
@@ -27,6 +32,7 @@ impl Stream {
         let (tag, a, b) = match purpose {
             Purpose::Node { node, round } => (1, node, round),
             Purpose::Data => (2, 0, 0),
+            Purpose::Init => (3, 0, 0),
         };
         let state = mix(mix(mix(seed ^ GOLDEN).wrapping_add(tag) ^ a.wrapping_mul(GOLDEN)) ^ b);
         Stream { state }

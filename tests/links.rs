@@ -91,12 +91,15 @@ fn long_and_hostile_values_are_shortened_in_messages() {
 }
 
 fn within_bounds(e: &Experiment) -> bool {
+    let in_range = |text: String, min: u64, max: u64| {
+        text.parse::<u64>().is_ok_and(|v| (min..=max).contains(&v))
+    };
     PARAMS.iter().all(|p| match p.domain {
         Domain::Choice(names) => names.contains(&e.get(p.name).as_str()),
-        Domain::Int { min, max } => e
-            .get(p.name)
-            .parse::<u64>()
-            .is_ok_and(|v| (min..=max).contains(&v)),
+        Domain::Int { min, max } => in_range(e.get(p.name), min, max),
+        Domain::IntOrAuto { min, max } => {
+            e.get(p.name) == "auto" || in_range(e.get(p.name), min, max)
+        }
         Domain::Real { min, max } => e
             .get(p.name)
             .parse::<f64>()
@@ -115,8 +118,9 @@ proptest! {
     #[test]
     fn parameter_shaped_queries_stay_within_bounds(
         pairs in proptest::collection::vec(
-            (proptest::sample::select(vec!["N", "rho", "B1", "gamma", "T", "seed", "lambda", "n", "d", "alg", "v"]),
-             "-?[0-9.eE+]{0,12}|NaN|inf|crpsgd|psgd"), 0..12)
+            (proptest::sample::select(vec!["N", "rho", "B1", "gamma", "T", "seed", "lambda", "n", "d", "alg", "v",
+                "problem", "theta", "H", "hidden", "sigma", "x0", "y0", "every"]),
+             "-?[0-9.eE+]{0,12}|NaN|inf|auto|crpsgd|psgd|catalyst|local|synthetic|landscape|digits-mlp"), 0..12)
     ) {
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (e, _) = Experiment::from_query(&query.join("&"));

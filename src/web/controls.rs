@@ -43,6 +43,18 @@ fn input_for(param: &ParamSpec) -> Element {
         }
         Domain::Int { min, max } => number_input(&min.to_string(), &max.to_string(), "1"),
         Domain::Real { min, max } => number_input(&min.to_string(), &max.to_string(), "any"),
+        Domain::IntOrAuto { .. } => {
+            let input = element("input", "", "");
+            for (name, value) in [
+                ("type", "text"),
+                ("inputmode", "numeric"),
+                ("placeholder", "auto"),
+                ("spellcheck", "false"),
+            ] {
+                set_attr(&input, name, value);
+            }
+            input.into()
+        }
     };
     set_attr(&control, "id", param.name);
     set_attr(&control, "name", param.name);
@@ -73,6 +85,7 @@ fn range_hint(param: &ParamSpec) -> String {
         Domain::Choice(_) => String::new(),
         Domain::Int { min, max } => format!("{} – {}", grouped(min), grouped(max)),
         Domain::Real { min, max } => format!("{min} – {max}"),
+        Domain::IntOrAuto { min, max } => format!("auto, or {} – {}", grouped(min), grouped(max)),
     }
 }
 

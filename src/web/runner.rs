@@ -5,7 +5,7 @@ use crate::algorithms::{planned_rounds, Progress, Trainer};
 use crate::experiment::Experiment;
 use crate::metrics::Row;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Shared {
     step_credits: AtomicU32,
     cancelled: AtomicBool,
     threads_used: AtomicU32,
+    /// What went non-finite, once the run diverged (set once; reading it never blocks).
+    diverged: OnceLock<&'static str>,
 }
 
 /// The main thread's handle on one background run.
@@ -78,6 +80,7 @@ impl Run {
             step_credits: AtomicU32::new(0),
             cancelled: AtomicBool::new(false),
             threads_used: AtomicU32::new(0),
+            diverged: OnceLock::new(),
         });
         let worker_side = shared.clone();
         rayon::spawn(move || train(&worker_side, &experiment, pace));
@@ -103,6 +106,11 @@ impl Run {
 
     pub fn threads_used(&self) -> u32 {
         self.shared.threads_used.load(Ordering::Relaxed)
+    }
+
+    /// The quantity that became NaN or infinite, if the run diverged.
+    pub fn diverged_quantity(&self) -> Option<&'static str> {
+        self.shared.diverged.get().copied()
     }
 
     pub fn set_paused(&self, paused: bool) {
@@ -162,7 +170,10 @@ fn train(shared: &Shared, experiment: &Experiment, pace: Pace) {
         clock.wait_for_next_round();
     }
     let end = match trainer.progress() {
-        Progress::Diverged { .. } => RunState::Diverged,
+        Progress::Diverged { quantity, .. } => {
+            let _ = shared.diverged.set(quantity);
+            RunState::Diverged
+        }
         _ => RunState::Done,
     };
     set_state(shared, end);

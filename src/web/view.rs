@@ -76,7 +76,11 @@ fn render_status(app: &App) {
     by_id::<Element>("workers").set_text_content(Some(&workers));
     let message = match (app.state, &app.error) {
         (RunState::Diverged, _) => format!(
-            "Diverged: the loss became infinite or NaN at round {}. Try a smaller step size γ.",
+            "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
+            app.run
+                .as_ref()
+                .and_then(|r| r.diverged_quantity())
+                .unwrap_or("loss"),
             last.map_or(0, |r| r.round)
         ),
         (RunState::Error, Some(error)) => format!("Error: {error} Reload the page to try again."),

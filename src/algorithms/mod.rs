@@ -1,0 +1,14 @@
+//! The paper's algorithms, one round at a time, so that callers (the CLI, the page's background run)
+//! decide when to pause, draw or stop:
+//! - `crpsgd`: CR-PSGD, Algorithm 1 of Yu & Jin (ICML 2019);
+//! - `psgd`: its fixed-batch special case (ρ = 1);
+//! - `catalyst`: CR-PSGD-Catalyst, Algorithm 2;
+//! - `local`: local SGD, the communication-saving baseline.
+
+mod schedule;
+mod trainer;
+
+pub use schedule::{
+    batch_size, catalyst_shape, local_schedule, local_steps, planned_rounds, record_every, Schedule,
+};
+pub use trainer::{Progress, Trainer};

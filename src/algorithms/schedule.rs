@@ -1,0 +1,116 @@
+//! How many samples each round takes, and how many rounds a run has: all fixed before it starts.
+
+use crate::experiment::{Alg, Experiment};
+
+/// B_t = ⌊ρ^(t−1)·B₁⌋ for t ≥ 1, saturating at `u64::MAX` (no batch that large fits any budget).
+pub fn batch_size(first_batch: u64, rho: f64, t: u64) -> u64 {
+    let exponent = t.saturating_sub(1) as f64;
+    let size = libm::floor(libm::pow(rho, exponent) * first_batch as f64);
+    if size.is_finite() && size < u64::MAX as f64 {
+        size as u64
+    } else {
+        u64::MAX
+    }
+}
+
+/// The batches of Algorithm 1: B₁, B₂, … while Σ_{τ≤t} B_τ ≤ T.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    first_batch: u64,
+    rho: f64,
+    budget: u64,
+    next_round: u64,
+    used: u64,
+}
+
+impl Schedule {
+    pub fn new(first_batch: u64, rho: f64, budget: u64) -> Schedule {
+        Schedule {
+            first_batch,
+            rho,
+            budget,
+            next_round: 1,
+            used: 0,
+        }
+    }
+
+    /// The whole run's schedule for CR-PSGD and PSGD (ρ = 1).
+    pub fn for_experiment(experiment: &Experiment) -> Schedule {
+        Schedule::new(
+            experiment.first_batch,
+            growth(experiment),
+            experiment.budget,
+        )
+    }
+
+    /// How many rounds the schedule has (in closed form for fixed batches, which may have a million).
+    pub fn rounds(&self) -> u64 {
+        if self.rho == 1.0 {
+            (self.budget - self.used) / self.first_batch
+        } else {
+            self.clone().count() as u64
+        }
+    }
+}
+
+impl Iterator for Schedule {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let batch = batch_size(self.first_batch, self.rho, self.next_round);
+        let used = self.used.checked_add(batch).filter(|&u| u <= self.budget)?;
+        self.used = used;
+        self.next_round += 1;
+        Some(batch)
+    }
+}
+
+fn growth(experiment: &Experiment) -> f64 {
+    match experiment.alg {
+        Alg::CrPsgd | Alg::Catalyst => experiment.rho,
+        Alg::Psgd | Alg::Local => 1.0,
+    }
+}
+
+/// Catalyst's shape: ⌊√(NT)⌋ outer steps, each a CR-PSGD run with budget ⌊√(T/N)⌋.
+pub fn catalyst_shape(experiment: &Experiment) -> (u64, u64) {
+    let (n, t) = (experiment.nodes as f64, experiment.budget as f64);
+    (
+        libm::floor(libm::sqrt(n * t)) as u64,
+        libm::floor(libm::sqrt(t / n)) as u64,
+    )
+}
+
+/// Local SGD's H: as given, or the rule ⌊T^(1/4) / N^(3/4)⌋, at least 1.
+pub fn local_steps(experiment: &Experiment) -> u64 {
+    experiment.local_steps.unwrap_or_else(|| {
+        let rule =
+            libm::pow(experiment.budget as f64, 0.25) / libm::pow(experiment.nodes as f64, 0.75);
+        (libm::floor(rule) as u64).max(1)
+    })
+}
+
+/// The SFO cost of each local SGD round, H·B₁, as a fixed-batch schedule.
+pub fn local_schedule(experiment: &Experiment) -> Schedule {
+    let per_round = local_steps(experiment).saturating_mul(experiment.first_batch);
+    Schedule::new(per_round, 1.0, experiment.budget)
+}
+
+/// How many communication rounds an experiment will run.
+pub fn planned_rounds(experiment: &Experiment) -> u64 {
+    match experiment.alg {
+        Alg::CrPsgd | Alg::Psgd => Schedule::for_experiment(experiment).rounds(),
+        Alg::Catalyst => {
+            let (outers, inner_budget) = catalyst_shape(experiment);
+            outers * Schedule::new(experiment.first_batch, experiment.rho, inner_budget).rounds()
+        }
+        Alg::Local => local_schedule(experiment).rounds(),
+    }
+}
+
+/// Rows are recorded every this many rounds (the last round always is).
+pub fn record_every(experiment: &Experiment) -> u64 {
+    const AUTO_ROWS: u64 = 1000;
+    experiment
+        .every
+        .unwrap_or_else(|| planned_rounds(experiment).div_ceil(AUTO_ROWS).max(1))
+}

@@ -1,0 +1,308 @@
+//! `Trainer`: one run of any of the four algorithms, advanced a round at a time.
+
+use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every, Schedule};
+use crate::experiment::{Alg, Experiment};
+use crate::metrics::Row;
+use crate::nodes::{average_in_node_order, on_every_node};
+use crate::optimum;
+use crate::problems::{self, math::dot, Problem};
+use crate::rng::{Purpose, Stream};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    Running,
+    /// The budget allows no further round.
+    Done,
+    /// A quantity became NaN or infinite in this round.
+    Diverged {
+        round: u64,
+        quantity: &'static str,
+    },
+}
+
+/// What decides the next round, per algorithm.
+enum Plan {
+    /// CR-PSGD and PSGD: one schedule for the whole run.
+    Batches(Schedule),
+    /// Algorithm 2: outer step `outer` of `outers`, each a CR-PSGD run on h_θ(·; anchor).
+    Catalyst {
+        outer: u64,
+        outers: u64,
+        inner_budget: u64,
+        inner: Schedule,
+        anchor: Vec<f64>,
+    },
+    /// Local SGD: each round costs H·B₁ samples per node.
+    Local { steps: u64, rounds: Schedule },
+}
+
+pub struct Trainer {
+    problem: Box<dyn Problem>,
+    f_star: Option<f64>,
+    alg: Alg,
+    seed: u64,
+    gamma: f64,
+    theta: f64,
+    rho: f64,
+    first_batch: u64,
+    every: u64,
+    plan: Plan,
+    x: Vec<f64>,
+    direction: Vec<f64>,
+    round: u64,
+    sfo: u64,
+    thread_of_node: Vec<usize>,
+    threads_used: u64,
+    progress: Progress,
+}
+
+impl Trainer {
+    /// Builds the problem (and its data set), finds f* where it can, and starts at x₁.
+    pub fn new(experiment: &Experiment) -> Trainer {
+        let problem = problems::build(experiment);
+        let f_star = optimum::reference(experiment, problem.as_ref());
+        let x = problem.initial_point();
+        let plan = match experiment.alg {
+            Alg::CrPsgd | Alg::Psgd => Plan::Batches(Schedule::for_experiment(experiment)),
+            Alg::Catalyst => {
+                let (outers, inner_budget) = catalyst_shape(experiment);
+                let inner = Schedule::new(experiment.first_batch, experiment.rho, inner_budget);
+                Plan::Catalyst {
+                    outer: 1,
+                    outers,
+                    inner_budget,
+                    inner,
+                    anchor: x.clone(),
+                }
+            }
+            Alg::Local => Plan::Local {
+                steps: local_steps(experiment),
+                rounds: local_schedule(experiment),
+            },
+        };
+        Trainer {
+            f_star,
+            alg: experiment.alg,
+            seed: experiment.seed,
+            gamma: experiment.gamma,
+            theta: experiment.theta,
+            rho: experiment.rho,
+            first_batch: experiment.first_batch,
+            every: record_every(experiment),
+            plan,
+            direction: vec![0.0; x.len()],
+            x,
+            problem,
+            round: 0,
+            sfo: 0,
+            thread_of_node: vec![0; experiment.nodes],
+            threads_used: 0,
+            progress: Progress::Running,
+        }
+    }
+
+    /// Row 0: the starting point.
+    pub fn start_row(&self) -> Row {
+        self.measure(0)
+    }
+
+    /// Runs rounds up to the next recorded one (every `every` rounds, the last round, or a divergence)
+    /// and returns its row; `None` once the run is over.
+    pub fn step(&mut self) -> Option<Row> {
+        while self.progress == Progress::Running {
+            let Some(samples) = self.next_round_samples() else {
+                self.progress = Progress::Done;
+                return None;
+            };
+            self.round += 1;
+            self.sfo += samples;
+            self.run_round(samples);
+            let iterate_ok = self.x.iter().all(|v| v.is_finite());
+            if !iterate_ok || self.round.is_multiple_of(self.every) || !self.has_next_round() {
+                let row = self.measure(self.batch_of(samples));
+                if !iterate_ok || !row.loss.is_finite() || !row.grad_norm.is_finite() {
+                    let quantity = if !iterate_ok {
+                        "iterate"
+                    } else if !row.loss.is_finite() {
+                        "loss"
+                    } else {
+                        "gradient"
+                    };
+                    self.progress = Progress::Diverged {
+                        round: self.round,
+                        quantity,
+                    };
+                }
+                return Some(row);
+            }
+        }
+        None
+    }
+
+    /// The per-node samples of the next round, advancing the plan; `None` when no round fits.
+    fn next_round_samples(&mut self) -> Option<u64> {
+        match &mut self.plan {
+            Plan::Batches(schedule) => schedule.next(),
+            Plan::Local { rounds, .. } => rounds.next(),
+            Plan::Catalyst {
+                outer,
+                outers,
+                inner_budget,
+                inner,
+                anchor,
+            } => loop {
+                if let Some(batch) = inner.next() {
+                    return Some(batch);
+                }
+                if *outer >= *outers || self.first_batch > *inner_budget {
+                    return None;
+                }
+                // y(k) is where the last inner run ended; the next subproblem is centred there.
+                *outer += 1;
+                anchor.copy_from_slice(&self.x);
+                *inner = Schedule::new(self.first_batch, self.rho, *inner_budget);
+            },
+        }
+    }
+
+    fn has_next_round(&self) -> bool {
+        match &self.plan {
+            Plan::Batches(schedule) => schedule.clone().next().is_some(),
+            Plan::Local { rounds, .. } => rounds.clone().next().is_some(),
+            Plan::Catalyst {
+                outer,
+                outers,
+                inner_budget,
+                inner,
+                ..
+            } => {
+                inner.clone().next().is_some()
+                    || (outer < outers && self.first_batch <= *inner_budget)
+            }
+        }
+    }
+
+    /// One communication round: every node works on its own samples, then the results are averaged.
+    fn run_round(&mut self, samples: u64) {
+        let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
+        let stream = |node: usize| {
+            Stream::new(
+                seed,
+                Purpose::Node {
+                    node: node as u64,
+                    round,
+                },
+            )
+        };
+        match &self.plan {
+            Plan::Batches(_) | Plan::Catalyst { .. } => {
+                let gradients = on_every_node(&mut self.thread_of_node, |node| {
+                    let mut g = vec![0.0; x.len()];
+                    problem.minibatch_gradient(x, &mut stream(node), samples, &mut g);
+                    g
+                });
+                average_in_node_order(&gradients, &mut self.direction);
+                if let Plan::Catalyst { anchor, .. } = &self.plan {
+                    // ∇h_θ(x; y) = ∇f(x) + θ(x − y): the proximal term is exact, not sampled.
+                    let theta = self.theta;
+                    self.direction
+                        .iter_mut()
+                        .zip(x.iter().zip(anchor))
+                        .for_each(|(g, (xi, yi))| *g += theta * (xi - yi));
+                }
+                let gamma = self.gamma;
+                self.x
+                    .iter_mut()
+                    .zip(&self.direction)
+                    .for_each(|(xi, g)| *xi -= gamma * g);
+            }
+            Plan::Local { steps, .. } => {
+                let (steps, batch, gamma) = (*steps, self.first_batch, self.gamma);
+                let models = on_every_node(&mut self.thread_of_node, |node| {
+                    let (mut model, mut g, mut samples) =
+                        (x.clone(), vec![0.0; x.len()], stream(node));
+                    for _ in 0..steps {
+                        problem.minibatch_gradient(&model, &mut samples, batch, &mut g);
+                        model
+                            .iter_mut()
+                            .zip(&g)
+                            .for_each(|(m, gi)| *m -= gamma * gi);
+                    }
+                    model
+                });
+                average_in_node_order(&models, &mut self.x);
+            }
+        }
+        self.threads_used |= self
+            .thread_of_node
+            .iter()
+            .fold(0u64, |mask, &t| mask | 1 << (t % 64));
+    }
+
+    /// For local SGD a round's samples are H batches of B₁; its `batch` column is B₁.
+    fn batch_of(&self, samples: u64) -> u64 {
+        match self.plan {
+            Plan::Local { steps, .. } => samples / steps,
+            _ => samples,
+        }
+    }
+
+    fn measure(&self, batch: u64) -> Row {
+        let loss = self.problem.loss(&self.x);
+        let mut gradient = vec![0.0; self.x.len()];
+        self.problem.gradient(&self.x, &mut gradient);
+        let outer = match &self.plan {
+            Plan::Catalyst { outer, .. } if self.round > 0 => *outer,
+            _ => 0,
+        };
+        Row {
+            round: self.round,
+            batch,
+            sfo: self.sfo,
+            loss,
+            subopt: self.f_star.map(|f| loss - f),
+            grad_norm: libm::sqrt(dot(&gradient, &gradient)),
+            outer,
+        }
+    }
+
+    /// Runs to the end and returns every recorded row, the starting point first.
+    pub fn run_to_end(mut self) -> Vec<Row> {
+        let mut rows = vec![self.start_row()];
+        while let Some(row) = self.step() {
+            rows.push(row);
+        }
+        rows
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.progress
+    }
+
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    /// f*, where it is known or was solved for.
+    pub fn f_star(&self) -> Option<f64> {
+        self.f_star
+    }
+
+    /// Which pool thread computed each node in the last round.
+    pub fn thread_of_node(&self) -> &[usize] {
+        &self.thread_of_node
+    }
+
+    /// How many distinct pool threads have computed nodes so far.
+    pub fn threads_used(&self) -> u32 {
+        self.threads_used.count_ones()
+    }
+
+    pub fn round(&self) -> u64 {
+        self.round
+    }
+
+    pub fn iterate(&self) -> &[f64] {
+        &self.x
+    }
+}

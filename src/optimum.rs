@@ -1,0 +1,183 @@
+//! The reference optimum f* of the strongly convex problems, so runs can report f − f*.
+//!
+//! A small L-BFGS with Armijo backtracking. It is deterministic and uses only the core's fixed-order
+//! arithmetic, so the page and the CLI find the same f* to the last bit. (An external optimiser would
+//! need a wall clock, which wasm32-unknown-unknown lacks, and would not promise that.) Its answer is
+//! checked against scipy on the matrix that `dynabatch data` writes (tests/independent_optimum.py).
+
+use crate::experiment::Experiment;
+use crate::problems::{math::dot, Optimum, Problem};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// The solver stops when ‖∇f‖ is below this (then f − f* ≤ ‖∇f‖²/(2λ) is far below 1e-10 for λ ≥ 1e-6),
+/// or when a line search can no longer decrease f in floating point.
+pub const GRADIENT_TOLERANCE: f64 = 1e-9;
+const MEMORY: usize = 10;
+const MAX_ITERATIONS: usize = 20_000;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Solution {
+    pub value: f64,
+    pub gradient_norm: f64,
+    pub iterations: usize,
+}
+
+/// f* for this experiment's problem, if known or solvable. Solutions are cached per problem, so a page
+/// that reruns the same problem with other algorithm settings solves it once.
+pub fn reference(experiment: &Experiment, problem: &dyn Problem) -> Option<f64> {
+    static CACHE: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
+    match problem.optimum() {
+        Optimum::Known(value) => Some(value),
+        Optimum::Unknown => None,
+        Optimum::Solve => {
+            let key = problem_key(experiment);
+            if let Some(&(_, value)) = CACHE.lock().ok()?.iter().find(|(k, _)| *k == key) {
+                return Some(value);
+            }
+            let value = minimize(problem).value;
+            CACHE.lock().ok()?.push((key, value));
+            Some(value)
+        }
+    }
+}
+
+/// The parameters that define f, and nothing else.
+fn problem_key(e: &Experiment) -> String {
+    let data: Vec<String> = ["problem", "lambda", "n", "d", "hidden"]
+        .iter()
+        .filter(|p| e.uses(p))
+        .map(|p| e.get(p))
+        .collect();
+    let seeded = e.uses("n"); // synthetic data depends on the seed
+    format!("{}|{}", data.join("&"), if seeded { e.seed } else { 0 })
+}
+
+/// Minimises f from its initial point with L-BFGS.
+pub fn minimize(problem: &dyn Problem) -> Solution {
+    let mut x = problem.initial_point();
+    let dim = x.len();
+    let mut g = vec![0.0; dim];
+    let mut value = problem.loss(&x);
+    problem.gradient(&x, &mut g);
+    let mut history: VecDeque<(Vec<f64>, Vec<f64>, f64)> = VecDeque::with_capacity(MEMORY);
+    let mut iterations = 0;
+    while iterations < MAX_ITERATIONS && norm(&g) > GRADIENT_TOLERANCE {
+        iterations += 1;
+        let direction = two_loop(&g, &history);
+        let slope = dot(&direction, &g);
+        let direction = if slope < 0.0 {
+            direction
+        } else {
+            g.iter().map(|v| -v).collect()
+        };
+        let slope = dot(&direction, &g);
+        let Some((step, next_value)) = backtrack(problem, &x, value, slope, &direction) else {
+            break;
+        };
+        let next_x: Vec<f64> = x
+            .iter()
+            .zip(&direction)
+            .map(|(xi, d)| xi + step * d)
+            .collect();
+        let mut next_g = vec![0.0; dim];
+        problem.gradient(&next_x, &mut next_g);
+        let s: Vec<f64> = next_x.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = next_g.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy = dot(&s, &y);
+        if sy > 1e-300 {
+            if history.len() == MEMORY {
+                history.pop_front();
+            }
+            history.push_back((s, y, 1.0 / sy));
+        }
+        (x, g, value) = (next_x, next_g, next_value);
+    }
+    Solution {
+        value,
+        gradient_norm: norm(&g),
+        iterations,
+    }
+}
+
+/// The L-BFGS two-loop recursion: −H∇f from the last few (s, y) pairs.
+fn two_loop(g: &[f64], history: &VecDeque<(Vec<f64>, Vec<f64>, f64)>) -> Vec<f64> {
+    let mut q = g.to_vec();
+    let mut alphas = Vec::with_capacity(history.len());
+    for (s, y, rho) in history.iter().rev() {
+        let alpha = rho * dot(s, &q);
+        q.iter_mut().zip(y).for_each(|(qi, yi)| *qi -= alpha * yi);
+        alphas.push(alpha);
+    }
+    let scale = history
+        .back()
+        .map_or(1.0, |(s, y, _)| dot(s, y) / dot(y, y));
+    q.iter_mut().for_each(|qi| *qi *= scale);
+    for ((s, y, rho), alpha) in history.iter().zip(alphas.iter().rev()) {
+        let beta = rho * dot(y, &q);
+        q.iter_mut()
+            .zip(s)
+            .for_each(|(qi, si)| *qi += (alpha - beta) * si);
+    }
+    q.iter_mut().for_each(|qi| *qi = -*qi);
+    q
+}
+
+/// Armijo backtracking from step 1; `None` once no step decreases f in floating point.
+fn backtrack(
+    problem: &dyn Problem,
+    x: &[f64],
+    value: f64,
+    slope: f64,
+    direction: &[f64],
+) -> Option<(f64, f64)> {
+    let mut step = 1.0;
+    let mut trial = vec![0.0; x.len()];
+    for _ in 0..60 {
+        trial
+            .iter_mut()
+            .zip(x.iter().zip(direction))
+            .for_each(|(t, (xi, d))| *t = xi + step * d);
+        let trial_value = problem.loss(&trial);
+        if trial_value <= value + 1e-4 * step * slope && trial_value < value {
+            return Some((step, trial_value));
+        }
+        step *= 0.5;
+    }
+    None
+}
+
+fn norm(v: &[f64]) -> f64 {
+    libm::sqrt(dot(v, v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problems::build;
+
+    #[test]
+    fn finds_a_stationary_point_of_each_convex_problem() {
+        for query in [
+            "problem=breast-cancer",
+            "problem=digits",
+            "problem=synthetic&n=300&d=10&lambda=0.01",
+        ] {
+            let e = Experiment::from_query_strict(query).expect("valid");
+            let solution = minimize(build(&e).as_ref());
+            // ‖∇f‖ ≤ 1e-7 with λ = 1e-3 bounds f − f* by 5e-12.
+            assert!(solution.gradient_norm < 1e-7, "{query}: {solution:?}");
+        }
+    }
+
+    #[test]
+    fn knows_the_landscape_and_not_the_network() {
+        let f_star = |q: &str| {
+            let e = Experiment::from_query_strict(q).expect("valid");
+            reference(&e, build(&e).as_ref())
+        };
+        assert_eq!(f_star("problem=landscape"), Some(0.0));
+        assert_eq!(f_star("problem=digits-mlp"), None);
+        assert_eq!(f_star("problem=breast-cancer&lambda=0"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! Objectives f(w) and their stochastic gradients ∇F(w; ζ), behind one trait so that every algorithm
+//! runs on every problem.
+//!
+//! The data problems are f(w) = (1/n) Σᵢ loss(xᵢ, yᵢ; w) + (λ/2)‖w‖², sampled i.i.d. with replacement.
+
+mod landscape;
+mod linear;
+pub mod math;
+mod mlp;
+
+pub use landscape::Landscape;
+pub use linear::{LinearModel, Link};
+pub use mlp::Mlp;
+
+use crate::data::Dataset;
+use crate::experiment::{Experiment, ProblemKind};
+use crate::rng::Stream;
+
+/// What is known of f* = min f.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Optimum {
+    /// Known in closed form.
+    Known(f64),
+    /// Strongly convex: a deterministic solver finds it (see `crate::optimum`).
+    Solve,
+    /// Not known (non-convex, or convex without a unique minimiser).
+    Unknown,
+}
+
+pub trait Problem: Send + Sync {
+    /// Number of parameters.
+    fn dim(&self) -> usize;
+    /// x₁, where every run starts.
+    fn initial_point(&self) -> Vec<f64>;
+    /// The full objective f(w).
+    fn loss(&self, w: &[f64]) -> f64;
+    /// The full gradient ∇f(w), written into `out`.
+    fn gradient(&self, w: &[f64], out: &mut [f64]);
+    /// (1/B) Σⱼ ∇F(w; ζⱼ) over `batch` samples drawn from `stream`, written into `out`.
+    fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]);
+    fn optimum(&self) -> Optimum;
+}
+
+/// The problem an experiment trains on (this is where its data set is built).
+pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
+    let lambda = experiment.lambda;
+    match experiment.problem {
+        ProblemKind::BreastCancer | ProblemKind::Synthetic => Box::new(LinearModel {
+            data: Dataset::for_experiment(experiment),
+            link: Link::Logistic,
+            lambda,
+        }),
+        ProblemKind::Digits => {
+            let data = Dataset::for_experiment(experiment);
+            let link = Link::Softmax {
+                classes: data.classes.min(linear::MAX_CLASSES),
+            };
+            Box::new(LinearModel { data, link, lambda })
+        }
+        ProblemKind::DigitsMlp => {
+            let data = Dataset::for_experiment(experiment);
+            let classes = data.classes.min(linear::MAX_CLASSES);
+            Box::new(Mlp {
+                data,
+                hidden: experiment.hidden,
+                classes,
+                lambda,
+                seed: experiment.seed,
+            })
+        }
+        ProblemKind::Landscape => Box::new(Landscape {
+            sigma: experiment.sigma,
+            start: [experiment.start_x, experiment.start_y],
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::math::dot;
+    use super::*;
+    use crate::rng::Purpose;
+
+    fn problem(query: &str) -> Box<dyn Problem> {
+        build(&Experiment::from_query_strict(query).expect("valid query"))
+    }
+
+    fn some_point(p: &dyn Problem) -> Vec<f64> {
+        let mut s = Stream::new(3, Purpose::Data);
+        p.initial_point()
+            .iter()
+            .map(|v| v + 0.3 * s.normal())
+            .collect()
+    }
+
+    const ALL: [&str; 6] = [
+        "problem=breast-cancer&lambda=0.01",
+        "problem=digits&lambda=0.1",
+        "problem=synthetic&n=40&d=5",
+        "problem=digits-mlp&hidden=6&lambda=0.01",
+        "problem=landscape&x0=1.3&y0=-0.4",
+        "problem=digits-mlp&hidden=3&lambda=0",
+    ];
+
+    /// Central differences agree with the analytic gradient on every problem.
+    #[test]
+    fn gradient_matches_finite_differences() {
+        for query in ALL {
+            let f = problem(query);
+            let w = some_point(f.as_ref());
+            let mut g = vec![0.0; f.dim()];
+            f.gradient(&w, &mut g);
+            let h = 1e-6;
+            for j in (0..f.dim()).step_by(1 + f.dim() / 40) {
+                let (mut plus, mut minus) = (w.clone(), w.clone());
+                plus[j] += h;
+                minus[j] -= h;
+                let numeric = (f.loss(&plus) - f.loss(&minus)) / (2.0 * h);
+                let tolerance = 1e-6 * (1.0 + g[j].abs());
+                assert!(
+                    (numeric - g[j]).abs() < tolerance,
+                    "{query} coord {j}: {numeric} vs {}",
+                    g[j]
+                );
+            }
+        }
+    }
+
+    /// A mini-batch gradient is an unbiased estimate: over many samples it approaches ∇f.
+    #[test]
+    fn minibatch_gradients_average_to_the_full_gradient() {
+        for query in ALL {
+            let f = problem(query);
+            let w = some_point(f.as_ref());
+            let (mut full, mut batch) = (vec![0.0; f.dim()], vec![0.0; f.dim()]);
+            f.gradient(&w, &mut full);
+            f.minibatch_gradient(&w, &mut Stream::new(1, Purpose::Data), 100_000, &mut batch);
+            let err = full
+                .iter()
+                .zip(&batch)
+                .map(|(a, b)| (a - b).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            let norm = dot(&full, &full).sqrt();
+            assert!(
+                err < 0.03 * norm + 2e-2,
+                "{query}: error {err} vs norm {norm}"
+            );
+        }
+    }
+
+    #[test]
+    fn losses_at_the_start() {
+        let at_start = |q: &str| {
+            let f = problem(q);
+            f.loss(&f.initial_point())
+        };
+        assert!((at_start("problem=digits") - 10f64.ln()).abs() < 1e-12);
+        assert!((at_start("problem=breast-cancer") - 2f64.ln()).abs() < 1e-12);
+        let mlp = at_start("problem=digits-mlp&lambda=0");
+        assert!(
+            (mlp - 10f64.ln()).abs() < 0.5,
+            "a random tanh net starts near log 10: {mlp}"
+        );
+        let expected = landscape::height(2.0) + landscape::height(-1.0);
+        assert_eq!(at_start("problem=landscape&x0=2&y0=-1"), expected);
+        assert_eq!(problem("problem=landscape").optimum(), Optimum::Known(0.0));
+    }
+}
