@@ -13,6 +13,7 @@ pub mod optimum;
 pub mod params;
 pub mod problems;
 pub mod rng;
+pub mod theory;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -1,0 +1,97 @@
+//! What the paper predicts for an experiment: each algorithm's convergence rate and round count.
+
+use crate::algorithms::{catalyst_shape, local_steps, planned_rounds};
+use crate::experiment::{Alg, Experiment};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    /// The convergence rate in the paper's terms.
+    pub rate: &'static str,
+    /// How the number of communication rounds grows.
+    pub rounds_order: &'static str,
+    /// The formula behind `asymptotic_rounds`, for display.
+    pub rounds_formula: &'static str,
+    /// The exact round count of this experiment's schedule (what a run will measure).
+    pub exact_rounds: u64,
+    /// The paper's closed-form round count for these parameters, without floors.
+    pub asymptotic_rounds: f64,
+}
+
+/// log_ρ((ρ − 1)·budget/B₁ + 1): solves Σ_{t≤K} ρ^(t−1)·B₁ = budget for K (budget/B₁ when ρ = 1).
+fn geometric_rounds(budget: f64, first_batch: f64, rho: f64) -> f64 {
+    if rho <= 1.0 {
+        budget / first_batch
+    } else {
+        libm::log((rho - 1.0) * budget / first_batch + 1.0) / libm::log(rho)
+    }
+}
+
+pub fn predict(e: &Experiment) -> Prediction {
+    let (n, t, b1) = (e.nodes as f64, e.budget as f64, e.first_batch as f64);
+    let exact_rounds = planned_rounds(e);
+    match e.alg {
+        Alg::CrPsgd => Prediction {
+            rate: "E[f − f*] = O(1/(NT)) under the Polyak–Łojasiewicz condition",
+            rounds_order: "O(log T)",
+            rounds_formula: "log_ρ((ρ−1)T/B₁ + 1)",
+            exact_rounds,
+            asymptotic_rounds: geometric_rounds(t, b1, e.rho),
+        },
+        Alg::Psgd => Prediction {
+            rate: "E[f − f*] = O(1/(NT)) under PL, with a small fixed batch",
+            rounds_order: "O(T)",
+            rounds_formula: "T/B₁",
+            exact_rounds,
+            asymptotic_rounds: t / b1,
+        },
+        Alg::Catalyst => {
+            let (_, inner_budget) = catalyst_shape(e);
+            Prediction {
+                rate: "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
+                rounds_order: "O(√(NT)·log(T/N))",
+                rounds_formula: "√(NT)·log_ρ((ρ−1)√(T/N)/B₁ + 1)",
+                exact_rounds,
+                asymptotic_rounds: libm::sqrt(n * t)
+                    * geometric_rounds(inner_budget as f64, b1, e.rho),
+            }
+        }
+        Alg::Local => Prediction {
+            rate: "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
+            rounds_order: "O(N^¾·T^¾) with H = T^¼/N^¾",
+            rounds_formula: "T/(H·B₁)",
+            exact_rounds,
+            asymptotic_rounds: t / (local_steps(e) as f64 * b1),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn predicted(query: &str) -> Prediction {
+        predict(&Experiment::from_query_strict(query).expect("valid"))
+    }
+
+    #[test]
+    fn closed_forms_bracket_the_exact_counts() {
+        let p = predicted("rho=1.5&B1=2&T=2000");
+        assert_eq!(p.exact_rounds, 15);
+        // Floors only shrink batches, so the exact count is at least the closed form's floor.
+        assert!(
+            p.asymptotic_rounds.floor() as u64 <= p.exact_rounds
+                && p.exact_rounds <= p.asymptotic_rounds as u64 + 3
+        );
+        let p = predicted("alg=psgd&B1=2&T=2000");
+        assert_eq!((p.exact_rounds, p.asymptotic_rounds), (1000, 1000.0));
+        let p = predicted("alg=catalyst&N=8&T=2000&B1=1&rho=2");
+        assert_eq!(p.exact_rounds, 126 * 4);
+        assert!(
+            (p.asymptotic_rounds - 126.49 * 4.0).abs() < 1.0,
+            "{}",
+            p.asymptotic_rounds
+        );
+        let p = predicted("alg=local&N=4&T=2000&B1=2");
+        assert_eq!(p.exact_rounds, 500, "H = ⌊2000^¼/4^¾⌋ = 2");
+    }
+}
