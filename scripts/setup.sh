@@ -43,5 +43,10 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+if ! python3 -c "import numpy, scipy" >/dev/null 2>&1; then
+  say "installing numpy and scipy (the independent check of f*)"
+  python3 -m pip install --quiet numpy scipy
+fi
+
 # Offline trunk builds need std's own dependencies too, which only a wasm32 fetch brings.
 cargo +"$NIGHTLY" fetch --target wasm32-unknown-unknown >/dev/null 2>&1 || cargo +"$NIGHTLY" fetch --target wasm32-unknown-unknown

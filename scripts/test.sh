@@ -19,5 +19,8 @@ step "release builds: the CLI and the page"
 cargo build --release --quiet
 trunk build --release >/dev/null
 
+step "f* against an independent solver (scipy)"
+python3 tests/independent_optimum.py
+
 step "browser tests (headless Chromium)"
 node --test tests/browser/
