@@ -24,6 +24,7 @@ pub struct ChartSpec<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
     pub y_label: &'a str,
+    pub x_scale: Scale,
     pub y_scale: Scale,
     pub pixel_ratio: f64,
 }
@@ -49,28 +50,39 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     area.fill(&WHITE).map_err(|e| e.to_string())?;
     let points = || series.iter().flat_map(|s| s.points.iter());
-    let finite = |v: &f64| v.is_finite() && (spec.y_scale == Scale::Linear || *v > 0.0);
     let x = padded(
-        points().map(|p| p.0).filter(|v| v.is_finite()),
-        Scale::Linear,
+        points().map(|p| p.0).filter(|v| shown(*v, spec.x_scale)),
+        spec.x_scale,
     );
-    let y = padded(points().map(|p| p.1).filter(finite), spec.y_scale);
-    let result = match spec.y_scale {
-        Scale::Linear => draw_in(area, spec, series, x, y),
-        Scale::Log => draw_in(area, spec, series, x, y.log_scale()),
+    let y = padded(
+        points().map(|p| p.1).filter(|v| shown(*v, spec.y_scale)),
+        spec.y_scale,
+    );
+    let result = match (spec.x_scale, spec.y_scale) {
+        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, x, y),
+        (Scale::Linear, Scale::Log) => draw_in(area, spec, series, x, y.log_scale()),
+        (Scale::Log, Scale::Linear) => draw_in(area, spec, series, x.log_scale(), y),
+        (Scale::Log, Scale::Log) => draw_in(area, spec, series, x.log_scale(), y.log_scale()),
     };
     result.map_err(|e| e.to_string())
 }
 
-fn draw_in<DB, Y>(
+/// Whether a value can be placed on an axis of this scale.
+fn shown(v: f64, scale: Scale) -> bool {
+    v.is_finite() && (scale == Scale::Linear || v > 0.0)
+}
+
+fn draw_in<DB, X, Y>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
-    x: Range<f64>,
+    x: X,
     y: Y,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
 where
     DB: DrawingBackend,
+    X: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
@@ -89,30 +101,55 @@ where
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| compact(*v))
-        .y_label_formatter(&|v| {
-            if spec.y_scale == Scale::Log {
-                compact(*v)
-            } else {
-                format!("{v:.3}")
-            }
-        })
+        .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
         .label_style(font(12.0).color(&RGBColor(71, 85, 105)))
         .axis_desc_style(font(12.5).color(&RGBColor(51, 65, 85)))
         .light_line_style(RGBColor(241, 245, 249))
         .bold_line_style(RGBColor(226, 232, 240))
         .draw()?;
+    let width = px(2.0).max(1) as u32;
     for s in series {
-        let shown = thin(&s.points);
-        let line = ShapeStyle::from(s.color).stroke_width(px(2.0).max(1) as u32);
+        let visible: Vec<(f64, f64)> = thin(&s.points)
+            .into_iter()
+            .filter(|p| shown(p.0, spec.x_scale) && shown(p.1, spec.y_scale))
+            .collect();
+        let color = s.color;
         chart
-            .draw_series(LineSeries::new(shown.iter().copied(), line))?
-            .label(s.label);
-        if shown.len() <= MARKED_POINTS {
-            let dot = ShapeStyle::from(s.color).filled();
-            chart.draw_series(shown.iter().map(|&p| Circle::new(p, px(3.0), dot)))?;
+            .draw_series(LineSeries::new(
+                visible.iter().copied(),
+                ShapeStyle::from(color).stroke_width(width),
+            ))?
+            .label(s.label)
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 18, y)],
+                    ShapeStyle::from(color).stroke_width(width),
+                )
+            });
+        if visible.len() <= MARKED_POINTS {
+            let dot = ShapeStyle::from(color).filled();
+            chart.draw_series(visible.iter().map(|&p| Circle::new(p, px(3.0), dot)))?;
         }
     }
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(font(12.0).color(&RGBColor(30, 41, 59)))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(203, 213, 225))
+            .draw()?;
+    }
     Ok(())
+}
+
+/// Tick labels: compact on log axes (1k, 10k, 1e-4), three decimals on linear ones (losses).
+fn axis_number(v: f64, scale: Scale) -> String {
+    match scale {
+        Scale::Log if v.abs() < 0.01 => format!("{v:.0e}"),
+        Scale::Log => compact(v),
+        Scale::Linear => format!("{v:.3}"),
+    }
 }
 
 /// A range covering every value, padded so curves do not touch the frame (and never empty).
@@ -201,7 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn draws_to_svg() {
+    fn draws_to_svg_with_a_legend() {
         let mut svg = String::new();
         {
             let area = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
@@ -209,19 +246,31 @@ mod tests {
                 title: "loss",
                 x_label: "SFO",
                 y_label: "f",
+                x_scale: Scale::Log,
                 y_scale: Scale::Log,
                 pixel_ratio: 1.0,
             };
-            let series = [Series {
-                label: "run",
-                points: vec![(0.0, 1.0), (10.0, 0.1)],
-                color: PALETTE[0],
-            }];
+            let series = [
+                Series {
+                    label: "crpsgd",
+                    points: vec![(0.0, 1.0), (1.0, 0.5), (10.0, 0.1)],
+                    color: PALETTE[0],
+                },
+                Series {
+                    label: "psgd",
+                    points: vec![(1.0, 0.7), (10.0, 0.2)],
+                    color: PALETTE[1],
+                },
+            ];
             draw(&area, &spec, &series).expect("draws");
         }
         assert!(
             svg.contains("<polyline") || svg.contains("<path"),
             "a curve was drawn"
+        );
+        assert!(
+            svg.contains("psgd"),
+            "the legend names every series:\n{svg}"
         );
     }
 }

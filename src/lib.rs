@@ -10,6 +10,7 @@ pub mod experiment;
 pub mod metrics;
 pub mod nodes;
 pub mod optimum;
+pub mod paper;
 pub mod params;
 pub mod problems;
 pub mod rng;
