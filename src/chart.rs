@@ -134,7 +134,12 @@ where
     if series.len() > 1 {
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            // Falling curves leave the upper right empty on a linear x axis, the lower left on a log one.
+            .position(if spec.x_scale == Scale::Log {
+                SeriesLabelPosition::LowerLeft
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
             .label_font(font(12.0).color(&RGBColor(30, 41, 59)))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(203, 213, 225))
@@ -146,8 +151,13 @@ where
 /// Tick labels: compact on log axes (1k, 10k, 1e-4), three decimals on linear ones (losses).
 fn axis_number(v: f64, scale: Scale) -> String {
     match scale {
-        Scale::Log if v.abs() < 0.01 => format!("{v:.0e}"),
-        Scale::Log => compact(v),
+        Scale::Log if v.abs() >= 1.0 => compact(v),
+        Scale::Log if v.abs() >= 1e-3 => {
+            // As many decimals as the first significant digit needs: 0.01, 0.05, 0.002.
+            let decimals = (-libm::log10(v.abs())).ceil() as usize;
+            format!("{v:.decimals$}")
+        }
+        Scale::Log => format!("{v:.0e}"),
         Scale::Linear => format!("{v:.3}"),
     }
 }
@@ -227,6 +237,10 @@ mod tests {
         assert_eq!(compact(0.25), "0.2");
         assert_eq!(grouped(1234567), "1,234,567");
         assert_eq!(grouped(999), "999");
+        assert_eq!(axis_number(0.01, Scale::Log), "0.01");
+        assert_eq!(axis_number(0.05, Scale::Log), "0.05");
+        assert_eq!(axis_number(1e-4, Scale::Log), "1e-4");
+        assert_eq!(axis_number(1000.0, Scale::Log), "1k");
     }
 
     #[test]

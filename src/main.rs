@@ -39,6 +39,15 @@ mod cli {
             #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
             threads: Option<u16>,
         },
+        /// Re-creates the paper's two experiments: writes their figures (SVG) and prints the claims' table.
+        Paper {
+            /// Folder for the figures.
+            #[arg(long, default_value = "docs/figures")]
+            out: std::path::PathBuf,
+            /// Seeds averaged in the table (1 to 8).
+            #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+            seeds: u8,
+        },
         /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
         Data {
             /// A problem name (breast-cancer, digits, synthetic) or a query string such as
@@ -55,6 +64,7 @@ mod cli {
         let outcome = match cli.command {
             Command::Run { query, threads } => run(&query, threads),
             Command::Data { problem } => data(&problem),
+            Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
         };
         match outcome {
             Ok(code) => code,
@@ -108,6 +118,43 @@ mod cli {
             eprintln!("dynabatch: diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)");
             return Ok(ExitCode::from(DIVERGED));
         }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn paper(out: &std::path::Path, seeds: usize) -> Result<ExitCode, String> {
+        use dynabatch::paper::{self, Axis};
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        let studies = [paper::logistic_study(), paper::network_study()];
+        let runs: usize = studies
+            .iter()
+            .map(|s| s.contenders.len() * (seeds + 1))
+            .sum();
+        let bar = ProgressBar::new(runs as u64);
+        let mut table = String::from(paper::TABLE_HEADER);
+        for study in &studies {
+            let mut curves = Vec::new();
+            let mut summaries = Vec::new();
+            for contender in &study.contenders {
+                curves.push(paper::curve(contender.query, paper::SEEDS[0]));
+                bar.inc(1);
+                summaries.push(paper::summarize(
+                    contender.query,
+                    &paper::SEEDS[..seeds],
+                    study.measure,
+                ));
+                bar.inc(seeds as u64);
+            }
+            for (axis, suffix) in [(Axis::Sfo, "sfo"), (Axis::Rounds, "rounds")] {
+                let path = out.join(format!("{}-{suffix}.svg", study.name));
+                let svg = paper::figure_svg(study, &curves, axis)?;
+                std::fs::write(&path, svg)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            table.push_str(&paper::table_rows(study, &summaries));
+        }
+        bar.finish_and_clear();
+        print!("{table}");
         Ok(ExitCode::SUCCESS)
     }
 

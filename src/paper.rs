@@ -57,7 +57,7 @@ pub fn network_study() -> Study {
         measure: Measure::GradNormSquared,
         contenders: vec![
             Contender {
-                label: "CR-PSGD-Catalyst",
+                label: "CR-PSGD-Catalyst (at y(k))",
                 query: "problem=digits-mlp&hidden=32&lambda=0.01&N=8&T=20000&alg=catalyst&B1=3&rho=2&theta=1&gamma=0.2",
             },
             Contender { label: "PSGD (B₁=1)", query: "problem=digits-mlp&hidden=32&lambda=0.01&N=8&T=20000&alg=psgd&B1=1&gamma=0.003" },
@@ -109,3 +109,102 @@ pub fn summarize(query: &str, seeds: &[u64], measure: Measure) -> Summary {
 pub fn curve(query: &str, seed: u64) -> Vec<Row> {
     Trainer::new(&with_seed(query, seed, "")).run_to_end()
 }
+
+/// Which x axis a figure uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    Sfo,
+    Rounds,
+}
+
+impl Measure {
+    fn label(self) -> &'static str {
+        match self {
+            Measure::Suboptimality => "f − f*",
+            Measure::GradNormSquared => "‖∇f‖²",
+        }
+    }
+}
+
+/// One study's curves for one seed, against SFO or rounds, as an SVG document.
+pub fn figure_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<String, String> {
+    use crate::chart::{draw, ChartSpec, Scale, Series, PALETTE};
+    use plotters::prelude::{IntoDrawingArea, SVGBackend};
+    let series: Vec<Series> = study
+        .contenders
+        .iter()
+        .zip(curves)
+        .zip(PALETTE)
+        .map(|((contender, rows), color)| Series {
+            label: contender.label,
+            points: outer_iterates(rows)
+                .iter()
+                .map(|r| {
+                    let x = if axis == Axis::Sfo { r.sfo } else { r.round } as f64;
+                    (x, final_measure(r, study.measure))
+                })
+                .collect(),
+            color,
+        })
+        .collect();
+    let (x_label, x_scale, against) = match axis {
+        Axis::Sfo => ("SFO calls per node", Scale::Linear, "SFO calls per node"),
+        Axis::Rounds => (
+            "communication rounds (log)",
+            Scale::Log,
+            "communication rounds",
+        ),
+    };
+    let title = format!("{} vs. {against}", study.measure.label());
+    let y_label = format!("{} (log)", study.measure.label());
+    let spec = ChartSpec {
+        title: &title,
+        x_label,
+        y_label: &y_label,
+        x_scale,
+        y_scale: Scale::Log,
+        pixel_ratio: 1.0,
+    };
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, (720, 420)).into_drawing_area();
+        draw(&area, &spec, &series)?;
+        area.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Catalyst's rows at the end of each outer step, where y(k) is defined (within a step the iterate
+/// restarts from small, noisy batches); other algorithms' rows unchanged.
+fn outer_iterates(rows: &[Row]) -> Vec<Row> {
+    let last_of_its_step = |i: usize| {
+        rows.get(i + 1)
+            .is_none_or(|next| next.outer != rows[i].outer)
+    };
+    (0..rows.len())
+        .filter(|&i| rows[i].outer == 0 || last_of_its_step(i))
+        .map(|i| rows[i])
+        .collect()
+}
+
+/// The claims' table rows for one study, in Markdown, with the paper's predicted round counts beside
+/// the measured ones.
+pub fn table_rows(study: &Study, summaries: &[Summary]) -> String {
+    let mut out = String::new();
+    for (contender, summary) in study.contenders.iter().zip(summaries) {
+        let predicted = crate::theory::predict(&with_seed(contender.query, 1, ""));
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} ({}) | {:.2e} |\n",
+            study.name,
+            contender.label,
+            summary.sfo,
+            summary.rounds,
+            predicted.rounds_order,
+            libm::round(predicted.asymptotic_rounds),
+            summary.mean
+        ));
+    }
+    out
+}
+
+pub const TABLE_HEADER: &str = "| study | algorithm | SFO per node used | rounds | predicted rounds | mean final value (8 seeds) |\n| --- | --- | --- | --- | --- | --- |\n";
