@@ -175,6 +175,11 @@ fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f64> {
         };
     }
     match scale {
+        // Log axes are labelled at powers of ten only, so they span at least two decades.
+        Scale::Log if hi / lo < 100.0 => {
+            let centre = libm::sqrt(lo * hi);
+            (centre / 10.0).min(lo / 1.3)..(centre * 10.0).max(hi * 1.3)
+        }
         Scale::Log => (lo / 1.3)..(hi * 1.3),
         Scale::Linear if hi - lo < 1e-12 => (lo - 0.5)..(hi + 0.5),
         Scale::Linear => {
@@ -241,6 +246,11 @@ mod tests {
         assert_eq!(axis_number(0.05, Scale::Log), "0.05");
         assert_eq!(axis_number(1e-4, Scale::Log), "1e-4");
         assert_eq!(axis_number(1000.0, Scale::Log), "1k");
+        let narrow = padded([0.05, 0.6].into_iter(), Scale::Log);
+        assert!(
+            narrow.end / narrow.start >= 100.0,
+            "two decades, so two labels: {narrow:?}"
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn input_for(param: &ParamSpec) -> Element {
         Domain::Choice(names) => {
             let select = element("select", "", "");
             for name in names {
-                let option = element("option", "", name);
+                let option = element("option", "", &option_text(name));
                 set_attr(&option, "value", name);
                 append(&select, &option);
             }
@@ -64,6 +64,23 @@ fn input_for(param: &ParamSpec) -> Element {
         &format!("{}-hint", param.name),
     );
     control
+}
+
+/// A choice's link name first, so the text a student sees is the text they can type into a link.
+fn option_text(name: &str) -> String {
+    let meaning = match name {
+        "crpsgd" => "CR-PSGD, batches grow",
+        "psgd" => "PSGD, fixed batch",
+        "catalyst" => "CR-PSGD-Catalyst",
+        "local" => "local SGD, H steps",
+        "breast-cancer" => "logistic",
+        "digits" => "softmax",
+        "synthetic" => "generated data",
+        "digits-mlp" => "non-convex net",
+        "landscape" => "2-D, PL",
+        _ => return name.to_string(),
+    };
+    format!("{name} — {meaning}")
 }
 
 fn number_input(min: &str, max: &str, step: &str) -> Element {

@@ -3,14 +3,17 @@
 //! Threads: the main thread owns the DOM and draws; training runs on a rayon pool of Web Workers
 //! (wasm-bindgen-rayon). The main thread never blocks: it reads the run through atomics and `try_lock`.
 
+mod charts;
 mod controls;
 mod dom;
 mod hook;
 mod runner;
+mod theory_panel;
 mod view;
 
-use crate::experiment::{Experiment, Notice};
+use crate::experiment::{Experiment, Notice, ProblemKind};
 use crate::metrics::Row;
+use crate::theory::{predict, Prediction};
 use runner::{Pace, Run, RunState};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -48,7 +51,7 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async move {
         let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
         with_app(|app| match started {
-            Ok(_) => app.restart(false),
+            Ok(_) => app.restart(app.start_paused),
             Err(e) => app.fail(format!("The Web Worker threads could not start ({e:?}).")),
         });
     });
@@ -56,6 +59,12 @@ pub fn start() {
 
 pub struct App {
     experiment: Experiment,
+    /// The paper's prediction for `experiment`, kept because counting a long schedule takes a while and
+    /// every frame shows it.
+    prediction: Prediction,
+    /// Whether the run reports f − f*. The rows decide; this persists across runs so the charts' titles
+    /// do not flicker while a new run computes f*.
+    optimum_known: bool,
     notices: Vec<Notice>,
     pool_threads: usize,
     pace: Pace,
@@ -65,6 +74,8 @@ pub struct App {
     /// The run's state as far as the rows in `rows` go.
     state: RunState,
     error: Option<String>,
+    /// Reset (or Play) pressed before the worker threads were up: how the first run should start.
+    start_paused: bool,
     /// The charts and status need drawing again.
     dirty: bool,
 }
@@ -74,7 +85,10 @@ impl App {
         let (experiment, notices) = Experiment::from_query(query);
         controls::build();
         controls::show(&experiment);
+        theory_panel::build();
         let app = App {
+            prediction: predict(&experiment),
+            optimum_known: guess_optimum_known(&experiment),
             experiment,
             notices,
             pool_threads,
@@ -83,6 +97,7 @@ impl App {
             rows: Vec::new(),
             state: RunState::Idle,
             error: None,
+            start_paused: false,
             dirty: true,
         };
         app.write_link();
@@ -120,6 +135,9 @@ impl App {
         }
         self.dirty |= state != self.state || self.rows.len() != before;
         self.state = state;
+        if let Some(first) = self.rows.first() {
+            self.optimum_known = first.subopt.is_some();
+        }
     }
 
     /// A control changed: store its value (clamped, with a notice, if it must be), show it, rewrite the
@@ -132,6 +150,7 @@ impl App {
             self.notices = notice.into_iter().collect();
         }
         if self.experiment != before {
+            self.prediction = predict(&self.experiment);
             self.write_link();
             if self.run.is_some() {
                 self.restart(false);
@@ -155,7 +174,7 @@ impl App {
             (Some(_), s) if s.is_over() => self.restart(false),
             (Some(run), RunState::Paused) => run.set_paused(false),
             (Some(run), _) => run.set_paused(true),
-            (None, _) => {}
+            (None, _) => self.start_paused = false,
         }
     }
 
@@ -170,10 +189,22 @@ impl App {
     fn reset(&mut self) {
         if self.run.is_some() {
             self.restart(true);
+        } else {
+            self.start_paused = true;
         }
     }
 
     fn threads_used(&self) -> u32 {
         self.run.as_ref().map_or(0, Run::threads_used)
+    }
+}
+
+/// Only for the frames before the first run's first row arrives (that row says for certain): f* is
+/// found for the convex problems when λ > 0, and known for the landscape.
+fn guess_optimum_known(e: &Experiment) -> bool {
+    match e.problem {
+        ProblemKind::Landscape => true,
+        ProblemKind::DigitsMlp => false,
+        _ => e.lambda > 0.0,
     }
 }

@@ -1,18 +1,14 @@
-//! What the page shows (status, notices, charts) and the events that change it.
+//! What the page shows (status and notices here; the theory panel and charts in their own modules) and
+//! the events that change it.
 
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunState};
 use super::{with_app, App};
-use crate::chart::{self, grouped, ChartSpec, Scale, Series, PALETTE};
-use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
+use crate::chart::grouped;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Element, Event, HtmlButtonElement, HtmlCanvasElement, HtmlElement, HtmlSelectElement,
-    KeyboardEvent,
-};
+use web_sys::{Element, Event, HtmlButtonElement, HtmlElement, HtmlSelectElement, KeyboardEvent};
 
 thread_local! {
     static FRAME: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
@@ -46,7 +42,8 @@ fn on_frame() {
 fn render(app: &App) {
     render_status(app);
     render_notices(app);
-    render_charts(app);
+    super::theory_panel::render(app);
+    super::charts::render(app);
 }
 
 fn render_status(app: &App) {
@@ -58,7 +55,7 @@ fn render_status(app: &App) {
     let progress = format!(
         "round {} of {} · {} of {} SFO per node",
         grouped(last.map_or(0, |r| r.round)),
-        grouped(crate::algorithms::planned_rounds(e)),
+        grouped(app.prediction.exact_rounds),
         grouped(last.map_or(0, |r| r.sfo)),
         grouped(e.budget)
     );
@@ -114,82 +111,6 @@ fn render_notices(app: &App) {
         let _ = list.append_child(&element("li", "", &notice.message()));
     }
     list.set_hidden(app.notices.is_empty());
-}
-
-fn render_charts(app: &App) {
-    let rows = &app.rows;
-    let label = app.experiment.alg.name();
-    let curve = |f: &dyn Fn(&crate::metrics::Row) -> (f64, f64), skip: usize| {
-        vec![Series {
-            label,
-            points: rows.iter().skip(skip).map(f).collect(),
-            color: PALETTE[0],
-        }]
-    };
-    let loss_label = "loss f(x)";
-    draw_chart(
-        "chart-sfo",
-        "Loss vs. SFO calls per node",
-        "SFO per node",
-        loss_label,
-        Scale::Linear,
-        &curve(&|r| (r.sfo as f64, r.loss), 0),
-    );
-    draw_chart(
-        "chart-rounds",
-        "Loss vs. communication rounds",
-        "round",
-        loss_label,
-        Scale::Linear,
-        &curve(&|r| (r.round as f64, r.loss), 0),
-    );
-    draw_chart(
-        "chart-batch",
-        "Batch size per node",
-        "round",
-        "B_t (log)",
-        Scale::Log,
-        &curve(&|r| (r.round as f64, r.batch as f64), 1),
-    );
-}
-
-fn draw_chart(
-    id: &str,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    y_scale: Scale,
-    series: &[Series],
-) {
-    let canvas: HtmlCanvasElement = by_id(id);
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .clamp(1.0, 4.0);
-    let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
-    if width < 10.0 || height < 10.0 {
-        return;
-    }
-    let (w, h) = (
-        (width * ratio).round() as u32,
-        (height * ratio).round() as u32,
-    );
-    if canvas.width() != w || canvas.height() != h {
-        canvas.set_width(w);
-        canvas.set_height(h);
-    }
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
-        return;
-    };
-    let spec = ChartSpec {
-        title,
-        x_label,
-        y_label,
-        y_scale,
-        pixel_ratio: ratio,
-    };
-    if let Err(e) = chart::draw(&backend.into_drawing_area(), &spec, series) {
-        web_sys::console::warn_1(&format!("chart {id}: {e}").into());
-    }
 }
 
 fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {

@@ -1,0 +1,154 @@
+//! The charts: suboptimality on a log scale where f* is known, the loss itself where it is not, and the
+//! batch schedule.
+
+use super::dom::{by_id, set_attr};
+use super::App;
+use crate::chart::{self, ChartSpec, Scale, Series, PALETTE};
+use crate::experiment::Alg;
+use crate::metrics::Row;
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+
+/// One chart's words: the canvas, its title, axis labels and what a screen reader hears.
+struct Labels<'a> {
+    id: &'a str,
+    title: &'a str,
+    x_label: &'a str,
+    y_label: &'a str,
+    description: &'a str,
+}
+
+fn sfo(r: &Row) -> f64 {
+    r.sfo as f64
+}
+
+fn round(r: &Row) -> f64 {
+    r.round as f64
+}
+
+/// Points for a log axis: zero or negative values have no place on it (f − f* reaches 0 to rounding,
+/// and f* itself is only found to about 1e-12), so they are left out rather than drawn off the chart.
+fn positive(rows: &[Row], x: fn(&Row) -> f64, y: impl Fn(&Row) -> Option<f64>) -> Vec<(f64, f64)> {
+    rows.iter()
+        .filter_map(|r| {
+            y(r).filter(|v| v.is_finite() && *v > 0.0)
+                .map(|v| (x(r), v))
+        })
+        .collect()
+}
+
+pub fn render(app: &App) {
+    let rows = &app.rows;
+    let curve = |points: Vec<(f64, f64)>| {
+        [Series {
+            label: app.experiment.alg.name(),
+            points,
+            color: PALETTE[0],
+        }]
+    };
+    let pairs = |x: fn(&Row) -> f64, y: fn(&Row) -> f64| -> Vec<(f64, f64)> {
+        rows.iter().map(|r| (x(r), y(r))).collect()
+    };
+    for (id, x, x_label, versus) in [
+        (
+            "chart-sfo",
+            sfo as fn(&Row) -> f64,
+            "SFO per node",
+            "SFO calls per node",
+        ),
+        ("chart-rounds", round, "round", "communication rounds"),
+    ] {
+        if app.optimum_known {
+            let title = format!("Suboptimality vs. {versus}");
+            let labels = Labels {
+                id,
+                title: &title,
+                x_label,
+                y_label: "f − f* (log)",
+                description: &format!("f minus f*, log scale, against {versus}"),
+            };
+            draw(&labels, Scale::Log, &curve(positive(rows, x, |r| r.subopt)));
+        } else {
+            let title = format!("Loss vs. {versus}");
+            let labels = Labels {
+                id,
+                title: &title,
+                x_label,
+                y_label: "loss f(x)",
+                description: &format!("Loss against {versus}"),
+            };
+            draw(&labels, Scale::Linear, &curve(pairs(x, |r| r.loss)));
+        }
+    }
+    let batch = Labels {
+        id: "chart-batch",
+        title: "Batch size per node",
+        x_label: "round",
+        y_label: "B_t (log)",
+        description: "Batch size per node against round, log scale",
+    };
+    // Row 0 is the starting point, before any batch.
+    let batches = rows.iter().skip(1).map(|r| (round(r), r.batch as f64));
+    draw(&batch, Scale::Log, &curve(batches.collect()));
+    by_id::<HtmlElement>("caption-batch").set_text_content(Some(batch_caption(app.experiment.alg)));
+    // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
+    let figure: HtmlElement = by_id("figure-grad");
+    figure.set_hidden(app.optimum_known);
+    if !app.optimum_known {
+        let labels = Labels {
+            id: "chart-grad",
+            title: "‖∇f‖² vs. SFO calls per node",
+            x_label: "SFO per node",
+            y_label: "‖∇f‖² (log)",
+            description: "Squared gradient norm against SFO calls per node, log scale",
+        };
+        let points = positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
+        draw(&labels, Scale::Log, &curve(points));
+    }
+}
+
+fn batch_caption(alg: Alg) -> &'static str {
+    match alg {
+        Alg::CrPsgd => "CR-PSGD: B_t = ⌊ρ^(t−1)·B₁⌋ until the budget T is spent.",
+        Alg::Psgd => "PSGD: the same batch B₁ every round, so about T/B₁ rounds.",
+        Alg::Catalyst => {
+            "Catalyst: B_t grows by ρ within each outer step, then starts again at B₁."
+        }
+        Alg::Local => "Local SGD: each round is H local steps of batch B₁, then one average.",
+    }
+}
+
+fn draw(labels: &Labels, y_scale: Scale, series: &[Series]) {
+    let canvas: HtmlCanvasElement = by_id(labels.id);
+    set_attr(&canvas, "aria-label", labels.description);
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    if width < 10.0 || height < 10.0 {
+        return;
+    }
+    let (w, h) = (
+        (width * ratio).round() as u32,
+        (height * ratio).round() as u32,
+    );
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+        return;
+    };
+    let spec = ChartSpec {
+        title: labels.title,
+        x_label: labels.x_label,
+        y_label: labels.y_label,
+        x_scale: Scale::Linear,
+        y_scale,
+        pixel_ratio: ratio,
+    };
+    if let Err(e) = chart::draw(&backend.into_drawing_area(), &spec, series) {
+        web_sys::console::warn_1(&format!("chart {}: {e}", labels.id).into());
+    }
+}
