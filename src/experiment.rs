@@ -64,6 +64,10 @@ pub struct Experiment {
     pub start_y: f64,
     /// Record a row every this many rounds; `None` is automatic.
     pub every: Option<u64>,
+    /// The simulated network and compute: ms per message, MB/s, µs per sample gradient.
+    pub latency_ms: f64,
+    pub bandwidth_mb_s: f64,
+    pub sfo_time_us: f64,
 }
 
 impl Default for Experiment {
@@ -87,6 +91,10 @@ impl Default for Experiment {
             start_x: 3.0,
             start_y: -2.5,
             every: None,
+            // A datacenter: 50 µs messages over 10 GB/s links, 10 µs per sample gradient.
+            latency_ms: 0.05,
+            bandwidth_mb_s: 10_000.0,
+            sfo_time_us: 10.0,
         }
     }
 }
@@ -232,6 +240,9 @@ impl Experiment {
             "x0" => self.start_x.to_string(),
             "y0" => self.start_y.to_string(),
             "every" => auto_or(self.every),
+            "latency" => self.latency_ms.to_string(),
+            "bandwidth" => self.bandwidth_mb_s.to_string(),
+            "sfo_time" => self.sfo_time_us.to_string(),
             _ => String::new(),
         }
     }
@@ -294,6 +305,9 @@ impl Experiment {
             ("y0", Value::Number(v)) => self.start_y = v,
             ("every", Value::Number(v)) => self.every = Some(v as u64),
             ("every", Value::Auto) => self.every = None,
+            ("latency", Value::Number(v)) => self.latency_ms = v,
+            ("bandwidth", Value::Number(v)) => self.bandwidth_mb_s = v,
+            ("sfo_time", Value::Number(v)) => self.sfo_time_us = v,
             _ => {}
         }
     }

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod data;
 pub mod experiment;
 pub mod metrics;
+pub mod network;
 pub mod nodes;
 pub mod optimum;
 pub mod paper;

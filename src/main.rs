@@ -16,7 +16,7 @@ mod cli {
     use dynabatch::algorithms::{Progress, Trainer};
     use dynabatch::data::Dataset;
     use dynabatch::experiment::Experiment;
-    use dynabatch::metrics::CSV_HEADER;
+    use dynabatch::metrics::csv_header;
     use indicatif::{ProgressBar, ProgressStyle};
     use std::io::Write;
     use std::process::ExitCode;
@@ -105,8 +105,9 @@ mod cli {
             out.write_all(line.as_bytes())
                 .map_err(|e| format!("cannot write: {e}"))
         };
-        write(&format!("{CSV_HEADER}\n"))?;
-        write(&trainer.start_row().csv_line())?;
+        let start = trainer.start_row();
+        write(&csv_header(start.point.is_some()))?;
+        write(&start.csv_line())?;
         while let Some(row) = trainer.step() {
             write(&row.csv_line())?;
             bar.set_position(row.sfo);

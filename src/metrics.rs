@@ -18,9 +18,15 @@ pub struct Row {
     pub grad_norm: f64,
     /// Catalyst's outer step k (0 for the other algorithms, and for the starting point).
     pub outer: u64,
+    /// Simulated wall-clock seconds so far (see `network`).
+    pub time: f64,
+    /// Bytes each node has sent in all-reduces so far.
+    pub comm_bytes: u64,
+    /// The iterate itself, for two-dimensional problems (the landscape), so its path can be drawn.
+    pub point: Option<[f64; 2]>,
 }
 
-pub const CSV_HEADER: &str = "round,batch,sfo,loss,subopt,grad_norm,outer";
+pub const CSV_HEADER: &str = "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes";
 
 impl Row {
     /// One CSV line, with a newline. Rust prints the shortest text that reads back to the same f64, on
@@ -28,16 +34,26 @@ impl Row {
     pub fn csv_line(&self) -> String {
         let subopt = self.subopt.map(number).unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}{}\n",
             self.round,
             self.batch,
             self.sfo,
             number(self.loss),
             subopt,
             number(self.grad_norm),
-            self.outer
+            self.outer,
+            number(self.time),
+            self.comm_bytes,
+            self.point
+                .map(|[x, y]| format!(",{},{}", number(x), number(y)))
+                .unwrap_or_default()
         )
     }
+}
+
+/// The header line (with a newline); two-dimensional problems add the iterate's coordinates `x,y`.
+pub fn csv_header(with_point: bool) -> String {
+    format!("{CSV_HEADER}{}\n", if with_point { ",x,y" } else { "" })
 }
 
 /// Shortest round-trip text of a float; plain for everyday magnitudes, with an exponent otherwise (so a
@@ -53,8 +69,7 @@ pub fn number(v: f64) -> String {
 /// A whole run as CSV, header first.
 pub fn to_csv(rows: &[Row]) -> String {
     let mut out = String::with_capacity(32 * (rows.len() + 1));
-    out.push_str(CSV_HEADER);
-    out.push('\n');
+    out.push_str(&csv_header(rows.first().is_some_and(|r| r.point.is_some())));
     rows.iter().for_each(|r| out.push_str(&r.csv_line()));
     out
 }

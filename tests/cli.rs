@@ -19,7 +19,10 @@ fn run_writes_the_csv_contract() {
     let (code, csv, _) = dynabatch(&["run", "T=100&B1=10&rho=2", "--threads", "2"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "round,batch,sfo,loss,subopt,grad_norm,outer");
+    assert_eq!(
+        lines[0],
+        "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes"
+    );
     assert!(lines[1].starts_with("0,0,0,0.69"));
     assert_eq!(
         lines.len(),
@@ -56,6 +59,34 @@ fn diverged_runs_exit_3_after_writing_their_rows() {
     let last = csv.lines().last().unwrap_or_default();
     let loss = last.split(',').nth(3).unwrap_or_default();
     assert!(loss == "inf" || loss == "NaN", "{last}");
+}
+
+#[test]
+fn the_landscape_csv_carries_the_iterate_and_every_run_its_simulated_cost() {
+    let (code, csv, _) = dynabatch(&[
+        "run",
+        "problem=landscape&x0=2&y0=-1&T=10&B1=1&rho=2&latency=1&N=2",
+    ]);
+    assert_eq!(code, 0);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,x,y")
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|row0| row0.ends_with(",0,0,0,2,-1")),
+        "{csv}"
+    );
+    let last: Vec<&str> = csv.lines().last().unwrap_or_default().split(',').collect();
+    // 3 rounds (1 + 2 + 4 ≤ 10) of 2 messages at 1 ms, 7 samples at 10 µs, 2 parameters of 8 bytes.
+    assert_eq!(last[8], "48", "2(N−1)/N × 16 bytes per round");
+    let time: f64 = last[7].parse().unwrap_or(f64::NAN);
+    assert!(
+        (time - (0.006 + 7e-5 + 48.0 / 1e10)).abs() < 1e-12,
+        "{time}"
+    );
 }
 
 #[test]

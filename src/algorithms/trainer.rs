@@ -3,6 +3,7 @@
 use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every, Schedule};
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
+use crate::network::Network;
 use crate::nodes::{average_in_node_order, on_every_node};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
@@ -54,6 +55,9 @@ pub struct Trainer {
     thread_of_node: Vec<usize>,
     threads_used: u64,
     progress: Progress,
+    network: Network,
+    time: f64,
+    comm_bytes: u64,
 }
 
 impl Trainer {
@@ -62,6 +66,7 @@ impl Trainer {
         let problem = problems::build(experiment);
         let f_star = optimum::reference(experiment, problem.as_ref());
         let x = problem.initial_point();
+        let x_len = x.len();
         let plan = match experiment.alg {
             Alg::CrPsgd | Alg::Psgd => Plan::Batches(Schedule::for_experiment(experiment)),
             Alg::Catalyst => {
@@ -98,6 +103,9 @@ impl Trainer {
             thread_of_node: vec![0; experiment.nodes],
             threads_used: 0,
             progress: Progress::Running,
+            network: Network::new(experiment, x_len),
+            time: 0.0,
+            comm_bytes: 0,
         }
     }
 
@@ -116,6 +124,9 @@ impl Trainer {
             };
             self.round += 1;
             self.sfo += samples;
+            let cost = self.network.round(samples);
+            self.time += cost.seconds;
+            self.comm_bytes += cost.bytes_per_node;
             self.run_round(samples);
             let iterate_ok = self.x.iter().all(|v| v.is_finite());
             if !iterate_ok || self.round.is_multiple_of(self.every) || !self.has_next_round() {
@@ -263,6 +274,9 @@ impl Trainer {
             subopt: self.f_star.map(|f| loss - f),
             grad_norm: libm::sqrt(dot(&gradient, &gradient)),
             outer,
+            time: self.time,
+            comm_bytes: self.comm_bytes,
+            point: (self.x.len() == 2).then(|| [self.x[0], self.x[1]]),
         }
     }
 
