@@ -336,6 +336,11 @@ impl Notice {
         }
     }
 
+    /// A notice about another part of the link (see `link`).
+    pub fn for_link(param: &str, problem: String, action: &str) -> Notice {
+        Notice::new(param, problem, action)
+    }
+
     /// The whole sentence, as the page shows it.
     pub fn message(&self) -> String {
         if self.action.is_empty() {

@@ -75,8 +75,11 @@ mod cli {
         }
     }
 
+    /// A page's link works here too: its view keys (compare, hide, embed) are checked, then left to the page.
     fn parse(query: &str) -> Result<Experiment, String> {
-        Experiment::from_query_strict(query).map_err(|notice| notice.problem)
+        dynabatch::link::parse_strict(query)
+            .map(|(experiment, _)| experiment)
+            .map_err(|notice| notice.problem)
     }
 
     fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, String> {

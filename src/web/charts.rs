@@ -3,7 +3,7 @@
 
 use super::dom::{by_id, set_attr};
 use super::App;
-use crate::chart::{self, ChartSpec, Scale, Series, PALETTE};
+use crate::chart::{self, ChartSpec, Scale, Series};
 use crate::experiment::Alg;
 use crate::metrics::Row;
 use plotters::prelude::IntoDrawingArea;
@@ -38,47 +38,82 @@ fn positive(rows: &[Row], x: fn(&Row) -> f64, y: impl Fn(&Row) -> Option<f64>) -
         .collect()
 }
 
+/// One series per shown run (main, compared, pinned), each in its algorithm's colour.
+/// What a chart plots from one run's rows.
+type Points<'f> = dyn Fn(&[Row]) -> Vec<(f64, f64)> + 'f;
+
+fn series<'a>(app: &'a App, points: &Points<'_>) -> Vec<Series<'a>> {
+    app.shown()
+        .map(|run| Series {
+            label: &run.label,
+            points: points(&run.rows),
+            color: run.color(),
+        })
+        .collect()
+}
+
+fn time(r: &Row) -> f64 {
+    r.time
+}
+
 pub fn render(app: &App) {
-    let rows = &app.rows;
-    let curve = |points: Vec<(f64, f64)>| {
-        [Series {
-            label: app.experiment.alg.name(),
-            points,
-            color: PALETTE[0],
-        }]
+    // Compared algorithms differ in rounds by orders of magnitude: a log axis keeps them all readable.
+    let rounds_scale = if app.shown().count() > 1 {
+        Scale::Log
+    } else {
+        Scale::Linear
     };
-    let pairs = |x: fn(&Row) -> f64, y: fn(&Row) -> f64| -> Vec<(f64, f64)> {
-        rows.iter().map(|r| (x(r), y(r))).collect()
-    };
-    for (id, x, x_label, versus) in [
+    for (id, x, x_label, versus, x_scale) in [
         (
             "chart-sfo",
             sfo as fn(&Row) -> f64,
             "SFO per node",
             "SFO calls per node",
+            Scale::Linear,
         ),
-        ("chart-rounds", round, "round", "communication rounds"),
+        (
+            "chart-rounds",
+            round,
+            "round",
+            "communication rounds",
+            rounds_scale,
+        ),
+        (
+            "chart-time",
+            time,
+            "simulated seconds",
+            "simulated time",
+            Scale::Linear,
+        ),
     ] {
         if app.optimum_known {
             let title = format!("Suboptimality vs. {versus}");
+            let description = format!("f minus f*, log scale, against {versus}");
             let labels = Labels {
                 id,
                 title: &title,
                 x_label,
                 y_label: "f − f* (log)",
-                description: &format!("f minus f*, log scale, against {versus}"),
+                description: &description,
             };
-            draw(&labels, Scale::Log, &curve(positive(rows, x, |r| r.subopt)));
+            draw(
+                &labels,
+                x_scale,
+                Scale::Log,
+                &series(app, &|rows| positive(rows, x, |r| r.subopt)),
+            );
         } else {
             let title = format!("Loss vs. {versus}");
+            let description = format!("Loss against {versus}");
             let labels = Labels {
                 id,
                 title: &title,
                 x_label,
                 y_label: "loss f(x)",
-                description: &format!("Loss against {versus}"),
+                description: &description,
             };
-            draw(&labels, Scale::Linear, &curve(pairs(x, |r| r.loss)));
+            let loss = |rows: &[Row]| rows.iter().map(|r| (x(r), r.loss)).collect();
+            draw(&labels, x_scale, Scale::Linear, &series(app, &loss));
         }
     }
     let batch = Labels {
@@ -89,8 +124,13 @@ pub fn render(app: &App) {
         description: "Batch size per node against round, log scale",
     };
     // Row 0 is the starting point, before any batch.
-    let batches = rows.iter().skip(1).map(|r| (round(r), r.batch as f64));
-    draw(&batch, Scale::Log, &curve(batches.collect()));
+    let batches = |rows: &[Row]| {
+        rows.iter()
+            .skip(1)
+            .map(|r| (round(r), r.batch as f64))
+            .collect()
+    };
+    draw(&batch, rounds_scale, Scale::Log, &series(app, &batches));
     by_id::<HtmlElement>("caption-batch").set_text_content(Some(batch_caption(app.experiment.alg)));
     // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
     let figure: HtmlElement = by_id("figure-grad");
@@ -103,8 +143,8 @@ pub fn render(app: &App) {
             y_label: "‖∇f‖² (log)",
             description: "Squared gradient norm against SFO calls per node, log scale",
         };
-        let points = positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
-        draw(&labels, Scale::Log, &curve(points));
+        let grad = |rows: &[Row]| positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
+        draw(&labels, Scale::Linear, Scale::Log, &series(app, &grad));
     }
 }
 
@@ -119,7 +159,7 @@ fn batch_caption(alg: Alg) -> &'static str {
     }
 }
 
-fn draw(labels: &Labels, y_scale: Scale, series: &[Series]) {
+fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
     let canvas: HtmlCanvasElement = by_id(labels.id);
     set_attr(&canvas, "aria-label", labels.description);
     let ratio = web_sys::window()
@@ -144,7 +184,7 @@ fn draw(labels: &Labels, y_scale: Scale, series: &[Series]) {
         title: labels.title,
         x_label: labels.x_label,
         y_label: labels.y_label,
-        x_scale: Scale::Linear,
+        x_scale,
         y_scale,
         pixel_ratio: ratio,
     };

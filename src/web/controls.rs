@@ -118,8 +118,9 @@ pub fn read(name: &str) -> String {
     }
 }
 
-/// Shows the experiment's values in the controls, and hides the controls it does not use.
-pub fn show(experiment: &Experiment) {
+/// Shows the experiment's values in the controls, and hides the controls it does not use and those a
+/// teacher's link hides (`hide=`).
+pub fn show(experiment: &Experiment, hidden_by_link: &[&str]) {
     for param in PARAMS {
         let e: Element = by_id(param.name);
         let value = experiment.get(param.name);
@@ -134,6 +135,6 @@ pub fn show(experiment: &Experiment) {
             Some(w) => w,
             None => continue,
         };
-        wrapper.set_hidden(!experiment.uses(param.name));
+        wrapper.set_hidden(!experiment.uses(param.name) || hidden_by_link.contains(&param.name));
     }
 }

@@ -6,15 +6,20 @@
 mod charts;
 mod controls;
 mod dom;
+mod export;
 mod hook;
+mod presets_panel;
 mod runner;
+mod runs;
 mod theory_panel;
 mod view;
 
 use crate::experiment::{Experiment, Notice, ProblemKind};
+use crate::link::{self, View};
 use crate::metrics::Row;
 use crate::theory::{predict, Prediction};
-use runner::{Pace, Run, RunState};
+use runner::{Pace, RunState};
+use runs::{overall_state, Shown};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -51,7 +56,10 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async move {
         let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
         with_app(|app| match started {
-            Ok(_) => app.restart(app.start_paused),
+            Ok(_) => {
+                app.pool_ready = true;
+                app.restart(app.start_paused);
+            }
             Err(e) => app.fail(format!("The Web Worker threads could not start ({e:?}).")),
         });
     });
@@ -59,6 +67,8 @@ pub fn start() {
 
 pub struct App {
     experiment: Experiment,
+    /// How the page shows it: compared algorithms, hidden controls, the embedded layout.
+    view: View,
     /// The paper's prediction for `experiment`, kept because counting a long schedule takes a while and
     /// every frame shows it.
     prediction: Prediction,
@@ -68,76 +78,110 @@ pub struct App {
     notices: Vec<Notice>,
     pool_threads: usize,
     pace: Pace,
-    run: Option<Run>,
-    /// Rows received so far from the current run.
-    rows: Vec<Row>,
-    /// The run's state as far as the rows in `rows` go.
-    state: RunState,
+    /// The live runs: the main experiment first, then each compared algorithm.
+    runs: Vec<Shown>,
+    /// A faded copy of an earlier main run, kept while parameters change.
+    pinned: Option<Shown>,
     error: Option<String>,
     /// Reset (or Play) pressed before the worker threads were up: how the first run should start.
     start_paused: bool,
+    /// The Web Worker pool is up. Before, nothing may touch rayon: its first use would build a default
+    /// pool that wasm cannot staff, and `initThreadPool` would then fail.
+    pool_ready: bool,
     /// The charts and status need drawing again.
     dirty: bool,
 }
 
 impl App {
     fn new(query: &str, pool_threads: usize) -> App {
-        let (experiment, notices) = Experiment::from_query(query);
+        let (experiment, view, notices) = link::parse(query);
         controls::build();
-        controls::show(&experiment);
+        controls::show(&experiment, &view.hide);
         theory_panel::build();
+        presets_panel::build();
+        view::apply_layout(&view);
         let app = App {
             prediction: predict(&experiment),
             optimum_known: guess_optimum_known(&experiment),
             experiment,
+            view,
             notices,
             pool_threads,
             pace: Pace::Watch,
-            run: None,
-            rows: Vec::new(),
-            state: RunState::Idle,
+            runs: Vec::new(),
+            pinned: None,
             error: None,
             start_paused: false,
+            pool_ready: false,
             dirty: true,
         };
         app.write_link();
         app
     }
 
-    /// Starts the current experiment from round 0 (replacing any run), paused at the start if asked.
+    /// Starts the experiment and every compared algorithm from round 0 (replacing any runs), paused at
+    /// the start if asked. Compared runs share everything but the algorithm: problem, seed, budget.
     fn restart(&mut self, paused: bool) {
-        self.run = None; // stops the old run first
-        self.rows.clear();
+        if !self.pool_ready {
+            // The pool's start handler starts the (by then current) experiment.
+            self.start_paused = paused;
+            self.dirty = true;
+            return;
+        }
+        self.runs.clear(); // stops the old runs first
         self.error = None;
-        self.state = if paused {
-            RunState::Paused
-        } else {
-            RunState::Running
-        };
-        self.run = Some(Run::start(self.experiment.clone(), paused, self.pace));
+        let mut experiments = vec![self.experiment.clone()];
+        for &alg in &self.view.compare {
+            experiments.push(Experiment {
+                alg,
+                ..self.experiment.clone()
+            });
+        }
+        self.runs = experiments
+            .into_iter()
+            .map(|e| Shown::start(e, paused, self.pace))
+            .collect();
         self.dirty = true;
     }
 
     fn fail(&mut self, message: String) {
-        self.run = None;
-        self.state = RunState::Error;
+        self.runs.clear();
         self.error = Some(message);
         self.dirty = true;
     }
 
-    /// Once per animation frame: takes what the run has posted, without ever waiting for it.
+    /// Once per animation frame: takes what the runs have posted, without ever waiting for them.
     fn poll(&mut self) {
-        let Some(run) = &self.run else { return };
-        let state = run.state();
-        let before = self.rows.len();
-        if !run.drain(&mut self.rows) {
-            return;
+        for shown in &mut self.runs {
+            self.dirty |= shown.poll();
         }
-        self.dirty |= state != self.state || self.rows.len() != before;
-        self.state = state;
-        if let Some(first) = self.rows.first() {
+        if let Some(first) = self.rows().first() {
             self.optimum_known = first.subopt.is_some();
         }
+    }
+
+    /// The main run's rows.
+    fn rows(&self) -> &[Row] {
+        self.runs.first().map_or(&[], |r| &r.rows)
+    }
+
+    /// The main run's worker handle.
+    fn main_run(&self) -> Option<&runner::Run> {
+        self.runs.first().and_then(|r| r.run.as_ref())
+    }
+
+    /// The state of all live runs together.
+    fn state(&self) -> RunState {
+        if self.error.is_some() {
+            RunState::Error
+        } else {
+            overall_state(&self.runs)
+        }
+    }
+
+    /// Every run on the charts: the live ones, then the pinned ghost.
+    fn shown(&self) -> impl Iterator<Item = &Shown> {
+        self.runs.iter().chain(self.pinned.iter())
     }
 
     /// A control changed: store its value (clamped, with a notice, if it must be), show it, rewrite the
@@ -145,18 +189,37 @@ impl App {
     fn control_changed(&mut self, name: &str) {
         let before = self.experiment.clone();
         let notice = self.experiment.set(name, &controls::read(name));
-        controls::show(&self.experiment);
+        controls::show(&self.experiment, &self.view.hide);
         if notice.is_some() || self.experiment != before {
             self.notices = notice.into_iter().collect();
         }
         if self.experiment != before {
+            // A compared algorithm that is now the main one would be run twice.
+            let main = self.experiment.alg;
+            self.view.compare.retain(|a| *a != main);
             self.prediction = predict(&self.experiment);
             self.write_link();
-            if self.run.is_some() {
+            if !self.runs.is_empty() {
                 self.restart(false);
             }
         }
         self.dirty = true;
+    }
+
+    /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
+    fn open_link(&mut self, query: &str) {
+        let (experiment, view, notices) = link::parse(query);
+        self.experiment = experiment;
+        self.view = View {
+            hide: self.view.hide.clone(),
+            embed: self.view.embed,
+            ..view
+        };
+        self.notices = notices;
+        self.prediction = predict(&self.experiment);
+        controls::show(&self.experiment, &self.view.hide);
+        self.write_link();
+        self.restart(false);
     }
 
     fn write_link(&self) {
@@ -164,38 +227,49 @@ impl App {
             return;
         };
         if let Ok(history) = window.history() {
-            let link = format!("?{}", self.experiment.to_query());
+            let link = format!("?{}", link::to_query(&self.experiment, &self.view));
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&link));
         }
     }
 
+    fn live_runs(&self) -> impl Iterator<Item = &runner::Run> {
+        self.runs.iter().filter_map(|r| r.run.as_ref())
+    }
+
     fn play_pause(&mut self) {
-        match (&self.run, self.state) {
-            (Some(_), s) if s.is_over() => self.restart(false),
-            (Some(run), RunState::Paused) => run.set_paused(false),
-            (Some(run), _) => run.set_paused(true),
-            (None, _) => self.start_paused = false,
+        match self.state() {
+            _ if self.runs.is_empty() => self.start_paused = false,
+            s if s.is_over() => self.restart(false),
+            RunState::Paused => self.live_runs().for_each(|r| r.set_paused(false)),
+            _ => self.live_runs().for_each(|r| r.set_paused(true)),
         }
     }
 
     fn step(&mut self) {
-        match (&self.run, self.state) {
-            (Some(_), s) if s.is_over() => {}
-            (Some(run), _) => run.step(),
-            (None, _) => {}
+        if !self.state().is_over() {
+            self.live_runs().for_each(runner::Run::step);
         }
     }
 
     fn reset(&mut self) {
-        if self.run.is_some() {
-            self.restart(true);
-        } else {
+        if self.runs.is_empty() {
             self.start_paused = true;
+        } else {
+            self.restart(true);
         }
     }
 
+    /// Pins the main run as a ghost, or lets the pinned one go.
+    fn toggle_pin(&mut self) {
+        self.pinned = match (&self.pinned, self.runs.first()) {
+            (None, Some(main)) => Some(main.pin()),
+            _ => None,
+        };
+        self.dirty = true;
+    }
+
     fn threads_used(&self) -> u32 {
-        self.run.as_ref().map_or(0, Run::threads_used)
+        self.main_run().map_or(0, runner::Run::threads_used)
     }
 }
 

@@ -71,9 +71,9 @@ pub fn render(app: &App) {
     set_text("rounds-formula", p.rounds_formula);
     set_text("closed-form-rounds", &format!("{:.1}", p.asymptotic_rounds));
     set_text("predicted-rounds", &p.exact_rounds.to_string());
-    let measured = app.rows.last().map_or(0, |r| r.round);
+    let measured = app.rows().last().map_or(0, |r| r.round);
     set_text("measured-rounds", &measured.to_string());
-    let note = match app.state {
+    let note = match app.state() {
         RunState::Done if measured == p.exact_rounds => "✓ as planned",
         RunState::Done => "stopped early",
         RunState::Diverged => "diverged",

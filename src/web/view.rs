@@ -3,7 +3,7 @@
 
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunState};
-use super::{with_app, App};
+use super::{export, with_app, App};
 use crate::chart::grouped;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -48,9 +48,9 @@ fn render(app: &App) {
 
 fn render_status(app: &App) {
     let state: HtmlElement = by_id("state");
-    state.set_text_content(Some(app.state.name()));
-    set_attr(&state, "data-state", app.state.name());
-    let last = app.rows.last();
+    state.set_text_content(Some(app.state().name()));
+    set_attr(&state, "data-state", app.state().name());
+    let last = app.rows().last();
     let e = &app.experiment;
     let progress = format!(
         "round {} of {} · {} of {} SFO per node",
@@ -71,11 +71,10 @@ fn render_status(app: &App) {
         ),
     };
     by_id::<Element>("workers").set_text_content(Some(&workers));
-    let message = match (app.state, &app.error) {
+    let message = match (app.state(), &app.error) {
         (RunState::Diverged, _) => format!(
             "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
-            app.run
-                .as_ref()
+            app.main_run()
                 .and_then(|r| r.diverged_quantity())
                 .unwrap_or("loss"),
             last.map_or(0, |r| r.round)
@@ -87,7 +86,7 @@ fn render_status(app: &App) {
     alert.set_text_content(Some(&message));
     alert.set_hidden(message.is_empty());
     let play: HtmlButtonElement = by_id("play");
-    play.set_text_content(Some(if app.state == RunState::Running {
+    play.set_text_content(Some(if app.state() == RunState::Running {
         "❚❚ Pause"
     } else {
         "▶ Play"
@@ -95,13 +94,37 @@ fn render_status(app: &App) {
     set_attr(
         &play,
         "aria-pressed",
-        if app.state == RunState::Running {
+        if app.state() == RunState::Running {
             "true"
         } else {
             "false"
         },
     );
-    by_id::<HtmlButtonElement>("step").set_disabled(app.state.is_over());
+    by_id::<HtmlButtonElement>("step").set_disabled(app.state().is_over());
+    let pin: HtmlButtonElement = by_id("pin");
+    pin.set_text_content(Some(if app.pinned.is_some() {
+        "Unpin"
+    } else {
+        "Pin run"
+    }));
+    set_attr(
+        &pin,
+        "aria-pressed",
+        if app.pinned.is_some() {
+            "true"
+        } else {
+            "false"
+        },
+    );
+}
+
+/// `embed=1`: a compact layout for an iframe in slides.
+pub fn apply_layout(view: &crate::link::View) {
+    if let Some(body) = document().body() {
+        body.class_list()
+            .toggle_with_force("embed", view.embed)
+            .ok();
+    }
 }
 
 fn render_notices(app: &App) {
@@ -162,6 +185,29 @@ pub fn listen() {
     button("step", App::step);
     button("reset", App::reset);
     button("copy", |_| copy_link());
+    button("pin", App::toggle_pin);
+    button("download-csv", |app| {
+        export::download_text("dynabatch-runs.csv", "text/csv", &export::csv(app))
+    });
+    button("download-json", |app| {
+        export::download_text(
+            "dynabatch-runs.json",
+            "application/json",
+            &export::json(app),
+        )
+    });
+    button("download-png", |_| export::download_png());
+    // A preset is a plain link (it works in a new tab too); here it opens in place, without a reload.
+    on(&by_id::<Element>("presets-list"), "click", |event| {
+        let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+        let name = target
+            .and_then(|t| t.get_attribute("data-preset"))
+            .unwrap_or_default();
+        if let Some(preset) = crate::presets::find(&name) {
+            event.prevent_default();
+            with_app(|app| app.open_link(preset.query));
+        }
+    });
     on(&by_id::<Element>("pace"), "change", |_| {
         let fast = by_id::<HtmlSelectElement>("pace").value() == "fast";
         with_app(|app| {

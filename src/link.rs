@@ -1,0 +1,196 @@
+//! A share link is an `Experiment` plus how the page shows it: runs to compare, controls a teacher hides,
+//! and a compact layout for embedding. View keys never change the main run, so the CLI accepts and
+//! checks them but runs the experiment alone.
+
+use crate::experiment::{Alg, Experiment, Notice};
+use crate::params::{spec, ALG_NAMES, PARAMS};
+
+/// How the page shows an experiment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Further algorithms run on the same problem, seed and budget, overlaid on every chart.
+    pub compare: Vec<Alg>,
+    /// Controls hidden from students (parameter names).
+    pub hide: Vec<&'static str>,
+    /// A compact layout for an iframe.
+    pub embed: bool,
+}
+
+/// At most this many runs besides the main one: each takes a share of the Web Workers.
+pub const MAX_COMPARED: usize = 3;
+const VIEW_KEYS: [&str; 3] = ["compare", "hide", "embed"];
+
+/// Reads a whole link leniently: the experiment, the view, and every notice about either.
+pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    let mut view_pairs = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if VIEW_KEYS.contains(&key.as_ref()) {
+            view_pairs.push((key.into_owned(), value.into_owned()));
+        } else {
+            rest.append_pair(&key, &value);
+        }
+    }
+    let (experiment, mut notices) = Experiment::from_query(&rest.finish());
+    let mut view = View::default();
+    for (key, value) in view_pairs {
+        match key.as_str() {
+            "compare" => view.compare = read_compare(&value, experiment.alg, &mut notices),
+            "hide" => view.hide = read_hide(&value, &mut notices),
+            _ => view.embed = read_flag(&value, &mut notices),
+        }
+    }
+    (experiment, view, notices)
+}
+
+/// Reads a link strictly, as the CLI does: the first notice is the error.
+pub fn parse_strict(query: &str) -> Result<(Experiment, View), Notice> {
+    let (experiment, view, mut notices) = parse(query);
+    if notices.is_empty() {
+        Ok((experiment, view))
+    } else {
+        Err(notices.swap_remove(0))
+    }
+}
+
+/// The shortest link for both: the experiment's, then only the view keys that differ from the default.
+pub fn to_query(experiment: &Experiment, view: &View) -> String {
+    let mut out = form_urlencoded::Serializer::new(experiment.to_query());
+    if !view.compare.is_empty() {
+        let names: Vec<&str> = view.compare.iter().map(|a| a.name()).collect();
+        out.append_pair("compare", &names.join(","));
+    }
+    if !view.hide.is_empty() {
+        out.append_pair("hide", &view.hide.join(","));
+    }
+    if view.embed {
+        out.append_pair("embed", "1");
+    }
+    out.finish()
+}
+
+fn items(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn read_compare(value: &str, main: Alg, notices: &mut Vec<Notice>) -> Vec<Alg> {
+    let mut compare = Vec::new();
+    for name in items(value) {
+        match Alg::ALL.iter().find(|a| a.name() == name) {
+            None => notices.push(Notice::for_link(
+                "compare",
+                format!(
+                    "compare={} is not an algorithm (allowed: {})",
+                    short(name),
+                    ALG_NAMES.join(", ")
+                ),
+                "ignored",
+            )),
+            Some(&alg) if alg == main || compare.contains(&alg) => notices.push(Notice::for_link(
+                "compare",
+                format!("compare lists {name} twice (or it is already the main algorithm)"),
+                "shown once",
+            )),
+            Some(_) if compare.len() == MAX_COMPARED => notices.push(Notice::for_link(
+                "compare",
+                format!("compare takes at most {MAX_COMPARED} algorithms"),
+                &format!("{name} left out"),
+            )),
+            Some(&alg) => compare.push(alg),
+        }
+    }
+    compare
+}
+
+fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
+    let mut hide = Vec::new();
+    for name in items(value) {
+        match spec(name) {
+            Some(p) if !hide.contains(&p.name) => hide.push(p.name),
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = PARAMS.iter().map(|p| p.name).collect();
+                notices.push(Notice::for_link(
+                    "hide",
+                    format!(
+                        "hide={} is not a control (allowed: {})",
+                        short(name),
+                        known.join(", ")
+                    ),
+                    "ignored",
+                ));
+            }
+        }
+    }
+    hide
+}
+
+fn read_flag(value: &str, notices: &mut Vec<Notice>) -> bool {
+    match value.trim() {
+        "1" | "true" | "" => true,
+        "0" | "false" => false,
+        other => {
+            notices.push(Notice::for_link(
+                "embed",
+                format!("embed={} is not a flag (allowed: 1 or 0)", short(other)),
+                "using 0",
+            ));
+            false
+        }
+    }
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_keys_round_trip_and_leave_the_experiment_alone() {
+        let (e, view, notices) = parse("alg=crpsgd&N=8&compare=psgd,local&hide=N,rho&embed=1");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(e, Experiment::from_query("alg=crpsgd&N=8").0);
+        assert_eq!(
+            view,
+            View {
+                compare: vec![Alg::Psgd, Alg::Local],
+                hide: vec!["N", "rho"],
+                embed: true
+            }
+        );
+        let link = to_query(&e, &view);
+        assert!(
+            link.ends_with("&compare=psgd%2Clocal&hide=N%2Crho&embed=1"),
+            "{link}"
+        );
+        assert_eq!(parse(&link), (e.clone(), view, vec![]));
+        assert_eq!(
+            to_query(&e, &View::default()),
+            e.to_query(),
+            "no view keys unless needed"
+        );
+    }
+
+    #[test]
+    fn bad_view_values_get_notices() {
+        let (_, view, notices) =
+            parse("alg=psgd&compare=psgd,sgd,local,local&hide=N,colour&embed=maybe");
+        assert_eq!(view.compare, vec![Alg::Local]);
+        assert_eq!(view.hide, vec!["N"]);
+        assert!(!view.embed);
+        let text: Vec<String> = notices.iter().map(Notice::message).collect();
+        assert_eq!(text.len(), 5, "{text:?}");
+        assert!(text
+            .iter()
+            .any(|t| t.contains("compare=sgd is not an algorithm")));
+        assert!(text
+            .iter()
+            .any(|t| t.contains("hide=colour is not a control")));
+        assert!(parse_strict("compare=nope").is_err());
+        assert!(parse_strict("compare=psgd&hide=T&embed=0").is_ok());
+    }
+}

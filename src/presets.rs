@@ -1,0 +1,67 @@
+//! Guided presets: one-click stories, each a share link with a two-line caption. Each must run to the end
+//! in well under 20 seconds in the page (tests/presets.rs bounds their work; the browser test runs them).
+
+pub struct Preset {
+    /// Stable name, used as the link's `data-preset`.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub caption: &'static str,
+    pub query: &'static str,
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "fewer-rounds",
+        title: "Same samples, far fewer rounds",
+        caption: "CR-PSGD and fixed-batch PSGD each see 20,000 samples per node. Per sample CR-PSGD keeps pace \
+                  (it even beats PSGD's noise floor), yet it communicates 141 times instead of 20,000.",
+        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&compare=psgd",
+    },
+    Preset {
+        name: "rho-too-large",
+        title: "ρ too large hurts",
+        caption: "With ρ = 4 the budget goes in a few huge rounds: too few steps to converge. Pin this run, \
+                  then set ρ to 1.05 and watch the gap.",
+        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=4&B1=1&gamma=0.3&T=20000&seed=1",
+    },
+    Preset {
+        name: "linear-speedup",
+        title: "Linear speedup with N",
+        caption: "Eight nodes end at about 1/8 of one node's f − f*, at the same samples per node. Pin it, \
+                  set N = 1, and compare the ends of the curves.",
+        query: "alg=crpsgd&problem=digits&lambda=0.1&N=8&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1",
+    },
+    Preset {
+        name: "catalyst",
+        title: "Catalyst on a non-convex network",
+        caption: "On the digits network, CR-PSGD-Catalyst reaches a gradient norm like PSGD's and local SGD's \
+                  with a fraction of their communication rounds.",
+        query: "alg=catalyst&problem=digits-mlp&hidden=16&lambda=0.01&N=8&rho=2&B1=3&theta=1&gamma=0.2&T=5000&seed=1&every=25&compare=psgd,local",
+    },
+    Preset {
+        name: "internet",
+        title: "Across the internet",
+        caption: "50 ms per message over 10 MB/s: every round costs a third of a second, so PSGD's 20,000 \
+                  rounds take hours of simulated time while CR-PSGD finishes in under a minute.",
+        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&latency=50&bandwidth=10&sfo_time=10&compare=psgd",
+    },
+    Preset {
+        name: "cheap-communication",
+        title: "When communication is cheap",
+        caption: "In a datacenter (50 µs messages, 10 GB/s) computing dominates: both runs take about the same \
+                  simulated time, and saving rounds buys little.",
+        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&latency=0.05&bandwidth=10000&sfo_time=10&compare=psgd",
+    },
+    Preset {
+        name: "noisy-landscape",
+        title: "Watch the noise shrink",
+        caption: "On the 2-D landscape, early small batches zig-zag; as B_t grows the path walks straight to the \
+                  minimum. Click the map to start somewhere else.",
+        query: "alg=crpsgd&problem=landscape&sigma=3&x0=3&y0=-2.5&N=2&rho=1.3&B1=1&gamma=0.05&T=5000&seed=1",
+    },
+];
+
+/// The preset with this name.
+pub fn find(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}

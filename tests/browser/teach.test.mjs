@@ -1,0 +1,138 @@
+// Issue 4 in real Chromium: side-by-side runs, pinning, the network cost model, presets, classroom links,
+// downloads, and crisp canvases.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, settle, status, cliCsv } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const BASE = 'alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=4000&seed=2';
+const runs = page => page.evaluate(() => window.dynabatch.runs());
+
+test('compare= overlays the listed algorithms on the same problem, seed and budget, each equal to the CLI', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd,local`);
+  const done = await settle(page);
+  assert.equal(done.state, 'done');
+  const shown = await runs(page);
+  assert.deepEqual(shown.map(r => [r.label, r.alg, r.state]), [['crpsgd', 'crpsgd', 'done'], ['psgd', 'psgd', 'done'], ['local', 'local', 'done']]);
+  const query = await page.evaluate(() => location.search.slice(1));
+  assert.match(query, /&compare=psgd%2Clocal$/);
+  for (const run of shown) {
+    assert.match(run.link, new RegExp(`(^|&)alg=${run.alg}(&|$)`));
+    assert.equal(run.csv, cliCsv(run.link, 2), run.label);
+  }
+  assert.equal(shown[0].csv, await page.evaluate(() => window.dynabatch.csv()), 'csv() is the main run');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('pin keeps the run as a ghost while parameters change', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}`);
+  await settle(page);
+  const before = (await runs(page))[0].csv;
+  await page.click('#pin');
+  await page.waitForFunction(() => document.querySelector('#pin').textContent === 'Unpin');
+  assert.equal(await page.getAttribute('#pin', 'aria-pressed'), 'true');
+  await page.fill('#N', '1');
+  await page.press('#N', 'Enter');
+  await page.waitForFunction(() => window.dynabatch.status().nodes === 1);
+  await settle(page);
+  const shown = await runs(page);
+  assert.deepEqual(shown.map(r => r.label), ['crpsgd', 'pinned crpsgd']);
+  assert.equal(shown[1].csv, before, 'the ghost keeps the pinned rows');
+  assert.notEqual(shown[0].csv, before);
+  await page.click('#pin');
+  assert.equal((await runs(page)).length, 1);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the network model gives every round a simulated time, charted against loss', async () => {
+  const query = `${BASE}&latency=50&bandwidth=10&sfo_time=10`;
+  const page = await openPage(browser, `${server.url}/?${query}`);
+  await settle(page);
+  const csv = await page.evaluate(() => window.dynabatch.csv());
+  assert.ok(csv.startsWith('round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes\n'));
+  const [round, , sfo, , , , , time, bytes] = csv.trim().split('\n').at(-1).split(',').map(Number);
+  // Each round: 2(N−1) = 6 messages of 50 ms, 6/4 of the 31 × 8-byte model at 10 MB/s; 10 µs per sample.
+  assert.equal(bytes, round * Math.floor(6 * 248 / 4));
+  const expected = round * (6 * 0.05 + Math.floor(6 * 248 / 4) / 1e7) + sfo * 1e-5;
+  assert.ok(Math.abs(time - expected) < 1e-9, `${time} vs ${expected}`);
+  assert.equal(csv, cliCsv(await page.evaluate(() => location.search.slice(1)), 1));
+  assert.equal(await page.isVisible('#chart-time'), true);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('every guided preset opens in place and runs to done without errors', async () => {
+  const page = await openPage(browser, `${server.url}/`);
+  const presets = await page.$$eval('a[data-preset]', links => links.map(a => [a.dataset.preset, a.getAttribute('href')]));
+  assert.ok(presets.length >= 5, `${presets.length} presets`);
+  for (const [name, href] of presets) {
+    await page.click(`a[data-preset="${name}"]`);
+    await page.waitForFunction(() => ['running', 'done'].includes(window.dynabatch.status().state));
+    const started = Date.now();
+    const done = await settle(page, 30_000);
+    assert.equal(done.state, 'done', `${name}: ${done.error}`);
+    assert.ok(Date.now() - started < 20_000, `${name} took ${Date.now() - started} ms`);
+    assert.deepEqual(done.notices, [], name);
+    const expected = new URLSearchParams(href.slice(1));
+    const actual = new URLSearchParams(await page.evaluate(() => location.search));
+    for (const [key, value] of expected) assert.equal(actual.get(key), value, `${name}: ${key}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('hide= hides controls and embed=1 gives the compact layout, and both stay in the link', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&hide=N,rho&embed=1`);
+  await settle(page);
+  assert.equal(await page.isHidden('#N'), true);
+  assert.equal(await page.isHidden('#rho'), true);
+  assert.equal(await page.isVisible('#gamma'), true);
+  assert.equal(await page.evaluate(() => document.body.classList.contains('embed')), true);
+  assert.equal(await page.isHidden('.masthead'), true);
+  assert.match(await page.evaluate(() => location.search), /&hide=N%2Crho&embed=1$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('downloads: CSV and JSON of all runs, and a PNG of the charts', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd`);
+  await settle(page);
+  const fetch = async id => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+    const stream = await download.createReadStream();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return [download.suggestedFilename(), Buffer.concat(chunks)];
+  };
+  const [csvName, csv] = await fetch('#download-csv');
+  assert.equal(csvName, 'dynabatch-runs.csv');
+  const lines = csv.toString().trim().split('\n');
+  assert.equal(lines[0], 'run,round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes');
+  const shown = await runs(page);
+  assert.equal(lines.length, 1 + shown.reduce((n, r) => n + r.csv.trim().split('\n').length - 1, 0));
+  assert.ok(lines.some(l => l.startsWith('psgd,')) && lines.some(l => l.startsWith('crpsgd,')));
+  const [, json] = await fetch('#download-json');
+  const parsed = JSON.parse(json.toString());
+  assert.deepEqual(parsed.map(r => r.alg), ['crpsgd', 'psgd']);
+  assert.ok(parsed[1].link.includes('alg=psgd') && parsed[1].rows.length > 100);
+  const [pngName, png] = await fetch('#download-png');
+  assert.equal(pngName, 'dynabatch-charts.png');
+  assert.deepEqual([...png.subarray(1, 4)].map(c => String.fromCharCode(c)).join(''), 'PNG');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('charts are crisp on HiDPI screens: the canvas is scaled by devicePixelRatio', async () => {
+  const context = await browser.newContext({ viewport: { width: 900, height: 800 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?${BASE}`);
+  await page.waitForFunction(() => window.dynabatch?.status().state === 'done', null, { timeout: 30_000 });
+  const [css, pixels] = await page.$eval('#chart-sfo', c => [c.clientWidth, c.width]);
+  assert.equal(pixels, 2 * css);
+  await context.close();
+});
