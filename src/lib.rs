@@ -7,6 +7,7 @@ pub mod algorithms;
 pub mod chart;
 pub mod data;
 pub mod experiment;
+pub mod heatmap;
 pub mod link;
 pub mod metrics;
 pub mod network;

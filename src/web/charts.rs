@@ -159,15 +159,15 @@ fn batch_caption(alg: Alg) -> &'static str {
     }
 }
 
-fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
-    let canvas: HtmlCanvasElement = by_id(labels.id);
-    set_attr(&canvas, "aria-label", labels.description);
+/// Sizes the canvas's backing store to its CSS size × devicePixelRatio (crisp on HiDPI screens); returns
+/// the ratio, or `None` while the canvas is not laid out.
+pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
     let ratio = web_sys::window()
         .map_or(1.0, |w| w.device_pixel_ratio())
         .clamp(1.0, 4.0);
     let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
     if width < 10.0 || height < 10.0 {
-        return;
+        return None;
     }
     let (w, h) = (
         (width * ratio).round() as u32,
@@ -177,6 +177,15 @@ fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
         canvas.set_width(w);
         canvas.set_height(h);
     }
+    Some(ratio)
+}
+
+fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
+    let canvas: HtmlCanvasElement = by_id(labels.id);
+    set_attr(&canvas, "aria-label", labels.description);
+    let Some(ratio) = fit_to_screen(&canvas) else {
+        return;
+    };
     let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
         return;
     };

@@ -8,6 +8,8 @@ mod controls;
 mod dom;
 mod export;
 mod hook;
+mod landscape_view;
+mod nodes_view;
 mod presets_panel;
 mod runner;
 mod runs;
@@ -257,6 +259,19 @@ impl App {
         } else {
             self.restart(true);
         }
+    }
+
+    /// The landscape map was clicked: start there (to two decimals, so the link stays short).
+    fn set_start(&mut self, x: f64, y: f64) {
+        let round = |v: f64| format!("{:.2}", v);
+        let notices: Vec<Notice> = [("x0", round(x)), ("y0", round(y))]
+            .iter()
+            .filter_map(|(name, v)| self.experiment.set(name, v))
+            .collect();
+        self.notices = notices;
+        controls::show(&self.experiment, &self.view.hide);
+        self.write_link();
+        self.restart(false);
     }
 
     /// Pins the main run as a ghost, or lets the pinned one go.

@@ -63,6 +63,8 @@ pub struct Shared {
     threads_used: AtomicU32,
     /// What went non-finite, once the run diverged (set once; reading it never blocks).
     diverged: OnceLock<&'static str>,
+    /// Which pool thread computed each node in the latest round (for the nodes-at-work view).
+    thread_of_node: Mutex<Vec<usize>>,
 }
 
 /// The main thread's handle on one background run.
@@ -81,6 +83,7 @@ impl Run {
             cancelled: AtomicBool::new(false),
             threads_used: AtomicU32::new(0),
             diverged: OnceLock::new(),
+            thread_of_node: Mutex::new(Vec::new()),
         });
         let worker_side = shared.clone();
         rayon::spawn(move || train(&worker_side, &experiment, pace));
@@ -106,6 +109,15 @@ impl Run {
 
     pub fn threads_used(&self) -> u32 {
         self.shared.threads_used.load(Ordering::Relaxed)
+    }
+
+    /// Which Web Worker computed each node in the latest round; `None` if the worker holds the lock.
+    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
+        self.shared
+            .thread_of_node
+            .try_lock()
+            .ok()
+            .map(|t| t.clone())
     }
 
     /// The quantity that became NaN or infinite, if the run diverged.
@@ -166,6 +178,10 @@ fn train(shared: &Shared, experiment: &Experiment, pace: Pace) {
         shared
             .threads_used
             .store(trainer.threads_used(), Ordering::Relaxed);
+        if let Ok(mut threads) = shared.thread_of_node.lock() {
+            threads.clear();
+            threads.extend_from_slice(trainer.thread_of_node());
+        }
         post(shared, row);
         clock.wait_for_next_round();
     }

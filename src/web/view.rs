@@ -44,6 +44,8 @@ fn render(app: &App) {
     render_notices(app);
     super::theory_panel::render(app);
     super::charts::render(app);
+    super::landscape_view::render(app);
+    super::nodes_view::render(app);
 }
 
 fn render_status(app: &App) {
@@ -186,6 +188,11 @@ pub fn listen() {
     button("reset", App::reset);
     button("copy", |_| copy_link());
     button("pin", App::toggle_pin);
+    on(
+        &by_id::<Element>("chart-landscape"),
+        "click",
+        super::landscape_view::on_click,
+    );
     button("download-csv", |app| {
         export::download_text("dynabatch-runs.csv", "text/csv", &export::csv(app))
     });

@@ -136,3 +136,38 @@ test('charts are crisp on HiDPI screens: the canvas is scaled by devicePixelRati
   assert.equal(pixels, 2 * css);
   await context.close();
 });
+
+test('the landscape map shows the path, and a click starts the run there', async () => {
+  const query = 'alg=crpsgd&problem=landscape&sigma=3&x0=3&y0=-2.5&N=2&rho=1.3&B1=1&gamma=0.05&T=2000&seed=1';
+  const page = await openPage(browser, `${server.url}/?${query}`);
+  await settle(page);
+  assert.equal(await page.isVisible('#chart-landscape'), true);
+  const map = page.locator('#chart-landscape');
+  const box = await map.boundingBox();
+  // Up and to the left of the centre: a start with x0 < 0 and y0 > 0.
+  await map.click({ position: { x: box.width * 0.3, y: box.height * 0.35 } });
+  await page.waitForFunction(() => Number(new URLSearchParams(location.search).get('x0')) < 0);
+  const params = new URLSearchParams(await page.evaluate(() => location.search));
+  const [x0, y0] = [Number(params.get('x0')), Number(params.get('y0'))];
+  assert.ok(x0 < 0 && y0 > 0, `${x0}, ${y0}`);
+  await settle(page);
+  const row0 = (await page.evaluate(() => window.dynabatch.csv())).split('\n')[1].split(',');
+  assert.deepEqual(row0.slice(-2).map(Number), [x0, y0], 'the run starts where the map was clicked');
+  await page.selectOption('#problem', 'breast-cancer');
+  await page.waitForFunction(() => document.querySelector('#figure-landscape').hidden);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the nodes at work: each node, its batch and its Web Worker, with round and sample counters', async () => {
+  const page = await openPage(browser, `${server.url}/?alg=crpsgd&problem=breast-cancer&N=6&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7`);
+  await settle(page);
+  await page.waitForFunction(() => document.querySelectorAll('#node-boxes .node').length === 6);
+  const boxes = await page.$$eval('#node-boxes .node', nodes => nodes.map(n => n.textContent));
+  assert.deepEqual(boxes.map(t => t.match(/worker (\d+)/)[1]), ['0', '1', '0', '1', '0', '1'], 'node i on worker i mod 2');
+  assert.ok(boxes.every(t => t.includes('B = 583')));
+  assert.equal(await page.textContent('#round-counter'), '15');
+  assert.equal(await page.textContent('#sfo-counter'), '1,741');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -1,0 +1,158 @@
+//! The 2-D landscape as a heat map with each run's path drawn over it, through plotters (canvas or SVG).
+
+use crate::chart::{ChartSpec, Series};
+use crate::problems::{Landscape, Problem};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::ops::Range;
+
+/// Where the map landed on the backend, so a click can be turned back into a point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapFrame {
+    pub x_pixels: Range<i32>,
+    pub y_pixels: Range<i32>,
+    pub half_width: f64,
+}
+
+impl MapFrame {
+    /// The point under a backend pixel, if it is on the map.
+    pub fn point_at(&self, px: f64, py: f64) -> Option<(f64, f64)> {
+        let fx =
+            (px - self.x_pixels.start as f64) / (self.x_pixels.end - self.x_pixels.start) as f64;
+        let fy =
+            (py - self.y_pixels.start as f64) / (self.y_pixels.end - self.y_pixels.start) as f64;
+        let on_map = (0.0..=1.0).contains(&fx) && (0.0..=1.0).contains(&fy);
+        on_map.then_some((
+            self.half_width * (2.0 * fx - 1.0),
+            self.half_width * (1.0 - 2.0 * fy),
+        ))
+    }
+}
+
+/// Cells per side of the heat map: fine enough to show the ripples of 3 sin², cheap enough to redraw.
+const CELLS: usize = 72;
+
+/// Draws f over [−w, w]², w covering every path point, with the paths on top.
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    paths: &[Series],
+) -> Result<MapFrame, String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    area.fill(&WHITE).map_err(err)?;
+    let reach = paths
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .map(|p| p.0.abs().max(p.1.abs()))
+        .filter(|v| v.is_finite());
+    let half_width = (reach.fold(4.0f64, f64::max) * 1.1).min(12.0);
+    let px = |v: f64| (v * spec.pixel_ratio).round() as i32;
+    let font = |size: f64| ("sans-serif", size * spec.pixel_ratio).into_font();
+    let mut chart = ChartBuilder::on(area)
+        .caption(spec.title, font(15.0).color(&RGBColor(30, 41, 59)))
+        .margin(px(10.0))
+        .x_label_area_size(px(30.0))
+        .y_label_area_size(px(36.0))
+        .build_cartesian_2d(-half_width..half_width, -half_width..half_width)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .label_style(font(12.0).color(&RGBColor(71, 85, 105)))
+        .draw()
+        .map_err(err)?;
+    let f = Landscape {
+        sigma: 0.0,
+        start: [0.0, 0.0],
+    };
+    let cell = 2.0 * half_width / CELLS as f64;
+    let top = f.loss(&[half_width, half_width]);
+    let cells = (0..CELLS * CELLS).map(|k| {
+        let (x, y) = (
+            -half_width + (k % CELLS) as f64 * cell,
+            -half_width + (k / CELLS) as f64 * cell,
+        );
+        let height = f.loss(&[x + cell / 2.0, y + cell / 2.0]);
+        // A log-like scale, so the ripples near the minimum stay visible next to the high walls.
+        let shade = libm::log1p(height) / libm::log1p(top);
+        Rectangle::new([(x, y), (x + cell, y + cell)], shade_color(shade).filled())
+    });
+    chart.draw_series(cells).map_err(err)?;
+    for path in paths {
+        let style = ShapeStyle::from(path.color).stroke_width(px(2.0).max(1) as u32);
+        chart
+            .draw_series(LineSeries::new(path.points.iter().copied(), style))
+            .map_err(err)?;
+        if let Some(&start) = path.points.first() {
+            chart
+                .draw_series([Circle::new(
+                    start,
+                    px(4.0),
+                    ShapeStyle::from(path.color).filled(),
+                )])
+                .map_err(err)?;
+        }
+    }
+    chart
+        .draw_series([Cross::new(
+            (0.0, 0.0),
+            px(5.0),
+            ShapeStyle::from(BLACK).stroke_width(2),
+        )])
+        .map_err(err)?;
+    let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
+    Ok(MapFrame {
+        x_pixels,
+        y_pixels,
+        half_width,
+    })
+}
+
+/// Pale at the minimum, deep blue-grey up the walls.
+fn shade_color(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+    RGBColor(mix(255.0, 71.0), mix(251.0, 85.0), mix(235.0, 125.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{Scale, PALETTE};
+
+    #[test]
+    fn draws_a_map_and_maps_pixels_back_to_points() {
+        let mut svg = String::new();
+        let frame = {
+            let area = SVGBackend::with_string(&mut svg, (400, 400)).into_drawing_area();
+            let spec = ChartSpec {
+                title: "f",
+                x_label: "x",
+                y_label: "y",
+                x_scale: Scale::Linear,
+                y_scale: Scale::Linear,
+                pixel_ratio: 1.0,
+            };
+            let path = Series {
+                label: "run",
+                points: vec![(3.0, -2.5), (1.0, -1.0), (0.1, 0.0)],
+                color: PALETTE[0],
+            };
+            draw(&area, &spec, &[path]).expect("draws")
+        };
+        assert!(svg.matches("<rect").count() >= CELLS * CELLS);
+        let centre = (
+            (frame.x_pixels.start + frame.x_pixels.end) as f64 / 2.0,
+            (frame.y_pixels.start + frame.y_pixels.end) as f64 / 2.0,
+        );
+        let (x, y) = frame.point_at(centre.0, centre.1).expect("on the map");
+        assert!(x.abs() < 0.1 && y.abs() < 0.1, "{x} {y}");
+        let (x, y) = frame
+            .point_at(frame.x_pixels.end as f64, frame.y_pixels.start as f64)
+            .expect("corner");
+        assert!((x - frame.half_width).abs() < 1e-9 && (y - frame.half_width).abs() < 1e-9);
+        assert_eq!(frame.point_at(-5.0, 0.0), None);
+    }
+}
