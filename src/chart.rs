@@ -13,7 +13,7 @@ pub struct Series<'a> {
     pub color: RGBColor,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {
     Linear,
     Log,
@@ -43,11 +43,36 @@ const MAX_POINTS: usize = 4000;
 /// Below this many points, each one is marked: a run's rounds are worth seeing one by one.
 const MARKED_POINTS: usize = 80;
 
+/// A plot's pixel columns and rows on its backend.
+type PixelBox = (Range<i32>, Range<i32>);
+
+/// Where a chart's plot landed on its backend, so a pointer position can be turned back into an x value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlotFrame {
+    pub x_pixels: Range<i32>,
+    pub y_pixels: Range<i32>,
+    pub x_range: Range<f64>,
+    pub x_scale: Scale,
+}
+
+impl PlotFrame {
+    /// The x value under a backend pixel column, if it is inside the plot.
+    pub fn x_at(&self, px: f64) -> Option<f64> {
+        let t = (px - self.x_pixels.start as f64)
+            / (self.x_pixels.end - self.x_pixels.start).max(1) as f64;
+        let (lo, hi) = (self.x_range.start, self.x_range.end);
+        (0.0..=1.0).contains(&t).then(|| match self.x_scale {
+            Scale::Linear => lo + t * (hi - lo),
+            Scale::Log => lo * (hi / lo).powf(t),
+        })
+    }
+}
+
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
-) -> Result<(), String> {
+) -> Result<PlotFrame, String> {
     area.fill(&WHITE).map_err(|e| e.to_string())?;
     let points = || series.iter().flat_map(|s| s.points.iter());
     let x = padded(
@@ -58,13 +83,20 @@ pub fn draw<DB: DrawingBackend>(
         points().map(|p| p.1).filter(|v| shown(*v, spec.y_scale)),
         spec.y_scale,
     );
+    let x_range = x.clone();
     let result = match (spec.x_scale, spec.y_scale) {
         (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, x, y),
         (Scale::Linear, Scale::Log) => draw_in(area, spec, series, x, y.log_scale()),
         (Scale::Log, Scale::Linear) => draw_in(area, spec, series, x.log_scale(), y),
         (Scale::Log, Scale::Log) => draw_in(area, spec, series, x.log_scale(), y.log_scale()),
     };
-    result.map_err(|e| e.to_string())
+    let (x_pixels, y_pixels) = result.map_err(|e| e.to_string())?;
+    Ok(PlotFrame {
+        x_pixels,
+        y_pixels,
+        x_range,
+        x_scale: spec.x_scale,
+    })
 }
 
 /// Whether a value can be placed on an axis of this scale.
@@ -78,7 +110,7 @@ fn draw_in<DB, X, Y>(
     series: &[Series],
     x: X,
     y: Y,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+) -> Result<PixelBox, DrawingAreaErrorKind<DB::ErrorType>>
 where
     DB: DrawingBackend,
     X: AsRangedCoord<Value = f64>,
@@ -145,7 +177,7 @@ where
             .border_style(RGBColor(203, 213, 225))
             .draw()?;
     }
-    Ok(())
+    Ok(chart.plotting_area().get_pixel_range())
 }
 
 /// Tick labels: compact on log axes (1k, 10k, 1e-4), three decimals on linear ones (losses).

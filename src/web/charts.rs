@@ -197,7 +197,8 @@ fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
         y_scale,
         pixel_ratio: ratio,
     };
-    if let Err(e) = chart::draw(&backend.into_drawing_area(), &spec, series) {
-        web_sys::console::warn_1(&format!("chart {}: {e}", labels.id).into());
+    match chart::draw(&backend.into_drawing_area(), &spec, series) {
+        Ok(frame) => super::hover::remember(labels.id, frame, labels.x_label, series),
+        Err(e) => web_sys::console::warn_1(&format!("chart {}: {e}", labels.id).into()),
     }
 }

@@ -8,6 +8,7 @@ mod controls;
 mod dom;
 mod export;
 mod hook;
+mod hover;
 mod landscape_view;
 mod nodes_view;
 mod presets_panel;

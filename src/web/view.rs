@@ -193,6 +193,11 @@ pub fn listen() {
         "click",
         super::landscape_view::on_click,
     );
+    for id in super::hover::CHART_IDS {
+        let canvas = by_id::<Element>(id);
+        on(&canvas, "mousemove", super::hover::on_move);
+        on(&canvas, "mouseleave", super::hover::on_leave);
+    }
     button("download-csv", |app| {
         export::download_text("dynabatch-runs.csv", "text/csv", &export::csv(app))
     });

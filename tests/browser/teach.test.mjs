@@ -171,3 +171,19 @@ test('the nodes at work: each node, its batch and its Web Worker, with round and
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('hovering a chart shows the value of every run at that x', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd`);
+  await settle(page);
+  const chart = page.locator('#chart-sfo');
+  const box = await chart.boundingBox();
+  await chart.hover({ position: { x: box.width * 0.55, y: box.height * 0.5 } });
+  await page.waitForFunction(() => !document.querySelector('#chart-tooltip').hidden);
+  const lines = await page.$$eval('#chart-tooltip div', divs => divs.map(d => d.textContent));
+  assert.match(lines[0], /^SFO per node ≈ /);
+  assert.ok(lines.some(l => /^crpsgd: [-\d.e]+ \(at /.test(l)) && lines.some(l => /^psgd: [-\d.e]+ \(at /.test(l)), lines.join(' | '));
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => document.querySelector('#chart-tooltip').hidden);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
