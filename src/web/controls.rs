@@ -14,7 +14,17 @@ pub fn build() {
     for param in PARAMS {
         let wrapper = element("div", "control", "");
         set_attr(&wrapper, "data-param", param.name);
-        let tooltip = format!("{} Allowed: {}.", param.help, param.domain.describe());
+        // The paper's symbol first, so the tooltip ties the control to the equations.
+        let symbol = if param.symbol.is_empty() {
+            String::new()
+        } else {
+            format!("{} — ", param.symbol)
+        };
+        let tooltip = format!(
+            "{symbol}{} Allowed: {}.",
+            param.help,
+            param.domain.describe()
+        );
         set_attr(&wrapper, "title", &tooltip);
         let label = element("label", "", param.label);
         set_attr(&label, "for", param.name);

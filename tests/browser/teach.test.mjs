@@ -187,3 +187,25 @@ test('hovering a chart shows the value of every run at that x', async () => {
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('every control has a label, a tooltip with the paper\u2019s symbol and range, and a visible focus ring', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}`);
+  const controls = await page.$$eval('#controls [data-param]', wrappers => wrappers.map(w => {
+    const input = w.querySelector('input, select');
+    return { name: w.dataset.param, title: w.title, label: document.querySelector(`label[for="${input.id}"]`)?.textContent ?? '' };
+  }));
+  assert.ok(controls.length >= 15);
+  for (const c of controls) {
+    assert.ok(c.label.length > 0, `${c.name} has a label`);
+    assert.match(c.title, /Allowed: /, `${c.name} tooltip states its range`);
+  }
+  assert.match(controls.find(c => c.name === 'rho').title, /^ρ — .*Allowed: a number from 1 to 16\./);
+  assert.match(controls.find(c => c.name === 'gamma').title, /^γ — /);
+  await page.focus('#rho');
+  const outline = await page.$eval('#rho', e => getComputedStyle(e).outlineStyle);
+  await page.keyboard.press('Tab');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(ring, 'none', 'keyboard focus is visible');
+  assert.ok(outline.length > 0);
+  await page.context().close();
+});
