@@ -3,7 +3,8 @@
 import { serve, launch, openPage, settle, ROOT } from '../tests/browser/harness.mjs';
 import { join } from 'node:path';
 
-const LINK = '/?alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7';
+// The first guided story: CR-PSGD and PSGD side by side.
+const LINK = '/?alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&compare=psgd&latency=50&bandwidth=10';
 const server = await serve();
 const browser = await launch();
 try {
@@ -13,7 +14,7 @@ try {
     await page.goto(server.url + LINK);
     await page.waitForFunction(() => window.dynabatch?.status().state === 'done', null, { timeout: 60_000 });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(ROOT, 'docs', `screenshot-${name}.png`), fullPage: name === 'phone' });
+    await page.screenshot({ path: join(ROOT, 'docs', `screenshot-${name}.png`), fullPage: true });
     await context.close();
   }
 } finally {
