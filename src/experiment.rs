@@ -205,16 +205,21 @@ impl Experiment {
         }
     }
 
-    /// The shortest link that reproduces this experiment: the version, then every parameter that applies,
-    /// in table order.
+    /// The shortest link that reproduces this experiment: the version, then every parameter that applies
+    /// and differs from its default, in table order.
     pub fn to_query(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         out.append_pair("v", &LINK_VERSION.to_string());
+        // Defaults are part of link format v: a link leaves them out, and changing one means a new v.
+        let defaults = Experiment::default();
         for param in PARAMS
             .iter()
             .filter(|p| (p.applies)(self.alg, self.problem))
         {
-            out.append_pair(param.name, &self.get(param.name));
+            let value = self.get(param.name);
+            if value != defaults.get(param.name) {
+                out.append_pair(param.name, &value);
+            }
         }
         out.finish()
     }

@@ -10,9 +10,20 @@ fn the_default_link_round_trips() {
     let (back, notices) = Experiment::from_query(&e.to_query());
     assert_eq!(back, e);
     assert!(notices.is_empty(), "{notices:?}");
-    assert!(e.to_query().starts_with(&format!(
-        "v={LINK_VERSION}&alg=crpsgd&problem=breast-cancer&N=4"
-    )));
+    assert_eq!(
+        e.to_query(),
+        format!("v={LINK_VERSION}"),
+        "defaults are left out"
+    );
+    let changed = Experiment {
+        nodes: 8,
+        ..Experiment::default()
+    };
+    assert_eq!(
+        changed.to_query(),
+        format!("v={LINK_VERSION}&N=8"),
+        "only what differs"
+    );
 }
 
 #[test]
