@@ -14,11 +14,20 @@ pub struct View {
     pub hide: Vec<&'static str>,
     /// A compact layout for an iframe.
     pub embed: bool,
+    /// For testing fault handling only: make the run fail on purpose.
+    pub fault: Option<Fault>,
+}
+
+/// A failure a link can ask for, so that the page's error path can be tested in a real browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A panic on the Web Worker that runs the training loop, after its first round.
+    Panic,
 }
 
 /// At most this many runs besides the main one: each takes a share of the Web Workers.
 pub const MAX_COMPARED: usize = 3;
-const VIEW_KEYS: [&str; 3] = ["compare", "hide", "embed"];
+const VIEW_KEYS: [&str; 4] = ["compare", "hide", "embed", "fault"];
 
 /// Reads a whole link leniently: the experiment, the view, and every notice about either.
 pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
@@ -38,6 +47,15 @@ pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
         match key.as_str() {
             "compare" => view.compare = read_compare(&value, experiment.alg, &mut notices),
             "hide" => view.hide = read_hide(&value, &mut notices),
+            "fault" if value == "panic" => view.fault = Some(Fault::Panic),
+            "fault" => notices.push(Notice::for_link(
+                "fault",
+                format!(
+                    "fault={} is not a known fault (allowed: panic)",
+                    short(&value)
+                ),
+                "ignored",
+            )),
             _ => view.embed = read_flag(&value, &mut notices),
         }
     }
@@ -66,6 +84,9 @@ pub fn to_query(experiment: &Experiment, view: &View) -> String {
     }
     if view.embed {
         out.append_pair("embed", "1");
+    }
+    if view.fault == Some(Fault::Panic) {
+        out.append_pair("fault", "panic");
     }
     out.finish()
 }
@@ -159,7 +180,8 @@ mod tests {
             View {
                 compare: vec![Alg::Psgd, Alg::Local],
                 hide: vec!["N", "rho"],
-                embed: true
+                embed: true,
+                fault: None,
             }
         );
         let link = to_query(&e, &view);

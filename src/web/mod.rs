@@ -7,6 +7,7 @@ mod charts;
 mod controls;
 mod dom;
 mod export;
+mod faults;
 mod hook;
 mod hover;
 mod landscape_view;
@@ -25,6 +26,7 @@ use runner::{Pace, RunState};
 use runs::{overall_state, Shown};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
@@ -48,6 +50,7 @@ pub fn start() {
         return;
     };
     console_error_panic_hook::set_once();
+    faults::install();
     let hardware = window.navigator().hardware_concurrency() as usize;
     let pool_threads = hardware.clamp(1, 8);
     let query = window.location().search().unwrap_or_default();
@@ -56,6 +59,20 @@ pub fn start() {
     hook::install();
     view::listen();
     view::schedule_frame();
+    let give_up = Closure::once_into_js(|| {
+        with_app(|app| {
+            if !app.pool_ready && app.error.is_none() {
+                let limit = faults::POOL_START_LIMIT_MS / 1000;
+                app.fail(format!(
+                    "The Web Worker threads did not start within {limit} s."
+                ));
+            }
+        });
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        give_up.unchecked_ref(),
+        faults::POOL_START_LIMIT_MS,
+    );
     wasm_bindgen_futures::spawn_local(async move {
         let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
         with_app(|app| match started {
@@ -125,6 +142,10 @@ impl App {
     /// Starts the experiment and every compared algorithm from round 0 (replacing any runs), paused at
     /// the start if asked. Compared runs share everything but the algorithm: problem, seed, budget.
     fn restart(&mut self, paused: bool) {
+        if (self.error.is_some() && !self.pool_ready) || faults::crashed().is_some() {
+            // A dead or missing worker cannot be restarted in place: the alert offers a reload.
+            return;
+        }
         if !self.pool_ready {
             // The pool's start handler starts the (by then current) experiment.
             self.start_paused = paused;
@@ -142,7 +163,7 @@ impl App {
         }
         self.runs = experiments
             .into_iter()
-            .map(|e| Shown::start(e, paused, self.pace))
+            .map(|e| Shown::start(e, paused, self.pace, self.view.fault))
             .collect();
         self.dirty = true;
     }
@@ -155,6 +176,13 @@ impl App {
 
     /// Once per animation frame: takes what the runs have posted, without ever waiting for them.
     fn poll(&mut self) {
+        if let (Some(message), None) = (faults::crashed(), &self.error) {
+            self.fail(format!(
+                "The computation crashed ({}).",
+                message.replace('\n', " ")
+            ));
+            return;
+        }
         for shown in &mut self.runs {
             self.dirty |= shown.poll();
         }

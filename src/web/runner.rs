@@ -3,6 +3,7 @@
 
 use crate::algorithms::{planned_rounds, Progress, Trainer};
 use crate::experiment::Experiment;
+use crate::link::Fault;
 use crate::metrics::Row;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -74,7 +75,7 @@ pub struct Run {
 
 impl Run {
     /// Starts `experiment` on the pool, paused at round 0 if `paused`.
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace) -> Run {
+    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::Running as u8),
@@ -86,7 +87,7 @@ impl Run {
             thread_of_node: Mutex::new(Vec::new()),
         });
         let worker_side = shared.clone();
-        rayon::spawn(move || train(&worker_side, &experiment, pace));
+        rayon::spawn(move || train(&worker_side, &experiment, pace, fault));
         Run { shared }
     }
 
@@ -155,7 +156,7 @@ fn set_state(shared: &Shared, state: RunState) {
 }
 
 /// Runs on a pool thread. Sleeping here is fine: it is a worker, not the page.
-fn train(shared: &Shared, experiment: &Experiment, pace: Pace) {
+fn train(shared: &Shared, experiment: &Experiment, pace: Pace, fault: Option<Fault>) {
     let mut trainer = Trainer::new(experiment);
     post(shared, trainer.start_row());
     let per_round_ms = match pace {
@@ -183,6 +184,12 @@ fn train(shared: &Shared, experiment: &Experiment, pace: Pace) {
             threads.extend_from_slice(trainer.thread_of_node());
         }
         post(shared, row);
+        if fault == Some(Fault::Panic) {
+            panic!(
+                "fault injected by the link's fault=panic, after round {}",
+                row.round
+            );
+        }
         clock.wait_for_next_round();
     }
     let end = match trainer.progress() {

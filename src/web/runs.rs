@@ -3,6 +3,7 @@
 use super::runner::{Pace, Run, RunState};
 use crate::chart::PALETTE;
 use crate::experiment::{Alg, Experiment};
+use crate::link::Fault;
 use crate::metrics::Row;
 use plotters::style::RGBColor;
 
@@ -18,10 +19,10 @@ pub struct Shown {
 }
 
 impl Shown {
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace) -> Shown {
+    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Shown {
         Shown {
             label: experiment.alg.name().to_string(),
-            run: Some(Run::start(experiment.clone(), paused, pace)),
+            run: Some(Run::start(experiment.clone(), paused, pace, fault)),
             experiment,
             rows: Vec::new(),
             state: if paused {

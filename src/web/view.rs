@@ -87,6 +87,7 @@ fn render_status(app: &App) {
     let alert: HtmlElement = by_id("alert");
     alert.set_text_content(Some(&message));
     alert.set_hidden(message.is_empty());
+    by_id::<HtmlElement>("reload").set_hidden(app.state() != RunState::Error);
     let play: HtmlButtonElement = by_id("play");
     play.set_text_content(Some(if app.state() == RunState::Running {
         "❚❚ Pause"
@@ -188,6 +189,11 @@ pub fn listen() {
     button("reset", App::reset);
     button("copy", |_| copy_link());
     button("pin", App::toggle_pin);
+    on(&by_id::<Element>("reload"), "click", |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
     on(
         &by_id::<Element>("chart-landscape"),
         "click",
