@@ -37,9 +37,6 @@ pub const PALETTE: [RGBColor; 4] = [
     RGBColor(147, 51, 234),
 ];
 
-/// Charts never draw more points than this per curve: beyond it, extra points fall inside the same pixel
-/// columns and only cost time.
-const MAX_POINTS: usize = 4000;
 /// Below this many points, each one is marked: a run's rounds are worth seeing one by one.
 const MARKED_POINTS: usize = 80;
 
@@ -141,10 +138,14 @@ where
         .draw()?;
     let width = px(2.0).max(1) as u32;
     for s in series {
-        let visible: Vec<(f64, f64)> = thin(&s.points)
-            .into_iter()
+        let visible: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
             .filter(|p| shown(p.0, spec.x_scale) && shown(p.1, spec.y_scale))
             .collect();
+        let marked = visible.len() <= MARKED_POINTS;
+        let visible = envelope(&visible, |p| chart.backend_coord(p).0);
         let color = s.color;
         chart
             .draw_series(LineSeries::new(
@@ -158,7 +159,7 @@ where
                     ShapeStyle::from(color).stroke_width(width),
                 )
             });
-        if visible.len() <= MARKED_POINTS {
+        if marked {
             let dot = ShapeStyle::from(color).filled();
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, px(3.0), dot)))?;
         }
@@ -221,16 +222,42 @@ fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f64> {
     }
 }
 
-/// Every k-th point plus the last, so that at most `MAX_POINTS` remain.
-fn thin(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let stride = points.len().div_ceil(MAX_POINTS).max(1);
-    let mut kept: Vec<(f64, f64)> = points.iter().step_by(stride).copied().collect();
-    if let (Some(&last), Some(&kept_last)) = (points.last(), kept.last()) {
-        if last != kept_last {
-            kept.push(last);
+/// A curve down-sampled to what a plot can show: within each run of points that fall in the same pixel
+/// column (`column` maps a point to it), only the first, the lowest, the highest and the last, in their
+/// order. The polyline through them covers the same pixels as the full curve, so spikes and the min/max
+/// envelope survive, and a curve costs at most four points per column however long its history.
+fn envelope(points: &[(f64, f64)], column: impl Fn(&(f64, f64)) -> i32) -> Vec<(f64, f64)> {
+    let mut kept = Vec::new();
+    let mut start = 0;
+    while start < points.len() {
+        let here = column(&points[start]);
+        let mut end = start + 1;
+        while end < points.len() && column(&points[end]) == here {
+            end += 1;
         }
+        let run = &points[start..end];
+        let by_y = |a: &&(usize, &(f64, f64)), b: &&(usize, &(f64, f64))| a.1 .1.total_cmp(&b.1 .1);
+        let low = run
+            .iter()
+            .enumerate()
+            .min_by(|a, b| by_y(&a, &b))
+            .map_or(0, |(i, _)| i);
+        let high = run
+            .iter()
+            .enumerate()
+            .max_by(|a, b| by_y(&a, &b))
+            .map_or(0, |(i, _)| i);
+        let mut picks = [0, low, high, run.len() - 1];
+        picks.sort_unstable();
+        let mut last = None;
+        for i in picks {
+            if last != Some(i) {
+                kept.push(run[i]);
+                last = Some(i);
+            }
+        }
+        start = end;
     }
-    kept.retain(|p| p.0.is_finite() && p.1.is_finite());
     kept
 }
 
@@ -286,11 +313,35 @@ mod tests {
     }
 
     #[test]
-    fn thinning_bounds_points_and_keeps_the_last() {
-        let points: Vec<(f64, f64)> = (0..100_001).map(|i| (i as f64, 1.0)).collect();
-        let kept = thin(&points);
-        assert!(kept.len() <= MAX_POINTS + 1);
+    fn envelope_keeps_extremes_and_ends_of_each_column() {
+        // 100,001 points over 100 columns, with one spike.
+        let mut points: Vec<(f64, f64)> =
+            (0..100_001).map(|i| (i as f64, (i % 7) as f64)).collect();
+        points[55_555].1 = 1e6;
+        let column = |p: &(f64, f64)| (p.0 / 1000.0) as i32;
+        let kept = envelope(&points, column);
+        assert!(kept.len() <= 4 * 101, "{} points", kept.len());
+        assert_eq!(kept.first(), points.first());
         assert_eq!(kept.last(), points.last());
+        assert!(kept.contains(&points[55_555]), "the spike survives");
+        assert!(kept.windows(2).all(|w| w[0].0 < w[1].0), "order is kept");
+        for c in 0..=100 {
+            let full = points.iter().filter(|p| column(p) == c);
+            let reduced: Vec<_> = kept.iter().filter(|p| column(p) == c).collect();
+            let (lo, hi) = full.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), p| {
+                (l.min(p.1), h.max(p.1))
+            });
+            assert!(
+                reduced.iter().any(|p| p.1 == lo) && reduced.iter().any(|p| p.1 == hi),
+                "column {c}"
+            );
+        }
+        let few = [(0.0, 1.0), (5.0, 2.0), (9.0, 0.5)];
+        assert_eq!(
+            envelope(&few, |p| p.0 as i32),
+            few,
+            "sparse curves are untouched"
+        );
     }
 
     #[test]

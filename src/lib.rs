@@ -4,6 +4,7 @@
 //! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
 
 pub mod algorithms;
+pub mod bench;
 pub mod chart;
 pub mod data;
 pub mod experiment;

@@ -18,6 +18,7 @@ mod cli {
     use dynabatch::experiment::Experiment;
     use dynabatch::metrics::csv_header;
     use indicatif::{ProgressBar, ProgressStyle};
+    use plotters::prelude::{IntoDrawingArea, SVGBackend};
     use std::io::Write;
     use std::process::ExitCode;
 
@@ -48,6 +49,15 @@ mod cli {
             #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
             seeds: u8,
         },
+        /// Times the benchmark workloads (docs/PERFORMANCE.md) at 1 to all threads; prints JSON lines.
+        Bench {
+            /// Thread counts, comma-separated (default: 1, 2, 4, … and all cores).
+            #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=256))]
+            threads: Vec<u16>,
+            /// Only the baseline vector encoding (SSE2 on x86-64), not AVX2; records say "native-baseline".
+            #[arg(long)]
+            baseline_simd: bool,
+        },
         /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
         Data {
             /// A problem name (breast-cancer, digits, synthetic) or a query string such as
@@ -65,6 +75,10 @@ mod cli {
             Command::Run { query, threads } => run(&query, threads),
             Command::Data { problem } => data(&problem),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
+            Command::Bench {
+                threads,
+                baseline_simd,
+            } => bench(&threads, baseline_simd),
         };
         match outcome {
             Ok(code) => code,
@@ -159,6 +173,40 @@ mod cli {
         }
         bar.finish_and_clear();
         print!("{table}");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn bench(threads: &[u16], baseline_simd: bool) -> Result<ExitCode, String> {
+        use dynabatch::bench;
+        let side = if baseline_simd {
+            dynabatch::problems::simd::baseline_only();
+            "native-baseline"
+        } else {
+            "native"
+        };
+        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let counts: Vec<usize> = if threads.is_empty() {
+            bench::thread_counts(all)
+        } else {
+            threads.iter().map(|&t| usize::from(t)).collect()
+        };
+        let start = std::time::Instant::now();
+        let now = move || start.elapsed().as_secs_f64() * 1000.0;
+        for threads in counts {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+            for record in pool.install(|| bench::compute_suite(&now))? {
+                println!("{}", record.json(side));
+            }
+        }
+        let record = bench::chart_redraw(&now, &mut |series| {
+            let mut svg = String::new();
+            let area = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+            dynabatch::chart::draw(&area, &bench::chart_spec(), series).map(|_| ())
+        })?;
+        println!("{}", record.json(side));
         Ok(ExitCode::SUCCESS)
     }
 

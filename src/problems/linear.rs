@@ -1,12 +1,21 @@
 //! Linear models on a data set: binary logistic regression and multinomial (softmax) regression.
+//!
+//! Samples are processed in blocks of `BLOCK`: the block's dot products run side by side, and each
+//! gradient element takes the block's terms in sample order while it sits in a register. That is the
+//! same arithmetic in the same order as one sample at a time, so the results are too.
 
-use super::math::{axpy, dot, log_sum_exp, mean_plus_penalty, sigmoid, softmax_in_place, softplus};
+use super::math::{
+    axpys, dot, dots, log_sum_exp, mean_plus_penalty, sigmoid, softmax_in_place, softplus,
+};
+use super::simd::widest;
 use super::{Optimum, Problem};
 use crate::data::Dataset;
 use crate::rng::Stream;
 
 /// Softmax works on a stack buffer of logits; the largest class count we ship is 10.
 pub const MAX_CLASSES: usize = 16;
+/// Samples per block.
+pub const BLOCK: usize = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Link {
@@ -24,58 +33,91 @@ pub struct LinearModel {
 }
 
 impl LinearModel {
-    fn sample_loss(&self, w: &[f64], i: usize) -> f64 {
-        let x = self.data.row(i);
-        let label = self.data.labels[i] as usize;
+    /// Each sample's logits (only the first is used for the logistic link).
+    #[inline(always)]
+    fn logits<const R: usize>(&self, w: &[f64], xs: [&[f64]; R]) -> [[f64; MAX_CLASSES]; R] {
+        let mut logits = [[0.0; MAX_CLASSES]; R];
+        let cols = self.data.cols;
+        for k in 0..self.classes() {
+            let z = dots(xs, &w[k * cols..(k + 1) * cols]);
+            for s in 0..R {
+                logits[s][k] = z[s];
+            }
+        }
+        logits
+    }
+
+    fn classes(&self) -> usize {
         match self.link {
-            Link::Logistic => {
-                let z = dot(w, x);
-                softplus(z) - if label == 1 { z } else { 0.0 }
-            }
-            Link::Softmax { classes } => {
-                let logits = self.logits(w, x, classes);
-                log_sum_exp(&logits[..classes]) - logits[label]
-            }
+            Link::Logistic => 1,
+            Link::Softmax { classes } => classes,
         }
     }
 
-    /// Adds ∇loss(xᵢ, yᵢ; w) (without the penalty) to `out`.
-    fn add_sample_gradient(&self, w: &[f64], i: usize, out: &mut [f64]) {
-        let x = self.data.row(i);
-        let label = self.data.labels[i] as usize;
+    /// The block's summed losses, added in sample order to `total`.
+    #[inline(always)]
+    fn add_losses<const R: usize>(&self, w: &[f64], rows: [usize; R], total: &mut f64) {
+        let logits = self.logits(w, rows.map(|i| self.data.row(i)));
+        for (z, i) in logits.iter().zip(rows) {
+            let label = self.data.labels[i] as usize;
+            *total += match self.link {
+                Link::Logistic => softplus(z[0]) - if label == 1 { z[0] } else { 0.0 },
+                Link::Softmax { classes } => log_sum_exp(&z[..classes]) - z[label],
+            };
+        }
+    }
+
+    /// Adds the block's ∇loss(xᵢ, yᵢ; w) (without the penalty) to `out`.
+    #[inline(always)]
+    fn add_gradients<const R: usize>(&self, w: &[f64], rows: [usize; R], out: &mut [f64]) {
+        let xs = rows.map(|i| self.data.row(i));
+        let mut p = self.logits(w, xs);
+        let labels = rows.map(|i| self.data.labels[i] as usize);
         match self.link {
             Link::Logistic => {
-                let residual = sigmoid(dot(w, x)) - if label == 1 { 1.0 } else { 0.0 };
-                axpy(residual, x, out);
+                let mut residual = [0.0; R];
+                for s in 0..R {
+                    residual[s] = sigmoid(p[s][0]) - if labels[s] == 1 { 1.0 } else { 0.0 };
+                }
+                axpys(residual, xs, out);
             }
             Link::Softmax { classes } => {
-                let mut p = self.logits(w, x, classes);
-                softmax_in_place(&mut p[..classes]);
+                p.iter_mut()
+                    .for_each(|p| softmax_in_place(&mut p[..classes]));
                 let cols = self.data.cols;
                 for k in 0..classes {
-                    let residual = p[k] - if k == label { 1.0 } else { 0.0 };
-                    axpy(residual, x, &mut out[k * cols..(k + 1) * cols]);
+                    let mut residual = [0.0; R];
+                    for s in 0..R {
+                        residual[s] = p[s][k] - if k == labels[s] { 1.0 } else { 0.0 };
+                    }
+                    axpys(residual, xs, &mut out[k * cols..(k + 1) * cols]);
                 }
             }
         }
     }
 
-    fn logits(&self, w: &[f64], x: &[f64], classes: usize) -> [f64; MAX_CLASSES] {
-        let cols = self.data.cols;
-        let mut logits = [0.0; MAX_CLASSES];
-        for (k, logit) in logits.iter_mut().enumerate().take(classes) {
-            *logit = dot(&w[k * cols..(k + 1) * cols], x);
+    /// Gradients of the samples `next()` yields (`count` of them), in blocks.
+    #[inline(always)]
+    fn add_gradients_of(
+        &self,
+        w: &[f64],
+        count: u64,
+        mut next: impl FnMut() -> usize,
+        out: &mut [f64],
+    ) {
+        for _ in 0..count / BLOCK as u64 {
+            let rows = [(); BLOCK].map(|_| next());
+            self.add_gradients(w, rows, out);
         }
-        logits
+        for _ in 0..count % BLOCK as u64 {
+            self.add_gradients(w, [next()], out);
+        }
     }
 }
 
 impl Problem for LinearModel {
     fn dim(&self) -> usize {
-        match self.link {
-            Link::Logistic => self.data.cols,
-            Link::Softmax { classes } => classes * self.data.cols,
-        }
+        self.classes() * self.data.cols
     }
 
     fn initial_point(&self) -> Vec<f64> {
@@ -83,28 +125,46 @@ impl Problem for LinearModel {
     }
 
     fn loss(&self, w: &[f64]) -> f64 {
-        let mut total = 0.0;
-        for i in 0..self.data.rows {
-            total += self.sample_loss(w, i);
-        }
-        total / self.data.rows as f64 + 0.5 * self.lambda * dot(w, w)
+        widest(
+            #[inline(always)]
+            || {
+                let (rows, mut total) = (self.data.rows, 0.0);
+                let mut next = 0..rows;
+                while next.len() >= BLOCK {
+                    let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
+                    self.add_losses(w, block, &mut total);
+                }
+                for i in next {
+                    self.add_losses(w, [i], &mut total);
+                }
+                total / rows as f64 + 0.5 * self.lambda * dot(w, w)
+            },
+        )
     }
 
     fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        out.fill(0.0);
-        for i in 0..self.data.rows {
-            self.add_sample_gradient(w, i, out);
-        }
-        mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
+        widest(
+            #[inline(always)]
+            || {
+                out.fill(0.0);
+                let mut rows = 0..self.data.rows;
+                let count = self.data.rows as u64;
+                self.add_gradients_of(w, count, || rows.next().unwrap_or_default(), out);
+                mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
+            },
+        )
     }
 
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        out.fill(0.0);
-        for _ in 0..batch {
-            let i = stream.below(self.data.rows);
-            self.add_sample_gradient(w, i, out);
-        }
-        mean_plus_penalty(out, batch as f64, self.lambda, w);
+        widest(
+            #[inline(always)]
+            || {
+                out.fill(0.0);
+                let rows = self.data.rows;
+                self.add_gradients_of(w, batch, || stream.below(rows), out);
+                mean_plus_penalty(out, batch as f64, self.lambda, w);
+            },
+        )
     }
 
     /// With λ > 0 the objective is strongly convex, so f* exists and a solver finds it.

@@ -1,27 +1,65 @@
 //! Numerical kernels shared by the problems. Every reduction runs in a fixed order with a fixed lane
 //! layout, and exp/log come from `libm`, so results are the same bit pattern natively and in wasm.
 
+/// Lanes per accumulator in every reduction: the layout that fixes the summation order on every target.
+pub const LANES: usize = 4;
+
 /// Dot product with four independent accumulators in a fixed layout: vectorisable, and its rounding is
 /// the same on every target because the summation order is spelled out.
+#[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (a_rest, b_rest) = (a4.remainder(), b4.remainder());
-    for (x, y) in a4.zip(b4) {
-        for lane in 0..4 {
-            acc[lane] += x[lane] * y[lane];
+    let n = a.len().min(b.len());
+    dots([&a[..n]], &b[..n])[0]
+}
+
+/// `R` dot products against one shared vector, each in `dot`'s lane layout and so bit-identical to `R`
+/// calls of `dot` (IEEE multiplication commutes), but computed together: their dependency chains
+/// overlap, and the shared vector is loaded once.
+#[inline(always)]
+pub fn dots<const R: usize>(rows: [&[f64]; R], shared: &[f64]) -> [f64; R] {
+    let (chunks, rest) = shared.as_chunks::<LANES>();
+    let full = chunks.len() * LANES;
+    let row_chunks = rows.map(|r| r[..full].as_chunks::<LANES>().0);
+    let mut acc = [[0.0f64; LANES]; R];
+    for (c, x) in chunks.iter().enumerate() {
+        for r in 0..R {
+            let y = &row_chunks[r][c];
+            for lane in 0..LANES {
+                acc[r][lane] += y[lane] * x[lane];
+            }
         }
     }
-    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        sum += x * y;
+    let mut out = [0.0; R];
+    for r in 0..R {
+        let a = &acc[r];
+        let mut sum = (a[0] + a[1]) + (a[2] + a[3]);
+        for (y, x) in rows[r][full..].iter().zip(rest) {
+            sum += y * x;
+        }
+        out[r] = sum;
     }
-    sum
+    out
 }
 
 /// out += a·x
+#[inline(always)]
 pub fn axpy(a: f64, x: &[f64], out: &mut [f64]) {
-    out.iter_mut().zip(x).for_each(|(o, xi)| *o += a * xi);
+    axpys([a], [x], out);
+}
+
+/// out += a₀·x₀ + a₁·x₁ + …, each term added to each element in turn: bit-identical to `R` calls of
+/// `axpy` in order, with `out` loaded and stored once instead of `R` times.
+#[inline(always)]
+pub fn axpys<const R: usize>(a: [f64; R], xs: [&[f64]; R], out: &mut [f64]) {
+    let n = out.len();
+    let xs = xs.map(|x| &x[..n]);
+    for (e, o) in out.iter_mut().enumerate() {
+        let mut v = *o;
+        for s in 0..R {
+            v += a[s] * xs[s][e];
+        }
+        *o = v;
+    }
 }
 
 /// log(1 + eᶻ) without overflow.
@@ -67,5 +105,43 @@ mod tests {
     fn dot_handles_remainders() {
         let a: Vec<f64> = (1..=7).map(f64::from).collect();
         assert_eq!(super::dot(&a, &a), 140.0);
+    }
+
+    /// The blocked kernels are the plain ones, reordered only where IEEE arithmetic allows.
+    #[test]
+    fn blocked_kernels_equal_their_plain_loops() {
+        let v = |seed: u64, n: usize| -> Vec<f64> {
+            let mut s = crate::rng::Stream::new(seed, crate::rng::Purpose::Data);
+            (0..n).map(|_| s.normal()).collect()
+        };
+        for n in [0, 1, 3, 4, 7, 65, 785] {
+            let (a, b, c) = (v(1, n), v(2, n), v(3, n));
+            let mut plain = [0.0; 3];
+            for (p, row) in plain.iter_mut().zip([&a, &b, &c]) {
+                let (mut acc, full) = ([0.0f64; 4], n / 4 * 4);
+                for j in 0..full {
+                    acc[j % 4] += row[j] * c[j];
+                }
+                *p = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+                (full..n).for_each(|j| *p += row[j] * c[j]);
+            }
+            let blocked = super::dots([&a[..], &b, &c], &c);
+            assert_eq!(
+                blocked.map(f64::to_bits),
+                plain.map(f64::to_bits),
+                "n = {n}"
+            );
+            let mut sequential = v(4, n);
+            let mut fused = sequential.clone();
+            let coefficients = [-0.7, 0.3, 1.3];
+            for (k, x) in [&a, &b, &c].into_iter().enumerate() {
+                sequential
+                    .iter_mut()
+                    .zip(x)
+                    .for_each(|(o, xi)| *o += coefficients[k] * xi);
+            }
+            super::axpys(coefficients, [&a[..], &b, &c], &mut fused);
+            assert_eq!(fused, sequential, "n = {n}");
+        }
     }
 }

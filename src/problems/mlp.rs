@@ -3,9 +3,14 @@
 //!
 //! Parameters, row-major: W₁ (hidden × cols, the input already has a bias column), then W₂
 //! (classes × (hidden + 1), the last column being the output bias).
+//!
+//! Samples go through in blocks, as in `linear`: each weight row meets the whole block while it is
+//! loaded, and each gradient element takes the block's terms in sample order, which keeps the results
+//! those of one sample at a time.
 
-use super::linear::MAX_CLASSES;
-use super::math::{axpy, dot, log_sum_exp, mean_plus_penalty, softmax_in_place};
+use super::linear::{BLOCK, MAX_CLASSES};
+use super::math::{axpy, axpys, dot, dots, log_sum_exp, mean_plus_penalty, softmax_in_place};
+use super::simd::widest;
 use super::{Optimum, Problem};
 use crate::data::Dataset;
 use crate::rng::{Purpose, Stream};
@@ -20,59 +25,138 @@ pub struct Mlp {
     pub seed: u64,
 }
 
+/// Per-block scratch: hidden activations and their gradients, `BLOCK` rows of `hidden`.
+struct Scratch {
+    h: Vec<f64>,
+    dh: Vec<f64>,
+}
+
 impl Mlp {
     fn first_layer_len(&self) -> usize {
         self.hidden * self.data.cols
     }
 
-    /// Hidden activations into `h`; returns the output logits.
-    fn forward(&self, w: &[f64], x: &[f64], h: &mut [f64]) -> [f64; MAX_CLASSES] {
-        let cols = self.data.cols;
-        for (j, hj) in h.iter_mut().enumerate() {
-            *hj = libm::tanh(dot(&w[j * cols..(j + 1) * cols], x));
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            h: vec![0.0; BLOCK * self.hidden],
+            dh: vec![0.0; BLOCK * self.hidden],
+        }
+    }
+
+    /// Hidden activations of the block's samples into `h` (a row of `hidden` per sample); returns the
+    /// output logits.
+    #[inline(always)]
+    fn forward<const R: usize>(
+        &self,
+        w: &[f64],
+        xs: [&[f64]; R],
+        h: &mut [f64],
+    ) -> [[f64; MAX_CLASSES]; R] {
+        let (cols, hidden) = (self.data.cols, self.hidden);
+        for j in 0..hidden {
+            let z = dots(xs, &w[j * cols..(j + 1) * cols]);
+            for s in 0..R {
+                h[s * hidden + j] = libm::tanh(z[s]);
+            }
         }
         let second = &w[self.first_layer_len()..];
-        let width = self.hidden + 1;
-        let mut logits = [0.0; MAX_CLASSES];
-        for (k, logit) in logits.iter_mut().enumerate().take(self.classes) {
+        let width = hidden + 1;
+        let hs: [&[f64]; R] = std::array::from_fn(|s| &h[s * hidden..(s + 1) * hidden]);
+        let mut logits = [[0.0; MAX_CLASSES]; R];
+        for k in 0..self.classes {
             let row = &second[k * width..(k + 1) * width];
-            *logit = dot(&row[..self.hidden], h) + row[self.hidden];
+            let z = dots(hs, &row[..hidden]);
+            for s in 0..R {
+                logits[s][k] = z[s] + row[hidden];
+            }
         }
         logits
     }
 
-    fn sample_loss(&self, w: &[f64], i: usize, h: &mut [f64]) -> f64 {
-        let logits = self.forward(w, self.data.row(i), h);
-        log_sum_exp(&logits[..self.classes]) - logits[self.data.labels[i] as usize]
-    }
-
-    /// Adds ∇loss(xᵢ, yᵢ; w) to `out` by backpropagation; `h` and `dh` are scratch of length `hidden`.
-    fn add_sample_gradient(
+    #[inline(always)]
+    fn add_losses<const R: usize>(
         &self,
         w: &[f64],
-        i: usize,
-        out: &mut [f64],
+        rows: [usize; R],
         h: &mut [f64],
-        dh: &mut [f64],
+        total: &mut f64,
     ) {
-        let x = self.data.row(i);
-        let mut p = self.forward(w, x, h);
-        softmax_in_place(&mut p[..self.classes]);
-        let label = self.data.labels[i] as usize;
-        let (first_len, width, cols) = (self.first_layer_len(), self.hidden + 1, self.data.cols);
+        let logits = self.forward(w, rows.map(|i| self.data.row(i)), h);
+        for (z, i) in logits.iter().zip(rows) {
+            *total += log_sum_exp(&z[..self.classes]) - z[self.data.labels[i] as usize];
+        }
+    }
+
+    /// Adds the block's ∇loss(xᵢ, yᵢ; w) to `out` by backpropagation.
+    #[inline(always)]
+    fn add_gradients<const R: usize>(
+        &self,
+        w: &[f64],
+        rows: [usize; R],
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
+        let xs = rows.map(|i| self.data.row(i));
+        let mut p = self.forward(w, xs, &mut scratch.h);
+        let (first_len, width, cols, hidden) = (
+            self.first_layer_len(),
+            self.hidden + 1,
+            self.data.cols,
+            self.hidden,
+        );
+        let (h, dh) = (&scratch.h, &mut scratch.dh[..R * hidden]);
         dh.fill(0.0);
         let (out_first, out_second) = out.split_at_mut(first_len);
+        let hs: [&[f64]; R] = std::array::from_fn(|s| &h[s * hidden..(s + 1) * hidden]);
+        let mut dz = [[0.0; MAX_CLASSES]; R];
+        for s in 0..R {
+            softmax_in_place(&mut p[s][..self.classes]);
+            let label = self.data.labels[rows[s]] as usize;
+            for k in 0..self.classes {
+                dz[s][k] = p[s][k] - if k == label { 1.0 } else { 0.0 };
+            }
+        }
         for k in 0..self.classes {
-            let dz = p[k] - if k == label { 1.0 } else { 0.0 };
             let row = &w[first_len + k * width..first_len + (k + 1) * width];
             let grad_row = &mut out_second[k * width..(k + 1) * width];
-            axpy(dz, h, &mut grad_row[..self.hidden]);
-            grad_row[self.hidden] += dz;
-            axpy(dz, &row[..self.hidden], dh);
+            let dz_k: [f64; R] = std::array::from_fn(|s| dz[s][k]);
+            axpys(dz_k, hs, &mut grad_row[..hidden]);
+            for d in dz_k {
+                grad_row[hidden] += d;
+            }
+            for s in 0..R {
+                axpy(
+                    dz_k[s],
+                    &row[..hidden],
+                    &mut dh[s * hidden..(s + 1) * hidden],
+                );
+            }
         }
-        for j in 0..self.hidden {
-            let da = dh[j] * (1.0 - h[j] * h[j]);
-            axpy(da, x, &mut out_first[j * cols..(j + 1) * cols]);
+        for j in 0..hidden {
+            let da: [f64; R] = std::array::from_fn(|s| {
+                let hj = h[s * hidden + j];
+                dh[s * hidden + j] * (1.0 - hj * hj)
+            });
+            axpys(da, xs, &mut out_first[j * cols..(j + 1) * cols]);
+        }
+    }
+
+    /// Gradients of the samples `next()` yields (`count` of them), in blocks.
+    #[inline(always)]
+    fn add_gradients_of(
+        &self,
+        w: &[f64],
+        count: u64,
+        mut next: impl FnMut() -> usize,
+        out: &mut [f64],
+    ) {
+        let mut scratch = self.scratch();
+        for _ in 0..count / BLOCK as u64 {
+            let rows = [(); BLOCK].map(|_| next());
+            self.add_gradients(w, rows, out, &mut scratch);
+        }
+        for _ in 0..count % BLOCK as u64 {
+            self.add_gradients(w, [next()], out, &mut scratch);
         }
     }
 }
@@ -100,31 +184,47 @@ impl Problem for Mlp {
     }
 
     fn loss(&self, w: &[f64]) -> f64 {
-        let mut h = vec![0.0; self.hidden];
-        let mut total = 0.0;
-        for i in 0..self.data.rows {
-            total += self.sample_loss(w, i, &mut h);
-        }
-        total / self.data.rows as f64 + 0.5 * self.lambda * dot(w, w)
+        widest(
+            #[inline(always)]
+            || {
+                let mut h = self.scratch().h;
+                let (rows, mut total) = (self.data.rows, 0.0);
+                let mut next = 0..rows;
+                while next.len() >= BLOCK {
+                    let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
+                    self.add_losses(w, block, &mut h, &mut total);
+                }
+                for i in next {
+                    self.add_losses(w, [i], &mut h, &mut total);
+                }
+                total / rows as f64 + 0.5 * self.lambda * dot(w, w)
+            },
+        )
     }
 
     fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        let (mut h, mut dh) = (vec![0.0; self.hidden], vec![0.0; self.hidden]);
-        out.fill(0.0);
-        for i in 0..self.data.rows {
-            self.add_sample_gradient(w, i, out, &mut h, &mut dh);
-        }
-        mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
+        widest(
+            #[inline(always)]
+            || {
+                out.fill(0.0);
+                let mut rows = 0..self.data.rows;
+                let count = self.data.rows as u64;
+                self.add_gradients_of(w, count, || rows.next().unwrap_or_default(), out);
+                mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
+            },
+        )
     }
 
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        let (mut h, mut dh) = (vec![0.0; self.hidden], vec![0.0; self.hidden]);
-        out.fill(0.0);
-        for _ in 0..batch {
-            let i = stream.below(self.data.rows);
-            self.add_sample_gradient(w, i, out, &mut h, &mut dh);
-        }
-        mean_plus_penalty(out, batch as f64, self.lambda, w);
+        widest(
+            #[inline(always)]
+            || {
+                out.fill(0.0);
+                let rows = self.data.rows;
+                self.add_gradients_of(w, batch, || stream.below(rows), out);
+                mean_plus_penalty(out, batch as f64, self.lambda, w);
+            },
+        )
     }
 
     fn optimum(&self) -> Optimum {

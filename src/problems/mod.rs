@@ -7,6 +7,7 @@ mod landscape;
 mod linear;
 pub mod math;
 mod mlp;
+pub mod simd;
 
 pub use landscape::Landscape;
 pub use linear::{LinearModel, Link};

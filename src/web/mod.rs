@@ -3,6 +3,7 @@
 //! Threads: the main thread owns the DOM and draws; training runs on a rayon pool of Web Workers
 //! (wasm-bindgen-rayon). The main thread never blocks: it reads the run through atomics and `try_lock`.
 
+mod bench;
 mod charts;
 mod controls;
 mod dom;
