@@ -7,6 +7,12 @@
 use crate::params::{spec, Domain, ParamSpec, ALG_NAMES, PARAMS, PROBLEM_NAMES};
 use serde::Serialize;
 
+mod limits;
+pub use limits::{
+    max_rows, recorded_rows, recording_work, training_work, Cost, BREAST_CANCER_SHAPE,
+    DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
+};
+
 /// The link format this build writes. Older formats must keep parsing to the same experiment.
 pub const LINK_VERSION: u64 = 1;
 
@@ -165,7 +171,7 @@ impl Experiment {
             if key == "v" {
                 notices.extend(check_version(&raw));
             } else if spec(&key).is_some() {
-                notices.extend(experiment.set(&key, &raw));
+                notices.extend(experiment.set_value(&key, &raw));
             } else {
                 let known: Vec<&str> = PARAMS.iter().map(|p| p.name).collect();
                 notices.push(Notice::new(
@@ -188,10 +194,12 @@ impl Experiment {
                         "ignored",
                     ));
                     // Ignored means ignored: the link written back would not carry it either.
-                    experiment.set(name, &Experiment::default().get(name));
+                    experiment.set_value(name, &Experiment::default().get(name));
                 }
             }
         }
+        // Only now that every value is known: the limits weigh parameters against each other.
+        notices.extend(experiment.apply_limits());
         (experiment, notices)
     }
 
@@ -252,9 +260,18 @@ impl Experiment {
         }
     }
 
-    /// Sets one parameter from text. Returns a notice when the text could not be used as given: a number
-    /// out of range is clamped into it; anything else unusable leaves the current value in place.
+    /// Sets one parameter from text, as a control does, then applies the limits across parameters.
+    /// Returns a notice when the text could not be used as given (a number out of range is clamped into
+    /// it; anything else unusable leaves the current value in place), or, taking precedence because it
+    /// describes the value now shown, when the limits then lowered `T` or raised `every`.
     pub fn set(&mut self, name: &str, raw: &str) -> Option<Notice> {
+        let notice = self.set_value(name, raw);
+        self.apply_limits().into_iter().last().or(notice)
+    }
+
+    /// Sets one parameter from text, without the limits across parameters (a link applies them once,
+    /// after all its values are read, so that their order does not matter).
+    fn set_value(&mut self, name: &str, raw: &str) -> Option<Notice> {
         let param = spec(name)?;
         let current = self.get(name);
         let (value, notice) = match parse(param, raw) {

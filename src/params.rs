@@ -72,6 +72,12 @@ pub const PROBLEM_NAMES: &[&str] = &[
 /// bounds both the run time and the history kept for the charts.
 pub const MAX_BUDGET: u64 = 1_000_000;
 
+/// Most rows a run records (and the page keeps and charts, per run): 20 times more points than a chart
+/// has pixels across. The page redraws every row each frame while a run records, so 50,000 rows froze it
+/// for 9 s and 166,000 for over a minute (docs/LIMITS.md). Past it, `every` is raised (see
+/// `experiment::limits`).
+pub const MAX_ROWS: u64 = 20_000;
+
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         name: "alg",
@@ -141,7 +147,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "T",
         label: "SFO budget",
         symbol: "T",
-        help: "Stochastic gradient calls allowed per node. A round whose batch would take a node past T is not run.",
+        help: "Stochastic gradient calls allowed per node. A round whose batch would take a node past T is not run. Lowered, with a notice, where N·T on a large model would take hours.",
         domain: Domain::Int { min: 1, max: MAX_BUDGET },
         applies: always,
     },
@@ -173,7 +179,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "d",
         label: "Features",
         symbol: "d",
-        help: "Number of generated features, before the bias column (synthetic problem only).",
+        help: "Number of generated features, before the bias column (synthetic problem only). Lowered, with a notice, where n·(d + 1) would pass 2,000,000 values (16 MB).",
         domain: Domain::Int { min: 1, max: 1_000 },
         applies: synthetic_data,
     },
@@ -237,7 +243,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "every",
         label: "Log every",
         symbol: "",
-        help: "Record a row (and evaluate the full f and ∇f) every this many rounds; the last round is always recorded. auto: every round up to 1000 rounds, then about 1000 rows.",
+        help: "Record a row (and evaluate the full f and ∇f) every this many rounds; the last round is always recorded. auto: every round up to 1000 rounds, then about 1000 rows. Raised, with a notice, past 20,000 rows or where evaluating the rows would take too long.",
         domain: Domain::IntOrAuto { min: 1, max: MAX_BUDGET },
         applies: always,
     },

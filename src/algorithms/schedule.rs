@@ -1,6 +1,6 @@
 //! How many samples each round takes, and how many rounds a run has: all fixed before it starts.
 
-use crate::experiment::{Alg, Experiment};
+use crate::experiment::{max_rows, Alg, Experiment};
 
 /// B_t = ⌊ρ^(t−1)·B₁⌋ for t ≥ 1, saturating at `u64::MAX` (no batch that large fits any budget).
 pub fn batch_size(first_batch: u64, rho: f64, t: u64) -> u64 {
@@ -26,7 +26,8 @@ pub struct Schedule {
 impl Schedule {
     pub fn new(first_batch: u64, rho: f64, budget: u64) -> Schedule {
         Schedule {
-            first_batch,
+            // A batch of 0 would be a round without samples, repeated forever: 1 is the least batch.
+            first_batch: first_batch.max(1),
             rho,
             budget,
             next_round: 1,
@@ -57,6 +58,10 @@ impl Iterator for Schedule {
     type Item = u64;
     fn next(&mut self) -> Option<u64> {
         let batch = batch_size(self.first_batch, self.rho, self.next_round);
+        // ρ < 1 (which no link can give) would shrink batches to 0: a round without samples ends the run.
+        if batch == 0 {
+            return None;
+        }
         let used = self.used.checked_add(batch).filter(|&u| u <= self.budget)?;
         self.used = used;
         self.next_round += 1;
@@ -101,16 +106,26 @@ pub fn planned_rounds(experiment: &Experiment) -> u64 {
         Alg::CrPsgd | Alg::Psgd => Schedule::for_experiment(experiment).rounds(),
         Alg::Catalyst => {
             let (outers, inner_budget) = catalyst_shape(experiment);
-            outers * Schedule::new(experiment.first_batch, experiment.rho, inner_budget).rounds()
+            let inner =
+                Schedule::new(experiment.first_batch, experiment.rho, inner_budget).rounds();
+            outers.saturating_mul(inner)
         }
         Alg::Local => local_schedule(experiment).rounds(),
     }
 }
 
 /// Rows are recorded every this many rounds (the last round always is).
+///
+/// A link's `every` is already within the row limit when it is read (raised with a notice otherwise). An
+/// experiment built in code, such as a compared algorithm that shares the main run's `every`, is held to
+/// the same limit here, so that no run can fill the page's memory with rows.
 pub fn record_every(experiment: &Experiment) -> u64 {
     const AUTO_ROWS: u64 = 1000;
-    experiment
+    let rounds = planned_rounds(experiment);
+    let asked = experiment
         .every
-        .unwrap_or_else(|| planned_rounds(experiment).div_ceil(AUTO_ROWS).max(1))
+        .unwrap_or_else(|| rounds.div_ceil(AUTO_ROWS).max(1));
+    // ⌈rounds/every⌉ + 1 ≤ most ⇔ every ≥ ⌈rounds/(most − 1)⌉.
+    let least = rounds.div_ceil(max_rows(experiment).saturating_sub(1).max(1));
+    asked.max(least).max(1)
 }

@@ -11,7 +11,13 @@ const DIST = join(ROOT, 'dist');
 const CLI = join(ROOT, 'target', 'release', 'dynabatch');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.png': 'image/png' };
 
-/** Serves dist/ with the cross-origin isolation headers (or without, to test that path). */
+/** The page's Content-Security-Policy, as index.html's <meta> and Trunk.toml state it (docs/LIMITS.md). */
+export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
+  "connect-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; " +
+  "form-action 'none'";
+
+/** Serves dist/ with the cross-origin isolation headers (or without, to test that path), and the page with
+ *  its Content-Security-Policy header, as a configured host would send it. */
 export async function serve({ isolated = true } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -20,6 +26,8 @@ export async function serve({ isolated = true } = {}) {
     try {
       const body = await readFile(file);
       const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+      // The app's page only: other pages in dist/ (the bench page) keep their own rules.
+      if (file === join(DIST, 'index.html')) headers['Content-Security-Policy'] = CSP;
       if (isolated) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -33,17 +41,19 @@ export async function serve({ isolated = true } = {}) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise(done => server.close(done)) };
 }
 
-export async function launch() {
+/** Launches Debian's chromium headless (with `extraArgs` too, e.g. --enable-precise-memory-info). */
+export async function launch({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
-/** A new page that records console errors and uncaught exceptions in `page.problems`. */
-export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+/** A new page that records console errors and uncaught exceptions in `page.problems` (in `context`, if
+ *  given: a test that needs init scripts or downloads brings its own). */
+export async function openPage(browser, url, viewport = { width: 1280, height: 900 }, context = undefined) {
+  context ??= await browser.newContext({ viewport });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
   const page = await context.newPage();
   page.problems = [];

@@ -1,0 +1,256 @@
+//! Limits across parameters. Each parameter's own range (`params.rs`) keeps it sane alone. A few
+//! combinations would still keep a page busy for hours or fill its memory:
+//! - synthetic data grows with n·d, and each run on the page holds its own, so `d` is lowered until it
+//!   fits;
+//! - the training work grows with N·T and the model's size, so `T` is lowered until it fits;
+//! - the recorded rows grow with the rounds over `every`, and each row evaluates the full f and ∇f, so
+//!   `every` is raised until they fit.
+//!
+//! The work is estimated from a deterministic cost model (operations, not a clock): the page, the CLI and
+//! every machine agree on what a link means. docs/LIMITS.md gives the measured times behind the budgets.
+
+use super::{Alg, Experiment, Notice, ProblemKind};
+use crate::algorithms::{local_steps, planned_rounds};
+use crate::params::{MAX_BUDGET, MAX_ROWS};
+
+/// Most estimated operations a run may spend training: N·(T·sample + steps·per-step vector work).
+/// Measured at about 0.33 ns an operation per thread (docs/LIMITS.md), a run at this limit takes about
+/// 8 minutes natively on 2 cores.
+pub const MAX_TRAINING_WORK: f64 = 3e12;
+/// Most estimated operations a run may spend evaluating f and ∇f on the whole data set for its rows
+/// (about 3 minutes). Automatic recording (about 1000 rows) always fits: the costliest problem needs
+/// 1.6e11 for that.
+pub const MAX_RECORDING_WORK: f64 = 1e12;
+/// Most values (examples × (features + bias)) in a synthetic data set: 16 MB of f64. Each run on the page
+/// holds its own copy (a comparison runs four), twice over while building it, so that 5000 × 1001 values
+/// (40 MB) with three compared algorithms and quick reruns ran out of 256 MiB of wasm memory.
+pub const MAX_DATA_VALUES: u64 = 2_000_000;
+/// Per node and round (and per local step), the model-sized vectors that are allocated, zeroed, scaled,
+/// averaged and applied cost about this many multiply-adds' time per parameter (measured with batch 1).
+const VECTOR_PASSES: f64 = 32.0;
+/// A tanh, exp or sigmoid, or a normal draw, counted in multiply-adds.
+const TRANSCENDENTAL: f64 = 30.0;
+/// The shapes of the committed data sets, bias column included (checked against `data.rs` in tests).
+pub const BREAST_CANCER_SHAPE: (usize, usize) = (569, 31);
+pub const DIGITS_SHAPE: (usize, usize) = (1797, 65);
+const DIGIT_CLASSES: f64 = 10.0;
+
+/// What one experiment costs, in multiply-adds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cost {
+    /// One sample gradient.
+    pub sample: f64,
+    /// The model's parameters.
+    pub dim: f64,
+    /// Examples read by one full evaluation of f and ∇f (1 for the closed-form landscape).
+    pub examples: f64,
+    /// Values per example in memory, bias column included (0 for the landscape, which has no data).
+    pub cols: f64,
+}
+
+impl Cost {
+    pub fn of(e: &Experiment) -> Cost {
+        let logistic = |rows: usize, cols: usize| Cost {
+            sample: 2.0 * cols as f64 + TRANSCENDENTAL,
+            dim: cols as f64,
+            examples: rows as f64,
+            cols: cols as f64,
+        };
+        let (digit_rows, digit_cols) = (DIGITS_SHAPE.0 as f64, DIGITS_SHAPE.1 as f64);
+        match e.problem {
+            ProblemKind::BreastCancer => logistic(BREAST_CANCER_SHAPE.0, BREAST_CANCER_SHAPE.1),
+            ProblemKind::Synthetic => logistic(e.synthetic_examples, e.synthetic_features + 1),
+            ProblemKind::Digits => Cost {
+                sample: DIGIT_CLASSES * (2.0 * digit_cols + TRANSCENDENTAL),
+                dim: DIGIT_CLASSES * digit_cols,
+                examples: digit_rows,
+                cols: digit_cols,
+            },
+            ProblemKind::DigitsMlp => {
+                let hidden = e.hidden as f64;
+                Cost {
+                    // Forward and backward through both layers, a tanh per hidden unit, a softmax.
+                    sample: hidden * (2.0 * digit_cols + 2.0 * DIGIT_CLASSES + TRANSCENDENTAL)
+                        + DIGIT_CLASSES * TRANSCENDENTAL,
+                    dim: hidden * digit_cols + DIGIT_CLASSES * (hidden + 1.0),
+                    examples: digit_rows,
+                    cols: digit_cols,
+                }
+            }
+            ProblemKind::Landscape => Cost {
+                sample: 2.0 * TRANSCENDENTAL,
+                dim: 2.0,
+                examples: 1.0,
+                cols: 0.0,
+            },
+        }
+    }
+
+    /// One recorded row: the loss and the gradient over every example.
+    pub fn row(&self) -> f64 {
+        2.0 * self.examples * self.sample
+    }
+}
+
+/// Model updates per node over `rounds` rounds: one each, or H local steps each for local SGD.
+fn steps(e: &Experiment, rounds: u64) -> f64 {
+    match e.alg {
+        Alg::Local => rounds as f64 * local_steps(e) as f64,
+        _ => rounds as f64,
+    }
+}
+
+/// The estimated operations of training with `steps` model updates per node, summed over the nodes.
+fn work(e: &Experiment, steps: f64) -> f64 {
+    let cost = Cost::of(e);
+    e.nodes as f64 * (e.budget as f64 * cost.sample + steps * VECTOR_PASSES * cost.dim)
+}
+
+/// The estimated operations of the training itself, summed over the nodes.
+pub fn training_work(e: &Experiment) -> f64 {
+    work(e, steps(e, planned_rounds(e)))
+}
+
+/// Rows a run records: row 0, one every `every` rounds, and the last round.
+pub fn recorded_rows(rounds: u64, every: u64) -> u64 {
+    1 + rounds.div_ceil(every.max(1))
+}
+
+/// The most rows this experiment may record: by memory for the cheap problems, by evaluation work for
+/// the costly ones.
+pub fn max_rows(e: &Experiment) -> u64 {
+    let by_work = (MAX_RECORDING_WORK / Cost::of(e).row()) as u64;
+    by_work.clamp(2, MAX_ROWS)
+}
+
+/// The estimated operations spent on recorded rows.
+pub fn recording_work(e: &Experiment) -> f64 {
+    let every = crate::algorithms::record_every(e);
+    recorded_rows(planned_rounds(e), every) as f64 * Cost::of(e).row()
+}
+
+impl Experiment {
+    /// Applies the limits across parameters: lowers `d` while synthetic data would take too much memory,
+    /// `T` while the training would be too much work, then raises `every` while the recorded rows would be
+    /// too many. Returns a notice for each change. An experiment within the limits is left as it is, so a
+    /// canonical link reads back unchanged.
+    pub fn apply_limits(&mut self) -> Vec<Notice> {
+        let mut notices: Vec<Notice> = self.limit_data().into_iter().collect();
+        // Every update and every round takes at least B₁ samples per node, so T/B₁ bounds both without
+        // counting the schedule (which takes a while for ρ near 1): most links stop here.
+        let most_steps = self.budget / self.first_batch.max(1);
+        let rows_fit = |every| recorded_rows(most_steps, every) <= max_rows(self);
+        if work(self, most_steps as f64) <= MAX_TRAINING_WORK && self.every.is_none_or(rows_fit) {
+            return notices;
+        }
+        let mut rounds = planned_rounds(self);
+        if let Some(notice) = self.limit_budget(rounds) {
+            notices.push(notice);
+            rounds = planned_rounds(self);
+        }
+        notices.extend(self.limit_rows(rounds));
+        notices
+    }
+
+    fn limit_data(&mut self) -> Option<Notice> {
+        let (n, d) = (
+            self.synthetic_examples as u64,
+            self.synthetic_features as u64,
+        );
+        let values = n * (d + 1);
+        if self.problem != ProblemKind::Synthetic || values <= MAX_DATA_VALUES {
+            return None;
+        }
+        // n ≤ 5000, so at least 399 features always fit.
+        let most = (MAX_DATA_VALUES / n.max(1)).saturating_sub(1).max(1);
+        self.synthetic_features = most as usize;
+        Some(Notice::new(
+            "d",
+            format!(
+                "d={d} with n={n} makes a data set of {values} values ({} MB), more than the \
+                 {MAX_DATA_VALUES} ({} MB) a run may hold; allowed here: an integer from 1 to {most}",
+                values * 8 / 1_000_000,
+                MAX_DATA_VALUES * 8 / 1_000_000
+            ),
+            &format!("using {most}"),
+        ))
+    }
+
+    fn limit_budget(&mut self, rounds: u64) -> Option<Notice> {
+        let needed = work(self, steps(self, rounds));
+        if needed <= MAX_TRAINING_WORK {
+            return None;
+        }
+        let asked = self.budget;
+        // The work grows with T (more samples, never fewer rounds), and T = 1 always fits: bisect.
+        let fits = |budget: u64| {
+            training_work(&Experiment {
+                budget,
+                ..self.clone()
+            }) <= MAX_TRAINING_WORK
+        };
+        let (mut fit, mut too_much) = (1, asked);
+        while too_much - fit > 1 {
+            let middle = fit + (too_much - fit) / 2;
+            if fits(middle) {
+                fit = middle;
+            } else {
+                too_much = middle;
+            }
+        }
+        self.budget = fit;
+        Some(Notice::new(
+            "T",
+            format!(
+                "T={asked} with N={} on {} needs about {needed:.2e} operations, more than the \
+                 {MAX_TRAINING_WORK:.0e} (about 10 minutes) a run may take; allowed here: an integer \
+                 from 1 to {fit}",
+                self.nodes,
+                self.model_words(),
+            ),
+            &format!("using {fit}"),
+        ))
+    }
+
+    fn limit_rows(&mut self, rounds: u64) -> Option<Notice> {
+        let every = self.every?;
+        let most = max_rows(self);
+        if recorded_rows(rounds, every) <= most {
+            return None;
+        }
+        // ⌈rounds/every⌉ + 1 ≤ most ⇔ every ≥ ⌈rounds/(most − 1)⌉.
+        let least = rounds.div_ceil(most - 1).clamp(1, MAX_BUDGET);
+        self.every = Some(least);
+        let why = if most == MAX_ROWS {
+            format!("more than the {MAX_ROWS} a run keeps")
+        } else {
+            format!(
+                "and each evaluates f and ∇f on all of {}: at most {most} rows fit the {:.0e} \
+                 operations (about 3 minutes) a run may spend on them",
+                self.model_words(),
+                MAX_RECORDING_WORK
+            )
+        };
+        Some(Notice::new(
+            "every",
+            format!(
+                "every={every} would record {} rows over {rounds} rounds, {why}; allowed here: auto or an \
+                 integer from {least} to {MAX_BUDGET}",
+                recorded_rows(rounds, every)
+            ),
+            &format!("using {least}"),
+        ))
+    }
+
+    /// The problem as a user chose it, for messages: "digits-mlp (hidden=256)".
+    fn model_words(&self) -> String {
+        match self.problem {
+            ProblemKind::DigitsMlp => format!("digits-mlp (hidden={})", self.hidden),
+            ProblemKind::Synthetic => format!(
+                "synthetic (n={}, d={})",
+                self.synthetic_examples, self.synthetic_features
+            ),
+            other => other.name().to_string(),
+        }
+    }
+}
