@@ -73,9 +73,9 @@ pub const PROBLEM_NAMES: &[&str] = &[
 pub const MAX_BUDGET: u64 = 1_000_000;
 
 /// Most rows a run records (and the page keeps and charts, per run): 20 times more points than a chart
-/// has pixels across. The page redraws every row each frame while a run records, so 50,000 rows froze it
-/// for 9 s and 166,000 for over a minute (docs/LIMITS.md). Past it, `every` is raised (see
-/// `experiment::limits`).
+/// has pixels across. A row costs the page about 300 bytes, so four compared runs of 200,000 would not fit
+/// its 256 MiB, and the landscape map, which draws every point, froze for 108 s at 166,000 (docs/LIMITS.md).
+/// Past it, `every` is raised (see `experiment::limits`).
 pub const MAX_ROWS: u64 = 20_000;
 
 pub const PARAMS: &[ParamSpec] = &[
