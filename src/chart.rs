@@ -29,6 +29,43 @@ pub struct ChartSpec<'a> {
     pub pixel_ratio: f64,
 }
 
+impl ChartSpec<'_> {
+    /// A length in CSS pixels, on the backend.
+    pub fn px(&self, css: f64) -> i32 {
+        (css * self.pixel_ratio).round() as i32
+    }
+
+    /// The charts' font at a size in CSS pixels.
+    pub fn font(&self, css: f64) -> FontDesc<'static> {
+        ("sans-serif", css * self.pixel_ratio).into_font()
+    }
+
+    /// How tick labels look on every chart.
+    pub fn tick_labels(&self) -> TextStyle<'static> {
+        self.font(12.0).color(&RGBColor(71, 85, 105))
+    }
+}
+
+/// Titles and legends.
+const INK: RGBColor = RGBColor(30, 41, 59);
+
+/// The frame every chart shares: the title above, a margin, and room for the tick labels below the plot
+/// (`x_labels` CSS pixels high) and left of it (`y_labels` wide).
+pub fn builder<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    x_labels: f64,
+    y_labels: f64,
+) -> ChartBuilder<'a, 'static, DB> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(spec.title, spec.font(15.0).color(&INK))
+        .margin(spec.px(10.0))
+        .x_label_area_size(spec.px(x_labels))
+        .y_label_area_size(spec.px(y_labels));
+    builder
+}
+
 /// The colour of the main run, and of further runs in order.
 pub const PALETTE: [RGBColor; 4] = [
     RGBColor(37, 99, 235),
@@ -115,14 +152,7 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
-    let px = |v: f64| (v * spec.pixel_ratio).round() as i32;
-    let font = |size: f64| ("sans-serif", size * spec.pixel_ratio).into_font();
-    let mut chart = ChartBuilder::on(area)
-        .caption(spec.title, font(15.0).color(&RGBColor(30, 41, 59)))
-        .margin(px(10.0))
-        .x_label_area_size(px(38.0))
-        .y_label_area_size(px(58.0))
-        .build_cartesian_2d(x, y)?;
+    let mut chart = builder(area, spec, 38.0, 58.0).build_cartesian_2d(x, y)?;
     chart
         .configure_mesh()
         .x_desc(spec.x_label)
@@ -131,12 +161,12 @@ where
         .y_labels(6)
         .x_label_formatter(&|v| compact(*v))
         .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
-        .label_style(font(12.0).color(&RGBColor(71, 85, 105)))
-        .axis_desc_style(font(12.5).color(&RGBColor(51, 65, 85)))
+        .label_style(spec.tick_labels())
+        .axis_desc_style(spec.font(12.5).color(&RGBColor(51, 65, 85)))
         .light_line_style(RGBColor(241, 245, 249))
         .bold_line_style(RGBColor(226, 232, 240))
         .draw()?;
-    let width = px(2.0).max(1) as u32;
+    let width = spec.px(2.0).max(1) as u32;
     for s in series {
         let visible: Vec<(f64, f64)> = s
             .points
@@ -161,7 +191,7 @@ where
             });
         if marked {
             let dot = ShapeStyle::from(color).filled();
-            chart.draw_series(visible.iter().map(|&p| Circle::new(p, px(3.0), dot)))?;
+            chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
         }
     }
     if series.len() > 1 {
@@ -173,7 +203,7 @@ where
             } else {
                 SeriesLabelPosition::UpperRight
             })
-            .label_font(font(12.0).color(&RGBColor(30, 41, 59)))
+            .label_font(spec.font(12.0).color(&INK))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(203, 213, 225))
             .draw()?;

@@ -1,6 +1,6 @@
 //! The 2-D landscape as a heat map with each run's path drawn over it, through plotters (canvas or SVG).
 
-use crate::chart::{ChartSpec, Series};
+use crate::chart::{self, ChartSpec, Series};
 use crate::problems::{Landscape, Problem};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,6 +29,22 @@ impl MapFrame {
     }
 }
 
+/// The most points of one path worth drawing: the map is a few hundred pixels wide, so a path of a
+/// million rounds shows no more than a few thousand of its points, and drawing them all costs seconds.
+pub const PATH_POINTS: usize = 2000;
+
+/// Indices of at most `most` (≥ 3) of `len` items, evenly spaced, always with the first and the last.
+pub fn evenly(len: usize, most: usize) -> impl Iterator<Item = usize> {
+    // Every `stride`-th index gives at most `most - 1`, which leaves room for the last one.
+    let stride = if len <= most {
+        1
+    } else {
+        (len - 1).div_ceil(most - 2)
+    };
+    let last = len.checked_sub(1).filter(|last| last % stride != 0);
+    (0..len).step_by(stride).chain(last)
+}
+
 /// Cells per side of the heat map: fine enough to show the ripples of 3 sin², cheap enough to redraw.
 const CELLS: usize = 72;
 
@@ -46,13 +62,7 @@ pub fn draw<DB: DrawingBackend>(
         .map(|p| p.0.abs().max(p.1.abs()))
         .filter(|v| v.is_finite());
     let half_width = (reach.fold(4.0f64, f64::max) * 1.1).min(12.0);
-    let px = |v: f64| (v * spec.pixel_ratio).round() as i32;
-    let font = |size: f64| ("sans-serif", size * spec.pixel_ratio).into_font();
-    let mut chart = ChartBuilder::on(area)
-        .caption(spec.title, font(15.0).color(&RGBColor(30, 41, 59)))
-        .margin(px(10.0))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(36.0))
+    let mut chart = chart::builder(area, spec, 30.0, 36.0)
         .build_cartesian_2d(-half_width..half_width, -half_width..half_width)
         .map_err(err)?;
     chart
@@ -60,7 +70,7 @@ pub fn draw<DB: DrawingBackend>(
         .disable_mesh()
         .x_labels(5)
         .y_labels(5)
-        .label_style(font(12.0).color(&RGBColor(71, 85, 105)))
+        .label_style(spec.tick_labels())
         .draw()
         .map_err(err)?;
     let f = Landscape {
@@ -81,7 +91,7 @@ pub fn draw<DB: DrawingBackend>(
     });
     chart.draw_series(cells).map_err(err)?;
     for path in paths {
-        let style = ShapeStyle::from(path.color).stroke_width(px(2.0).max(1) as u32);
+        let style = ShapeStyle::from(path.color).stroke_width(spec.px(2.0).max(1) as u32);
         chart
             .draw_series(LineSeries::new(path.points.iter().copied(), style))
             .map_err(err)?;
@@ -89,7 +99,7 @@ pub fn draw<DB: DrawingBackend>(
             chart
                 .draw_series([Circle::new(
                     start,
-                    px(4.0),
+                    spec.px(4.0),
                     ShapeStyle::from(path.color).filled(),
                 )])
                 .map_err(err)?;
@@ -98,7 +108,7 @@ pub fn draw<DB: DrawingBackend>(
     chart
         .draw_series([Cross::new(
             (0.0, 0.0),
-            px(5.0),
+            spec.px(5.0),
             ShapeStyle::from(BLACK).stroke_width(2),
         )])
         .map_err(err)?;
@@ -154,5 +164,21 @@ mod tests {
             .expect("corner");
         assert!((x - frame.half_width).abs() < 1e-9 && (y - frame.half_width).abs() < 1e-9);
         assert_eq!(frame.point_at(-5.0, 0.0), None);
+    }
+
+    #[test]
+    fn evenly_keeps_the_ends_and_the_bound() {
+        for len in [0, 1, 2, 5, 2000, 2001, 2002, 3999, 4000, 1_000_003] {
+            let picked: Vec<usize> = evenly(len, PATH_POINTS).collect();
+            if len <= PATH_POINTS {
+                assert!(picked.iter().copied().eq(0..len), "short paths are whole");
+            }
+            assert!(picked.len() <= PATH_POINTS, "len {len}: {}", picked.len());
+            assert!(picked.len() >= len.min(PATH_POINTS / 2), "len {len}");
+            assert!(picked.windows(2).all(|w| w[0] < w[1]), "len {len}");
+            assert_eq!(picked.first().copied(), (len > 0).then_some(0));
+            assert_eq!(picked.last().copied(), len.checked_sub(1));
+        }
+        assert_eq!(evenly(10, 4).collect::<Vec<_>>(), [0, 5, 9]);
     }
 }

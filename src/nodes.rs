@@ -3,44 +3,95 @@
 //! Node `i` runs on pool thread `i mod P` and draws its samples from its own stream (seed, node, round).
 //! Results are combined in node order after all nodes finish, so they are bit-identical whatever P is.
 
-/// Runs `work(node)` for every node and returns the results in node order; records in `thread_of_node`
-/// which pool thread computed each node.
+use std::sync::Mutex;
+
+/// Runs `work(node, &mut outputs[node])` for every node; records in `thread_of_node` which pool thread
+/// computed each node. The caller keeps `outputs` from round to round, so a round need not allocate.
+pub fn on_every_node_into<T, W>(thread_of_node: &mut [usize], outputs: &mut [T], work: W)
+where
+    T: Send,
+    W: Fn(usize, &mut T) + Sync,
+{
+    debug_assert_eq!(thread_of_node.len(), outputs.len());
+    let threads = rayon::current_num_threads();
+    if outputs.len() == 1 || threads == 1 {
+        let me = rayon::current_thread_index().unwrap_or(0);
+        for (node, output) in outputs.iter_mut().enumerate() {
+            work(node, output);
+            thread_of_node[node] = me;
+        }
+        return;
+    }
+    // broadcast, not par_iter: work-stealing could leave a thread idle on short rounds, while a fixed
+    // node-to-thread map keeps every worker busy and lets the page show who computed what. The outputs
+    // are dealt out beforehand; each thread locks only its own share, so no lock is ever contended (they
+    // are there because a closure shared by all threads cannot hand out `&mut` otherwise).
+    let mut shares: Vec<Vec<(usize, &mut T)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (node, output) in outputs.iter_mut().enumerate() {
+        shares[node % threads].push((node, output));
+    }
+    let shares: Vec<Mutex<_>> = shares.into_iter().map(Mutex::new).collect();
+    rayon::broadcast(|ctx| {
+        // Both count the threads of the current pool.
+        debug_assert_eq!(ctx.num_threads(), threads);
+        let mut share = shares[ctx.index()].lock().expect("a share has one user");
+        for (node, output) in share.iter_mut() {
+            work(*node, output);
+        }
+    });
+    for (node, thread) in thread_of_node.iter_mut().enumerate() {
+        *thread = node % threads;
+    }
+}
+
+/// `on_every_node_into` for work that returns a fresh vector: the results in node order.
 pub fn on_every_node<W>(thread_of_node: &mut [usize], work: W) -> Vec<Vec<f64>>
 where
     W: Fn(usize) -> Vec<f64> + Sync,
 {
-    let nodes = thread_of_node.len();
-    let threads = rayon::current_num_threads();
-    let mut results: Vec<(usize, usize, Vec<f64>)> = if nodes == 1 || threads == 1 {
-        let me = rayon::current_thread_index().unwrap_or(0);
-        (0..nodes).map(|node| (node, me, work(node))).collect()
-    } else {
-        // broadcast, not par_iter: work-stealing could leave a thread idle on short rounds, while a fixed
-        // node-to-thread map keeps every worker busy and lets the page show who computed what.
-        rayon::broadcast(|ctx| {
-            (ctx.index()..nodes)
-                .step_by(ctx.num_threads())
-                .map(|node| (node, ctx.index(), work(node)))
-                .collect::<Vec<_>>()
-        })
-        .concat()
-    };
-    results.sort_by_key(|(node, _, _)| *node);
+    let mut results = vec![Vec::new(); thread_of_node.len()];
+    on_every_node_into(thread_of_node, &mut results, |node, result| {
+        *result = work(node)
+    });
     results
-        .into_iter()
-        .map(|(node, thread, result)| {
-            thread_of_node[node] = thread;
-            result
-        })
-        .collect()
 }
 
 /// The all-reduce: the mean of the nodes' vectors, summed in node order.
-pub fn average_in_node_order(vectors: &[Vec<f64>], out: &mut [f64]) {
+pub fn average_in_node_order<V: AsRef<[f64]>>(
+    vectors: impl IntoIterator<Item = V>,
+    out: &mut [f64],
+) {
     out.fill(0.0);
+    let mut count = 0;
     for v in vectors {
-        out.iter_mut().zip(v).for_each(|(o, x)| *o += x);
+        out.iter_mut().zip(v.as_ref()).for_each(|(o, x)| *o += x);
+        count += 1;
     }
-    let count = vectors.len() as f64;
+    let count = count as f64;
     out.iter_mut().for_each(|o| *o /= count);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each node gets its own output, kept across rounds, and the map records who really computed it.
+    #[test]
+    fn outputs_persist_and_the_thread_map_is_true() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build();
+        pool.expect("a pool").install(|| {
+            let (mut threads, mut outputs) = (vec![usize::MAX; 7], vec![[0.0, 0.0]; 7]);
+            for round in 1..=2 {
+                on_every_node_into(&mut threads, &mut outputs, |node, output| {
+                    output[0] += (node * round) as f64;
+                    output[1] = rayon::current_thread_index().unwrap_or(99) as f64;
+                });
+            }
+            for (node, output) in outputs.iter().enumerate() {
+                assert_eq!(output[0], 3.0 * node as f64);
+                assert_eq!(output[1], threads[node] as f64);
+                assert_eq!(threads[node], node % 3);
+            }
+        });
+    }
 }

@@ -4,7 +4,7 @@ use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every,
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node};
+use crate::nodes::{average_in_node_order, on_every_node_into};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
 use crate::rng::{Purpose, Stream};
@@ -37,6 +37,14 @@ enum Plan {
     Local { steps: u64, rounds: Schedule },
 }
 
+/// What a node keeps from round to round, so that rounds do not allocate.
+struct NodeMemory {
+    /// What the node hands to the all-reduce: its mini-batch gradient, or local SGD's model.
+    result: Vec<f64>,
+    /// Local SGD's gradient for each local step (empty for the other algorithms).
+    step: Vec<f64>,
+}
+
 pub struct Trainer {
     problem: Box<dyn Problem>,
     f_star: Option<f64>,
@@ -52,6 +60,7 @@ pub struct Trainer {
     direction: Vec<f64>,
     round: u64,
     sfo: u64,
+    nodes: Vec<NodeMemory>,
     thread_of_node: Vec<usize>,
     threads_used: u64,
     progress: Progress,
@@ -85,6 +94,13 @@ impl Trainer {
                 rounds: local_schedule(experiment),
             },
         };
+        let local = experiment.alg == Alg::Local;
+        let nodes = (0..experiment.nodes)
+            .map(|_| NodeMemory {
+                result: vec![0.0; x_len],
+                step: vec![0.0; if local { x_len } else { 0 }],
+            })
+            .collect();
         Trainer {
             f_star,
             alg: experiment.alg,
@@ -100,6 +116,7 @@ impl Trainer {
             problem,
             round: 0,
             sfo: 0,
+            nodes,
             thread_of_node: vec![0; experiment.nodes],
             threads_used: 0,
             progress: Progress::Running,
@@ -207,12 +224,11 @@ impl Trainer {
         };
         match &self.plan {
             Plan::Batches(_) | Plan::Catalyst { .. } => {
-                let gradients = on_every_node(&mut self.thread_of_node, |node| {
-                    let mut g = vec![0.0; x.len()];
-                    problem.minibatch_gradient(x, &mut stream(node), samples, &mut g);
-                    g
+                on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
+                    problem.minibatch_gradient(x, &mut stream(node), samples, &mut memory.result);
                 });
-                average_in_node_order(&gradients, &mut self.direction);
+                let gradients = self.nodes.iter().map(|n| &n.result);
+                average_in_node_order(gradients, &mut self.direction);
                 if let Plan::Catalyst { anchor, .. } = &self.plan {
                     // ∇h_θ(x; y) = ∇f(x) + θ(x − y): the proximal term is exact, not sampled.
                     let theta = self.theta;
@@ -229,19 +245,20 @@ impl Trainer {
             }
             Plan::Local { steps, .. } => {
                 let (steps, batch, gamma) = (*steps, self.first_batch, self.gamma);
-                let models = on_every_node(&mut self.thread_of_node, |node| {
-                    let (mut model, mut g, mut samples) =
-                        (x.clone(), vec![0.0; x.len()], stream(node));
+                on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
+                    let (model, g, mut samples) =
+                        (&mut memory.result, &mut memory.step, stream(node));
+                    model.copy_from_slice(x);
                     for _ in 0..steps {
-                        problem.minibatch_gradient(&model, &mut samples, batch, &mut g);
+                        problem.minibatch_gradient(model, &mut samples, batch, g);
                         model
                             .iter_mut()
-                            .zip(&g)
+                            .zip(g.iter())
                             .for_each(|(m, gi)| *m -= gamma * gi);
                     }
-                    model
                 });
-                average_in_node_order(&models, &mut self.x);
+                let models = self.nodes.iter().map(|n| &n.result);
+                average_in_node_order(models, &mut self.x);
             }
         }
         self.threads_used |= self

@@ -4,18 +4,14 @@
 //! gradient element takes the block's terms in sample order while it sits in a register. That is the
 //! same arithmetic in the same order as one sample at a time, so the results are too.
 
-use super::math::{
-    axpys, dot, dots, log_sum_exp, mean_plus_penalty, sigmoid, softmax_in_place, softplus,
-};
-use super::simd::widest;
+use super::blocks::{self, SampleTerms};
+use super::math::{axpys, dots, log_sum_exp, sigmoid, softmax_in_place, softplus};
 use super::{Optimum, Problem};
 use crate::data::Dataset;
 use crate::rng::Stream;
 
 /// Softmax works on a stack buffer of logits; the largest class count we ship is 10.
 pub const MAX_CLASSES: usize = 16;
-/// Samples per block.
-pub const BLOCK: usize = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Link {
@@ -53,10 +49,23 @@ impl LinearModel {
             Link::Softmax { classes } => classes,
         }
     }
+}
 
-    /// The block's summed losses, added in sample order to `total`.
+impl SampleTerms for LinearModel {
+    type Scratch = ();
+
+    fn scratch(&self) {}
+
+    fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    fn lambda(&self) -> f64 {
+        self.lambda
+    }
+
     #[inline(always)]
-    fn add_losses<const R: usize>(&self, w: &[f64], rows: [usize; R], total: &mut f64) {
+    fn add_losses<const R: usize>(&self, w: &[f64], rows: [usize; R], _: &mut (), total: &mut f64) {
         let logits = self.logits(w, rows.map(|i| self.data.row(i)));
         for (z, i) in logits.iter().zip(rows) {
             let label = self.data.labels[i] as usize;
@@ -67,9 +76,14 @@ impl LinearModel {
         }
     }
 
-    /// Adds the block's ∇loss(xᵢ, yᵢ; w) (without the penalty) to `out`.
     #[inline(always)]
-    fn add_gradients<const R: usize>(&self, w: &[f64], rows: [usize; R], out: &mut [f64]) {
+    fn add_gradients<const R: usize>(
+        &self,
+        w: &[f64],
+        rows: [usize; R],
+        _: &mut (),
+        out: &mut [f64],
+    ) {
         let xs = rows.map(|i| self.data.row(i));
         let mut p = self.logits(w, xs);
         let labels = rows.map(|i| self.data.labels[i] as usize);
@@ -95,24 +109,6 @@ impl LinearModel {
             }
         }
     }
-
-    /// Gradients of the samples `next()` yields (`count` of them), in blocks.
-    #[inline(always)]
-    fn add_gradients_of(
-        &self,
-        w: &[f64],
-        count: u64,
-        mut next: impl FnMut() -> usize,
-        out: &mut [f64],
-    ) {
-        for _ in 0..count / BLOCK as u64 {
-            let rows = [(); BLOCK].map(|_| next());
-            self.add_gradients(w, rows, out);
-        }
-        for _ in 0..count % BLOCK as u64 {
-            self.add_gradients(w, [next()], out);
-        }
-    }
 }
 
 impl Problem for LinearModel {
@@ -125,46 +121,15 @@ impl Problem for LinearModel {
     }
 
     fn loss(&self, w: &[f64]) -> f64 {
-        widest(
-            #[inline(always)]
-            || {
-                let (rows, mut total) = (self.data.rows, 0.0);
-                let mut next = 0..rows;
-                while next.len() >= BLOCK {
-                    let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
-                    self.add_losses(w, block, &mut total);
-                }
-                for i in next {
-                    self.add_losses(w, [i], &mut total);
-                }
-                total / rows as f64 + 0.5 * self.lambda * dot(w, w)
-            },
-        )
+        blocks::loss(self, w)
     }
 
     fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        widest(
-            #[inline(always)]
-            || {
-                out.fill(0.0);
-                let mut rows = 0..self.data.rows;
-                let count = self.data.rows as u64;
-                self.add_gradients_of(w, count, || rows.next().unwrap_or_default(), out);
-                mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
-            },
-        )
+        blocks::gradient(self, w, out)
     }
 
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        widest(
-            #[inline(always)]
-            || {
-                out.fill(0.0);
-                let rows = self.data.rows;
-                self.add_gradients_of(w, batch, || stream.below(rows), out);
-                mean_plus_penalty(out, batch as f64, self.lambda, w);
-            },
-        )
+        blocks::minibatch_gradient(self, w, stream, batch, out)
     }
 
     /// With λ > 0 the objective is strongly convex, so f* exists and a solver finds it.

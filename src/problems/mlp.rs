@@ -8,9 +8,9 @@
 //! loaded, and each gradient element takes the block's terms in sample order, which keeps the results
 //! those of one sample at a time.
 
-use super::linear::{BLOCK, MAX_CLASSES};
-use super::math::{axpy, axpys, dot, dots, log_sum_exp, mean_plus_penalty, softmax_in_place};
-use super::simd::widest;
+use super::blocks::{self, SampleTerms, BLOCK};
+use super::linear::MAX_CLASSES;
+use super::math::{axpy, axpys, dots, log_sum_exp, softmax_in_place};
 use super::{Optimum, Problem};
 use crate::data::Dataset;
 use crate::rng::{Purpose, Stream};
@@ -26,7 +26,7 @@ pub struct Mlp {
 }
 
 /// Per-block scratch: hidden activations and their gradients, `BLOCK` rows of `hidden`.
-struct Scratch {
+pub struct Scratch {
     h: Vec<f64>,
     dh: Vec<f64>,
 }
@@ -34,13 +34,6 @@ struct Scratch {
 impl Mlp {
     fn first_layer_len(&self) -> usize {
         self.hidden * self.data.cols
-    }
-
-    fn scratch(&self) -> Scratch {
-        Scratch {
-            h: vec![0.0; BLOCK * self.hidden],
-            dh: vec![0.0; BLOCK * self.hidden],
-        }
     }
 
     /// Hidden activations of the block's samples into `h` (a row of `hidden` per sample); returns the
@@ -72,16 +65,35 @@ impl Mlp {
         }
         logits
     }
+}
+
+impl SampleTerms for Mlp {
+    type Scratch = Scratch;
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            h: vec![0.0; BLOCK * self.hidden],
+            dh: vec![0.0; BLOCK * self.hidden],
+        }
+    }
+
+    fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    fn lambda(&self) -> f64 {
+        self.lambda
+    }
 
     #[inline(always)]
     fn add_losses<const R: usize>(
         &self,
         w: &[f64],
         rows: [usize; R],
-        h: &mut [f64],
+        scratch: &mut Scratch,
         total: &mut f64,
     ) {
-        let logits = self.forward(w, rows.map(|i| self.data.row(i)), h);
+        let logits = self.forward(w, rows.map(|i| self.data.row(i)), &mut scratch.h);
         for (z, i) in logits.iter().zip(rows) {
             *total += log_sum_exp(&z[..self.classes]) - z[self.data.labels[i] as usize];
         }
@@ -93,8 +105,8 @@ impl Mlp {
         &self,
         w: &[f64],
         rows: [usize; R],
-        out: &mut [f64],
         scratch: &mut Scratch,
+        out: &mut [f64],
     ) {
         let xs = rows.map(|i| self.data.row(i));
         let mut p = self.forward(w, xs, &mut scratch.h);
@@ -140,25 +152,6 @@ impl Mlp {
             axpys(da, xs, &mut out_first[j * cols..(j + 1) * cols]);
         }
     }
-
-    /// Gradients of the samples `next()` yields (`count` of them), in blocks.
-    #[inline(always)]
-    fn add_gradients_of(
-        &self,
-        w: &[f64],
-        count: u64,
-        mut next: impl FnMut() -> usize,
-        out: &mut [f64],
-    ) {
-        let mut scratch = self.scratch();
-        for _ in 0..count / BLOCK as u64 {
-            let rows = [(); BLOCK].map(|_| next());
-            self.add_gradients(w, rows, out, &mut scratch);
-        }
-        for _ in 0..count % BLOCK as u64 {
-            self.add_gradients(w, [next()], out, &mut scratch);
-        }
-    }
 }
 
 impl Problem for Mlp {
@@ -184,47 +177,15 @@ impl Problem for Mlp {
     }
 
     fn loss(&self, w: &[f64]) -> f64 {
-        widest(
-            #[inline(always)]
-            || {
-                let mut h = self.scratch().h;
-                let (rows, mut total) = (self.data.rows, 0.0);
-                let mut next = 0..rows;
-                while next.len() >= BLOCK {
-                    let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
-                    self.add_losses(w, block, &mut h, &mut total);
-                }
-                for i in next {
-                    self.add_losses(w, [i], &mut h, &mut total);
-                }
-                total / rows as f64 + 0.5 * self.lambda * dot(w, w)
-            },
-        )
+        blocks::loss(self, w)
     }
 
     fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        widest(
-            #[inline(always)]
-            || {
-                out.fill(0.0);
-                let mut rows = 0..self.data.rows;
-                let count = self.data.rows as u64;
-                self.add_gradients_of(w, count, || rows.next().unwrap_or_default(), out);
-                mean_plus_penalty(out, self.data.rows as f64, self.lambda, w);
-            },
-        )
+        blocks::gradient(self, w, out)
     }
 
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        widest(
-            #[inline(always)]
-            || {
-                out.fill(0.0);
-                let rows = self.data.rows;
-                self.add_gradients_of(w, batch, || stream.below(rows), out);
-                mean_plus_penalty(out, batch as f64, self.lambda, w);
-            },
-        )
+        blocks::minibatch_gradient(self, w, stream, batch, out)
     }
 
     fn optimum(&self) -> Optimum {

@@ -3,6 +3,7 @@
 //!
 //! The data problems are f(w) = (1/n) Σᵢ loss(xᵢ, yᵢ; w) + (λ/2)‖w‖², sampled i.i.d. with replacement.
 
+mod blocks;
 mod landscape;
 mod linear;
 pub mod math;
@@ -37,7 +38,8 @@ pub trait Problem: Send + Sync {
     fn loss(&self, w: &[f64]) -> f64;
     /// The full gradient ∇f(w), written into `out`.
     fn gradient(&self, w: &[f64], out: &mut [f64]);
-    /// (1/B) Σⱼ ∇F(w; ζⱼ) over `batch` samples drawn from `stream`, written into `out`.
+    /// (1/B) Σⱼ ∇F(w; ζⱼ) over `batch` samples drawn from `stream`, written over all of `out` (the
+    /// trainer reuses `out` from round to round, so nothing may depend on what it held).
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]);
     fn optimum(&self) -> Optimum;
 }

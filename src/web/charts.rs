@@ -38,10 +38,10 @@ fn positive(rows: &[Row], x: fn(&Row) -> f64, y: impl Fn(&Row) -> Option<f64>) -
         .collect()
 }
 
-/// One series per shown run (main, compared, pinned), each in its algorithm's colour.
 /// What a chart plots from one run's rows.
 type Points<'f> = dyn Fn(&[Row]) -> Vec<(f64, f64)> + 'f;
 
+/// One series per shown run (main, compared, pinned), each in its algorithm's colour.
 fn series<'a>(app: &'a App, points: &Points<'_>) -> Vec<Series<'a>> {
     app.shown()
         .map(|run| Series {
@@ -62,6 +62,17 @@ pub fn render(app: &App) {
         Scale::Log
     } else {
         Scale::Linear
+    };
+    // Where f* is known, f − f*: it falls by decades, so on a log axis. Otherwise the loss itself.
+    let (name, said, y_label, y_scale) = if app.optimum_known {
+        (
+            "Suboptimality",
+            "f minus f*, log scale,",
+            "f − f* (log)",
+            Scale::Log,
+        )
+    } else {
+        ("Loss", "Loss", "loss f(x)", Scale::Linear)
     };
     for (id, x, x_label, versus, x_scale) in [
         (
@@ -86,35 +97,23 @@ pub fn render(app: &App) {
             Scale::Linear,
         ),
     ] {
-        if app.optimum_known {
-            let title = format!("Suboptimality vs. {versus}");
-            let description = format!("f minus f*, log scale, against {versus}");
-            let labels = Labels {
-                id,
-                title: &title,
-                x_label,
-                y_label: "f − f* (log)",
-                description: &description,
-            };
-            draw(
-                &labels,
-                x_scale,
-                Scale::Log,
-                &series(app, &|rows| positive(rows, x, |r| r.subopt)),
-            );
-        } else {
-            let title = format!("Loss vs. {versus}");
-            let description = format!("Loss against {versus}");
-            let labels = Labels {
-                id,
-                title: &title,
-                x_label,
-                y_label: "loss f(x)",
-                description: &description,
-            };
-            let loss = |rows: &[Row]| rows.iter().map(|r| (x(r), r.loss)).collect();
-            draw(&labels, x_scale, Scale::Linear, &series(app, &loss));
-        }
+        let title = format!("{name} vs. {versus}");
+        let description = format!("{said} against {versus}");
+        let labels = Labels {
+            id,
+            title: &title,
+            x_label,
+            y_label,
+            description: &description,
+        };
+        let points = |rows: &[Row]| {
+            if app.optimum_known {
+                positive(rows, x, |r| r.subopt)
+            } else {
+                rows.iter().map(|r| (x(r), r.loss)).collect()
+            }
+        };
+        draw(&labels, x_scale, y_scale, &series(app, &points));
     }
     let batch = Labels {
         id: "chart-batch",

@@ -27,10 +27,8 @@ pub fn render(app: &App) {
         .shown()
         .map(|run| Series {
             label: &run.label,
-            points: run
-                .rows
-                .iter()
-                .filter_map(|r| r.point)
+            points: heatmap::evenly(run.rows.len(), heatmap::PATH_POINTS)
+                .filter_map(|i| run.rows[i].point)
                 .map(|[x, y]| (x, y))
                 .collect(),
             color: run.color(),

@@ -1,0 +1,108 @@
+//! The loops that the data problems share: f, ∇f and mini-batch gradients as sums of per-sample terms,
+//! taken `BLOCK` samples at a time and then the rest one by one.
+//!
+//! A model only says what a block adds (`SampleTerms`); the order in which samples reach it, and so the
+//! rounding of every sum, is fixed here, once for both models.
+
+use super::math::{dot, mean_plus_penalty};
+use super::simd::widest;
+use crate::data::Dataset;
+use crate::rng::Stream;
+
+/// Samples per block.
+pub const BLOCK: usize = 4;
+
+/// f(w) = (1/n) Σᵢ loss(xᵢ, yᵢ; w) + (λ/2)‖w‖², summed a block of samples at a time. The block methods
+/// run inside `widest`, so they must be `#[inline(always)]`.
+pub trait SampleTerms: Sync {
+    /// Working memory for one pass over samples, reused from block to block.
+    type Scratch;
+    fn scratch(&self) -> Self::Scratch;
+    fn data(&self) -> &Dataset;
+    fn lambda(&self) -> f64;
+    /// Adds the block's losses to `total`, in sample order.
+    fn add_losses<const R: usize>(
+        &self,
+        w: &[f64],
+        rows: [usize; R],
+        scratch: &mut Self::Scratch,
+        total: &mut f64,
+    );
+    /// Adds the block's ∇loss(xᵢ, yᵢ; w) (without the penalty) to `out`, each element in sample order.
+    fn add_gradients<const R: usize>(
+        &self,
+        w: &[f64],
+        rows: [usize; R],
+        scratch: &mut Self::Scratch,
+        out: &mut [f64],
+    );
+}
+
+/// The full objective f(w).
+pub fn loss<M: SampleTerms>(model: &M, w: &[f64]) -> f64 {
+    widest(
+        #[inline(always)]
+        || {
+            let (rows, mut total, mut scratch) = (model.data().rows, 0.0, model.scratch());
+            let mut next = 0..rows;
+            while next.len() >= BLOCK {
+                let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
+                model.add_losses(w, block, &mut scratch, &mut total);
+            }
+            for i in next {
+                model.add_losses(w, [i], &mut scratch, &mut total);
+            }
+            total / rows as f64 + 0.5 * model.lambda() * dot(w, w)
+        },
+    )
+}
+
+/// The full gradient ∇f(w), into `out`.
+pub fn gradient<M: SampleTerms>(model: &M, w: &[f64], out: &mut [f64]) {
+    let rows = model.data().rows;
+    let mut next = 0..rows;
+    mean_gradient(
+        model,
+        w,
+        rows as u64,
+        || next.next().unwrap_or_default(),
+        out,
+    );
+}
+
+/// The mean gradient of `batch` samples drawn from `stream` with replacement, into `out`.
+pub fn minibatch_gradient<M: SampleTerms>(
+    model: &M,
+    w: &[f64],
+    stream: &mut Stream,
+    batch: u64,
+    out: &mut [f64],
+) {
+    let rows = model.data().rows;
+    mean_gradient(model, w, batch, || stream.below(rows), out);
+}
+
+/// The mean gradient of the `count` samples `next()` yields, plus the penalty's, into `out`.
+fn mean_gradient<M: SampleTerms>(
+    model: &M,
+    w: &[f64],
+    count: u64,
+    mut next: impl FnMut() -> usize,
+    out: &mut [f64],
+) {
+    widest(
+        #[inline(always)]
+        || {
+            out.fill(0.0);
+            let mut scratch = model.scratch();
+            for _ in 0..count / BLOCK as u64 {
+                let rows = [(); BLOCK].map(|_| next());
+                model.add_gradients(w, rows, &mut scratch, out);
+            }
+            for _ in 0..count % BLOCK as u64 {
+                model.add_gradients(w, [next()], &mut scratch, out);
+            }
+            mean_plus_penalty(out, count as f64, model.lambda(), w);
+        },
+    )
+}
