@@ -38,8 +38,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+   || [ ! -d node_modules/coi-serviceworker ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dev packages (playwright-core, binaryen's wasm-opt)"
+  say "installing npm packages (coi-serviceworker; for development playwright-core, binaryen's wasm-opt)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

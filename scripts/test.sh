@@ -10,6 +10,8 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*" >&2; }
 step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
+# The page's two builds: with Web Worker threads, and serial (scripts/build-serial.sh).
+cargo clippy --lib --no-default-features --features threads --target wasm32-unknown-unknown --quiet -- -D warnings
 cargo clippy --lib --no-default-features --target wasm32-unknown-unknown --quiet -- -D warnings
 
 step "core tests (cargo test)"

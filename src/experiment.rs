@@ -5,7 +5,7 @@
 //! so the two can never disagree about what a link means.
 
 use crate::params::{spec, Domain, ParamSpec, ALG_NAMES, PARAMS, PROBLEM_NAMES};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod limits;
 pub use limits::{
@@ -16,7 +16,7 @@ pub use limits::{
 /// The link format this build writes. Older formats must keep parsing to the same experiment.
 pub const LINK_VERSION: u64 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Alg {
     /// CR-PSGD, Algorithm 1: batches grow geometrically.
     CrPsgd,
@@ -28,7 +28,7 @@ pub enum Alg {
     Local,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProblemKind {
     BreastCancer,
     Digits,
@@ -38,7 +38,7 @@ pub enum ProblemKind {
 }
 
 /// Every parameter of one run. Equal experiments give bit-identical runs on any machine and thread count.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Experiment {
     pub alg: Alg,
     pub problem: ProblemKind,

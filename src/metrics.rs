@@ -1,9 +1,9 @@
 //! What a run reports each round, and its CSV form (the contract shared by the page and the CLI).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The state after one round's update (round 0 is the starting point).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub round: u64,
     /// B_t, the batch per node in this round (0 for the starting point).

@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 static PANIC: OnceLock<String> = OnceLock::new();
+static FAILURE: OnceLock<String> = OnceLock::new();
 
 /// Chains onto the existing hook (which logs to the console). The hook is process-wide, and the
 /// process is every thread of this wasm instance, so one call covers the workers too.
@@ -16,10 +17,29 @@ pub fn install() {
     }));
 }
 
+/// Records a panic that happened outside this instance (in a Web Worker of the serial build): the page
+/// treats it as one that happened here. Only the first one is kept.
+#[cfg(not(feature = "threads"))]
+pub fn record_panic(message: String) {
+    let _ = PANIC.set(message);
+}
+
+/// Records a Web Worker of the serial build that failed without panicking (it did not load, or did not
+/// start in time), as the sentence the page shows. Only the first one is kept.
+#[cfg(not(feature = "threads"))]
+pub fn record_failure(sentence: String) {
+    let _ = FAILURE.set(sentence);
+}
+
+/// The first failure recorded with `record_failure`.
+pub fn failure() -> Option<&'static str> {
+    FAILURE.get().map(String::as_str)
+}
+
 /// The first panic's message, once one happened.
 pub fn crashed() -> Option<&'static str> {
     PANIC.get().map(String::as_str)
 }
 
-/// Web Workers that have not started by then are not going to.
+/// Web Workers that have not started by then are not going to (the pool, or a serial run's worker).
 pub const POOL_START_LIMIT_MS: i32 = 15_000;

@@ -16,6 +16,8 @@ struct Status {
     threads: u32,
     /// Web Worker threads in the pool.
     pool: usize,
+    /// Which build runs: "threads" (cross-origin isolated, shared memory) or "serial".
+    build: &'static str,
     notices: Vec<String>,
     error: Option<String>,
     /// The share link's query string.
@@ -84,6 +86,11 @@ fn status_value(app: &super::App) -> JsValue {
         nodes: app.experiment.nodes,
         threads: app.threads_used(),
         pool: app.pool_threads,
+        build: if cfg!(feature = "threads") {
+            "threads"
+        } else {
+            "serial"
+        },
         notices: app.notices.iter().map(|n| n.message()).collect(),
         error: app.error.clone(),
         query: crate::link::to_query(&app.experiment, &app.view),

@@ -27,7 +27,9 @@ use runner::{Pace, RunState};
 use runs::{overall_state, Shown};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "threads")]
 use wasm_bindgen::JsCast;
+#[cfg(feature = "threads")]
 use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
@@ -52,14 +54,23 @@ pub fn start() {
     };
     console_error_panic_hook::set_once();
     faults::install();
-    let hardware = window.navigator().hardware_concurrency() as usize;
-    let pool_threads = hardware.clamp(1, 8);
+    let pool_threads = if cfg!(feature = "threads") {
+        (window.navigator().hardware_concurrency() as usize).clamp(1, 8)
+    } else {
+        1
+    };
     let query = window.location().search().unwrap_or_default();
     let app = App::new(&query, pool_threads);
     APP.with(|slot| *slot.borrow_mut() = Some(app));
     hook::install();
     view::listen();
     view::schedule_frame();
+    start_workers(&window, pool_threads);
+}
+
+/// Starts the Web Worker pool, then the first run; gives up visibly if the workers never come.
+#[cfg(feature = "threads")]
+fn start_workers(window: &web_sys::Window, pool_threads: usize) {
     let give_up = Closure::once_into_js(|| {
         with_app(|app| {
             if !app.pool_ready && app.error.is_none() {
@@ -86,6 +97,15 @@ pub fn start() {
     });
 }
 
+/// The serial build has no pool: each run starts its own Web Worker (`runner::worker`).
+#[cfg(not(feature = "threads"))]
+fn start_workers(_window: &web_sys::Window, _pool_threads: usize) {
+    with_app(|app| {
+        app.pool_ready = true;
+        app.restart(app.start_paused);
+    });
+}
+
 pub struct App {
     experiment: Experiment,
     /// How the page shows it: compared algorithms, hidden controls, the embedded layout.
@@ -106,8 +126,9 @@ pub struct App {
     error: Option<String>,
     /// Reset (or Play) pressed before the worker threads were up: how the first run should start.
     start_paused: bool,
-    /// The Web Worker pool is up. Before, nothing may touch rayon: its first use would build a default
-    /// pool that wasm cannot staff, and `initThreadPool` would then fail.
+    /// The Web Worker pool is up (at once in the serial build, which has none). Before, nothing may
+    /// touch rayon: its first use would build a default pool that wasm cannot staff, and
+    /// `initThreadPool` would then fail.
     pool_ready: bool,
     /// The charts and status need drawing again.
     dirty: bool,
@@ -143,7 +164,10 @@ impl App {
     /// Starts the experiment and every compared algorithm from round 0 (replacing any runs), paused at
     /// the start if asked. Compared runs share everything but the algorithm: problem, seed, budget.
     fn restart(&mut self, paused: bool) {
-        if (self.error.is_some() && !self.pool_ready) || faults::crashed().is_some() {
+        if (self.error.is_some() && !self.pool_ready)
+            || faults::crashed().is_some()
+            || faults::failure().is_some()
+        {
             // A dead or missing worker cannot be restarted in place: the alert offers a reload.
             return;
         }
@@ -157,10 +181,19 @@ impl App {
         self.error = None;
         let mut experiments = vec![self.experiment.clone()];
         for &alg in &self.view.compare {
-            experiments.push(Experiment {
+            let mut compared = Experiment {
                 alg,
                 ..self.experiment.clone()
-            });
+            };
+            // Another algorithm can do more work on the same budget (PSGD beside CR-PSGD with ρ near 1):
+            // it gets the limits of its own, said once.
+            for mut notice in compared.apply_limits() {
+                notice.problem = format!("the compared {} run: {}", alg.name(), notice.problem);
+                if !self.notices.contains(&notice) {
+                    self.notices.push(notice);
+                }
+            }
+            experiments.push(compared);
         }
         self.runs = experiments
             .into_iter()
@@ -182,6 +215,10 @@ impl App {
                 "The computation crashed ({}).",
                 message.replace('\n', " ")
             ));
+            return;
+        }
+        if let (Some(sentence), None) = (faults::failure(), &self.error) {
+            self.fail(sentence.to_string());
             return;
         }
         for shown in &mut self.runs {

@@ -1,13 +1,25 @@
-//! The background run: the training loop runs on a rayon pool thread (a Web Worker), never on the page's
-//! main thread, and hands its rows over through a mailbox that the main thread only ever `try_lock`s.
+//! The background run: the training loop never runs on the page's main thread, and the main thread never
+//! waits for it. Two ways to run it, one per build of the page (see ARCHITECTURE.md, "Two builds"):
+//! - `pool` (feature `threads`, cross-origin isolated pages): the loop runs on a rayon pool thread and
+//!   the nodes of each round are spread over the pool's Web Workers, all in one shared memory.
+//! - `worker` (no shared memory, e.g. a static host without COOP/COEP): each run gets one plain Web
+//!   Worker with its own instance of the serial build, and posts its rows back as messages.
+//!
+//! Both drive the same [`Driver`], so pacing, pausing, stepping and the end of a run are one code.
 
 use crate::algorithms::{planned_rounds, Progress, Trainer};
 use crate::experiment::Experiment;
 use crate::link::Fault;
 use crate::metrics::Row;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+
+#[cfg(feature = "threads")]
+mod pool;
+#[cfg(feature = "threads")]
+pub use pool::Run;
+#[cfg(not(feature = "threads"))]
+mod worker;
+#[cfg(not(feature = "threads"))]
+pub use worker::Run;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -53,160 +65,84 @@ pub enum Pace {
     Fast,
 }
 
-/// What the worker and the main thread share. The worker writes; the main thread reads atomics and
-/// drains `mailbox` with `try_lock`, so it can never block on the worker.
-pub struct Shared {
-    mailbox: Mutex<Vec<Row>>,
-    state: AtomicU8,
-    pause: AtomicBool,
-    step_credits: AtomicU32,
-    cancelled: AtomicBool,
-    threads_used: AtomicU32,
-    /// What went non-finite, once the run diverged (set once; reading it never blocks).
-    diverged: OnceLock<&'static str>,
-    /// Which pool thread computed each node in the latest round (for the nodes-at-work view).
-    thread_of_node: Mutex<Vec<usize>>,
+/// At most this long between looks at the controls (pause, step, cancel) and between posts of rows.
+const CHUNK_MS: f64 = 16.0;
+
+/// What the loop around [`Driver::advance`] should do next.
+pub enum Next {
+    /// Advance again after this many milliseconds (0: at once, once the controls have been read).
+    After(f64),
+    /// Paused, with no step asked for.
+    Paused,
+    /// The run is over; `diverged` names the quantity that went non-finite.
+    Over {
+        state: RunState,
+        diverged: Option<&'static str>,
+    },
 }
 
-/// The main thread's handle on one background run.
-pub struct Run {
-    shared: Arc<Shared>,
+/// One run's training loop, in slices that the pool thread or the worker's event loop call in turn.
+pub struct Driver {
+    trainer: Trainer,
+    clock: Clock,
+    fault: Option<Fault>,
 }
 
-impl Run {
-    /// Starts `experiment` on the pool, paused at round 0 if `paused`.
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
-        let shared = Arc::new(Shared {
-            mailbox: Mutex::new(Vec::new()),
-            state: AtomicU8::new(RunState::Running as u8),
-            pause: AtomicBool::new(paused),
-            step_credits: AtomicU32::new(0),
-            cancelled: AtomicBool::new(false),
-            threads_used: AtomicU32::new(0),
-            diverged: OnceLock::new(),
-            thread_of_node: Mutex::new(Vec::new()),
-        });
-        let worker_side = shared.clone();
-        rayon::spawn(move || train(&worker_side, &experiment, pace, fault));
-        Run { shared }
+impl Driver {
+    pub fn new(experiment: &Experiment, pace: Pace, fault: Option<Fault>) -> Driver {
+        let per_round_ms = match pace {
+            Pace::Watch => (2000.0 / planned_rounds(experiment).max(1) as f64).min(150.0),
+            Pace::Fast => 0.0,
+        };
+        Driver {
+            trainer: Trainer::new(experiment),
+            clock: Clock::new(per_round_ms),
+            fault,
+        }
     }
 
-    /// The worker's state, read *before* draining: a terminal state seen here means every row has
-    /// already been posted (rows are posted before the state is stored, with release/acquire ordering).
-    pub fn state(&self) -> RunState {
-        RunState::from_u8(self.shared.state.load(Ordering::Acquire))
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
     }
 
-    /// Moves newly posted rows into `into`; returns false if the worker held the lock (try next frame).
-    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
-        match self.shared.mailbox.try_lock() {
-            Ok(mut rows) => {
-                into.append(&mut rows);
-                true
+    /// Runs the rounds that are due, for about `CHUNK_MS` at most, handing each row to `post`.
+    /// `may_run` is asked before every round: false means paused (or cancelled).
+    pub fn advance(
+        &mut self,
+        may_run: &mut dyn FnMut() -> bool,
+        post: &mut dyn FnMut(Row),
+    ) -> Next {
+        let started = js_sys::Date::now();
+        loop {
+            if !may_run() {
+                self.clock.restart();
+                return Next::Paused;
             }
-            Err(_) => false,
+            let Some(row) = self.trainer.step() else {
+                return match self.trainer.progress() {
+                    Progress::Diverged { quantity, .. } => Next::Over {
+                        state: RunState::Diverged,
+                        diverged: Some(quantity),
+                    },
+                    _ => Next::Over {
+                        state: RunState::Done,
+                        diverged: None,
+                    },
+                };
+            };
+            post(row);
+            if self.fault == Some(Fault::Panic) {
+                panic!(
+                    "fault injected by the link's fault=panic, after round {}",
+                    row.round
+                );
+            }
+            let wait = self.clock.next_round_in();
+            if wait >= 1.0 || js_sys::Date::now() - started >= CHUNK_MS {
+                return Next::After(wait.max(0.0));
+            }
         }
     }
-
-    pub fn threads_used(&self) -> u32 {
-        self.shared.threads_used.load(Ordering::Relaxed)
-    }
-
-    /// Which Web Worker computed each node in the latest round; `None` if the worker holds the lock.
-    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
-        self.shared
-            .thread_of_node
-            .try_lock()
-            .ok()
-            .map(|t| t.clone())
-    }
-
-    /// The quantity that became NaN or infinite, if the run diverged.
-    pub fn diverged_quantity(&self) -> Option<&'static str> {
-        self.shared.diverged.get().copied()
-    }
-
-    pub fn set_paused(&self, paused: bool) {
-        self.shared.pause.store(paused, Ordering::Release);
-    }
-
-    /// Runs exactly one more round, then stays paused.
-    pub fn step(&self) {
-        self.shared.pause.store(true, Ordering::Release);
-        self.shared.step_credits.fetch_add(1, Ordering::AcqRel);
-    }
-}
-
-impl Drop for Run {
-    /// A replaced run stops at its next round boundary and frees its worker.
-    fn drop(&mut self) {
-        self.shared.cancelled.store(true, Ordering::Release);
-    }
-}
-
-fn post(shared: &Shared, row: Row) {
-    // Only the main thread's try_lock can hold this, for the time of a Vec::append.
-    if let Ok(mut rows) = shared.mailbox.lock() {
-        rows.push(row);
-    }
-}
-
-fn set_state(shared: &Shared, state: RunState) {
-    shared.state.store(state as u8, Ordering::Release);
-}
-
-/// Runs on a pool thread. Sleeping here is fine: it is a worker, not the page.
-fn train(shared: &Shared, experiment: &Experiment, pace: Pace, fault: Option<Fault>) {
-    let mut trainer = Trainer::new(experiment);
-    post(shared, trainer.start_row());
-    let per_round_ms = match pace {
-        Pace::Watch => (2000.0 / planned_rounds(experiment).max(1) as f64).min(150.0),
-        Pace::Fast => 0.0,
-    };
-    let mut clock = Clock::new(per_round_ms);
-    loop {
-        if shared.cancelled.load(Ordering::Acquire) {
-            return;
-        }
-        if shared.pause.load(Ordering::Acquire) && !take_step_credit(shared) {
-            set_state(shared, RunState::Paused);
-            std::thread::sleep(Duration::from_millis(10));
-            clock.restart();
-            continue;
-        }
-        set_state(shared, RunState::Running);
-        let Some(row) = trainer.step() else { break };
-        shared
-            .threads_used
-            .store(trainer.threads_used(), Ordering::Relaxed);
-        if let Ok(mut threads) = shared.thread_of_node.lock() {
-            threads.clear();
-            threads.extend_from_slice(trainer.thread_of_node());
-        }
-        post(shared, row);
-        if fault == Some(Fault::Panic) {
-            panic!(
-                "fault injected by the link's fault=panic, after round {}",
-                row.round
-            );
-        }
-        clock.wait_for_next_round();
-    }
-    let end = match trainer.progress() {
-        Progress::Diverged { quantity, .. } => {
-            let _ = shared.diverged.set(quantity);
-            RunState::Diverged
-        }
-        _ => RunState::Done,
-    };
-    set_state(shared, end);
-}
-
-fn take_step_credit(shared: &Shared) -> bool {
-    shared
-        .step_credits
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_sub(1))
-        .is_ok()
 }
 
 /// Spreads rounds over time when a run has few of them, so each can be seen.
@@ -230,11 +166,9 @@ impl Clock {
         self.rounds = 0.0;
     }
 
-    fn wait_for_next_round(&mut self) {
+    /// Milliseconds until the next round is due (≤ 0: now), counting the round just run.
+    fn next_round_in(&mut self) -> f64 {
         self.rounds += 1.0;
-        let ahead = self.start + self.rounds * self.per_round_ms - js_sys::Date::now();
-        if ahead >= 1.0 {
-            std::thread::sleep(Duration::from_millis(ahead as u64));
-        }
+        self.start + self.rounds * self.per_round_ms - js_sys::Date::now()
     }
 }

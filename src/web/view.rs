@@ -63,6 +63,10 @@ fn render_status(app: &App) {
     );
     by_id::<Element>("progress").set_text_content(Some(&progress));
     let workers = match app.threads_used() {
+        _ if !cfg!(feature = "threads") => format!(
+            "{} nodes, one after another on one Web Worker (no shared memory here)",
+            e.nodes
+        ),
         0 => format!(
             "{} nodes · pool of {} Web Worker threads",
             e.nodes, app.pool_threads
@@ -78,7 +82,7 @@ fn render_status(app: &App) {
             "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
             app.main_run()
                 .and_then(|r| r.diverged_quantity())
-                .unwrap_or("loss"),
+                .unwrap_or_else(|| "loss".to_string()),
             last.map_or(0, |r| r.round)
         ),
         (RunState::Error, Some(error)) => format!("Error: {error} Reload the page to try again."),

@@ -209,3 +209,18 @@ test('every control has a label, a tooltip with the paper\u2019s symbol and rang
   assert.ok(outline.length > 0);
   await page.context().close();
 });
+
+test('a compared algorithm that would work far longer on the same budget gets limits of its own, with a notice', async () => {
+  // CR-PSGD fits the work limit here; PSGD, with a round per sample, would need about 1e13 operations.
+  const main = 'alg=crpsgd&problem=digits-mlp&hidden=64&N=64&rho=1.05&B1=1&T=1000000';
+  const page = await openPage(browser, `${server.url}/?${main}&compare=psgd`);
+  await page.waitForFunction(() => window.dynabatch.runs().length === 2);
+  const [ours, compared] = await runs(page);
+  assert.match(ours.link, /(^|&)T=1000000(&|$)/, 'the main run keeps its budget');
+  const limited = Number(new URLSearchParams(compared.link).get('T'));
+  assert.ok(limited > 0 && limited < 1_000_000, `compared psgd runs T=${limited}`);
+  const { notices } = await status(page);
+  assert.ok(notices.some(n => /the compared psgd run: .*T=1000000/.test(n) && n.includes(String(limited))), JSON.stringify(notices));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
