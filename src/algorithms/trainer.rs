@@ -4,7 +4,7 @@ use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every,
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into};
+use crate::nodes::{average_in_node_order, on_every_node_into, ActiveRun};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
 use crate::rng::{Purpose, Stream};
@@ -67,6 +67,8 @@ pub struct Trainer {
     network: Network,
     time: f64,
     comm_bytes: u64,
+    /// Lets the pool's threads stay awake between rounds while this is the only run (`nodes`).
+    _active: ActiveRun,
 }
 
 impl Trainer {
@@ -123,6 +125,7 @@ impl Trainer {
             network: Network::new(experiment, x_len),
             time: 0.0,
             comm_bytes: 0,
+            _active: ActiveRun::new(),
         }
     }
 
