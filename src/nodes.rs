@@ -4,7 +4,7 @@
 //! Results are combined in node order after all nodes finish, so they are bit-identical whatever P is.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// Runs `work(node, &mut outputs[node])` for every node; records in `thread_of_node` which pool thread
 /// computed each node. The caller keeps `outputs` from round to round, so a round need not allocate.
@@ -50,10 +50,8 @@ where
 static ACTIVE_RUNS: AtomicUsize = AtomicUsize::new(0);
 /// Pool threads lingering between rounds.
 static LINGERING: AtomicUsize = AtomicUsize::new(0);
-/// Rounds started in this process: a lingering thread stays while they keep coming.
-static ROUNDS: AtomicUsize = AtomicUsize::new(0);
-/// Idle polls before a lingering thread parks: about a millisecond, far longer than the gap between
-/// the rounds of a running experiment, far shorter than a paused or paced one's.
+/// Polls without a share before a lingering thread parks: about a millisecond, far longer than the gap
+/// between the rounds of a running experiment, far shorter than a paused or paced one's.
 const LINGER_POLLS: u32 = 20_000;
 
 /// Held by each `Trainer`: pool threads linger between rounds only while at most one run is going, so a
@@ -79,15 +77,27 @@ impl Drop for ActiveRun {
     }
 }
 
+/// The cores this process may use; unknown in wasm, where the page sizes its pool to them.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(usize::MAX, |c| c.get()))
+}
+
 /// Between rounds rayon parks idle threads, and waking a parked Web Worker (`Atomics.wait`) costs tens
 /// of µs, a large share of a short round: measured, 2 threads gave 0.81 of the ideal speed-up in wasm
 /// against 0.99 natively. So the other pool threads poll for the next round's share for a while
 /// instead. Which thread computes which node does not change, so neither do the results.
+///
+/// Only where every poller and the round's leader have a core of their own: a poller that takes the core
+/// of a thread holding a share makes the round wait for the OS to switch (8 threads on 2 cores ran 1000×
+/// slower).
 fn keep_threads_awake(threads: usize) {
-    ROUNDS.fetch_add(1, Ordering::AcqRel);
     let leader = rayon::current_thread_index();
     let others = threads - usize::from(leader.is_some());
-    if ACTIVE_RUNS.load(Ordering::Acquire) > 1 || LINGERING.load(Ordering::Acquire) >= others {
+    if others + 1 > cores()
+        || ACTIVE_RUNS.load(Ordering::Acquire) > 1
+        || LINGERING.load(Ordering::Acquire) >= others
+    {
         return;
     }
     rayon::spawn_broadcast(move |ctx| {
@@ -102,20 +112,19 @@ pub fn lingering_threads() -> usize {
     LINGERING.load(Ordering::Acquire)
 }
 
+/// Polls this thread's own queues for shares until none has come for `LINGER_POLLS` polls. Only shares
+/// reset the count, so a poller whose pool has no more rounds (or was dropped) parks soon.
 fn linger() {
     LINGERING.fetch_add(1, Ordering::AcqRel);
-    let mut seen = ROUNDS.load(Ordering::Acquire);
     let mut idle = 0;
     while idle < LINGER_POLLS && ACTIVE_RUNS.load(Ordering::Acquire) <= 1 {
         // Only this thread's own queues: a broadcast share is there; a whole run to steal is not.
         if rayon::yield_local() == Some(rayon::Yield::Executed) {
             idle = 0;
-            continue;
+        } else {
+            idle += 1;
+            std::hint::spin_loop();
         }
-        let now = ROUNDS.load(Ordering::Acquire);
-        idle = if now == seen { idle + 1 } else { 0 };
-        seen = now;
-        std::hint::spin_loop();
     }
     LINGERING.fetch_sub(1, Ordering::AcqRel);
 }

@@ -162,7 +162,8 @@ impl App {
     }
 
     /// Starts the experiment and every compared algorithm from round 0 (replacing any runs), paused at
-    /// the start if asked. Compared runs share everything but the algorithm: problem, seed, budget.
+    /// the start if asked. Compared runs share everything but the algorithm (problem, seed, budget), unless a
+    /// compared algorithm needs a smaller budget to stay within the limits (with a notice).
     fn restart(&mut self, paused: bool) {
         if (self.error.is_some() && !self.pool_ready)
             || faults::crashed().is_some()

@@ -224,3 +224,27 @@ test('a compared algorithm that would work far longer on the same budget gets li
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('pausing side-by-side runs at full speed pauses them all, and Play takes them to the end', async () => {
+  // Every round needs a share from each pool thread: a run that slept outright while paused used to
+  // leave the other run stuck mid-round, "running" for ever.
+  const link = 'alg=psgd&problem=breast-cancer&lambda=0.1&N=4&B1=1&gamma=0.3&T=400000&seed=2&compare=local';
+  const page = await openPage(browser, `${server.url}/?${link}`);
+  await page.selectOption('#pace', 'fast');
+  for (let i = 0; i < 3; i++) {
+    await page.waitForFunction(() => window.dynabatch.status().state === 'running');
+    await page.waitForTimeout(150);
+    await page.click('#play');
+    await page.waitForFunction(() => window.dynabatch.status().state === 'paused'
+      && window.dynabatch.runs().every(r => ['paused', 'done'].includes(r.state)), null, { timeout: 5000 });
+    await page.click('#play');
+  }
+  const done = await settle(page);
+  assert.equal(done.state, 'done');
+  for (const run of await runs(page)) {
+    assert.equal(run.state, 'done', run.label);
+    assert.equal(run.csv, cliCsv(run.link, 2), `${run.label}: page CSV = CLI CSV`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

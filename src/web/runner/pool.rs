@@ -5,6 +5,7 @@ use super::{Driver, Next, Pace, RunState};
 use crate::experiment::Experiment;
 use crate::link::Fault;
 use crate::metrics::Row;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -34,7 +35,11 @@ impl Run {
     pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
-            state: AtomicU8::new(RunState::Running as u8),
+            state: AtomicU8::new(if paused {
+                RunState::Paused
+            } else {
+                RunState::Running
+            } as u8),
             pause: AtomicBool::new(paused),
             step_credits: AtomicU32::new(0),
             cancelled: AtomicBool::new(false),
@@ -43,7 +48,7 @@ impl Run {
             thread_of_node: Mutex::new(Vec::new()),
         });
         let worker_side = shared.clone();
-        rayon::spawn(move || train(&worker_side, &experiment, pace, fault));
+        rayon::spawn(move || train(worker_side, experiment, pace, fault));
         Run { shared }
     }
 
@@ -111,14 +116,37 @@ fn set_state(shared: &Shared, state: RunState) {
     shared.state.store(state as u8, Ordering::Release);
 }
 
-/// Runs on a pool thread. Sleeping here is fine: it is a worker, not the page.
-fn train(shared: &Shared, experiment: &Experiment, pace: Pace, fault: Option<Fault>) {
+/// Runs on a pool thread. Waiting here is fine: it is a worker, not the page.
+fn train(shared: Arc<Shared>, experiment: Experiment, pace: Pace, fault: Option<Fault>) {
     // A run replaced before it started (quick edits) need not load its data or find f*.
     if shared.cancelled.load(Ordering::Acquire) {
         return;
     }
-    let mut driver = Driver::new(experiment, pace, fault);
-    post(shared, driver.trainer().start_row());
+    let driver = Driver::new(&experiment, pace, fault);
+    post(&shared, driver.trainer().start_row());
+    drive(shared, driver);
+}
+
+thread_local! {
+    /// Run loops on this thread's stack. A pool thread that waits for a round steals other jobs, and
+    /// may so start another run's loop on top of its own, which then cannot go on until that returns.
+    static LOOPS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn drive(shared: Arc<Shared>, mut driver: Driver) {
+    LOOPS.with(|n| n.set(n.get() + 1));
+    let nested = LOOPS.with(Cell::get) > 1;
+    let handed_on = drive_here(&shared, &mut driver, nested);
+    LOOPS.with(|n| n.set(n.get() - 1));
+    if handed_on {
+        // Beneath this loop, another run waits for it to return: the rest of this run goes back to the
+        // pool, for a thread with nothing beneath (pacing catches up there: its clock is absolute).
+        rayon::spawn(move || drive(shared, driver));
+    }
+}
+
+/// The loop of one run; true if it stopped only to be handed on (see `drive`).
+fn drive_here(shared: &Shared, driver: &mut Driver, nested: bool) -> bool {
     loop {
         let next = driver.advance(&mut || may_run(shared), &mut |row| post(shared, row));
         let trainer = driver.trainer();
@@ -130,25 +158,37 @@ fn train(shared: &Shared, experiment: &Experiment, pace: Pace, fault: Option<Fau
             threads.extend_from_slice(trainer.thread_of_node());
         }
         if shared.cancelled.load(Ordering::Acquire) {
-            return;
+            return false;
         }
-        match next {
-            Next::After(wait_ms) => {
-                if wait_ms >= 1.0 {
-                    std::thread::sleep(Duration::from_millis(wait_ms as u64));
-                }
-            }
+        let wait_ms = match next {
+            Next::After(wait_ms) => wait_ms,
             Next::Paused => {
                 set_state(shared, RunState::Paused);
-                std::thread::sleep(Duration::from_millis(10));
+                10.0
             }
             Next::Over { state, diverged } => {
                 if let Some(quantity) = diverged {
                     let _ = shared.diverged.set(quantity);
                 }
                 set_state(shared, state);
-                return;
+                return false;
             }
+        };
+        if nested {
+            return true;
+        }
+        nap(wait_ms);
+    }
+}
+
+/// Waits about `ms` without holding up the other runs: every round of every run needs a share from each
+/// pool thread (`nodes`), so a run that sleeps outright while paused or paced would stall the runs
+/// compared with it mid-round. This thread serves its shares of their rounds while it waits.
+fn nap(ms: f64) {
+    let until = js_sys::Date::now() + ms;
+    while js_sys::Date::now() < until {
+        if rayon::yield_local() != Some(rayon::Yield::Executed) {
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }

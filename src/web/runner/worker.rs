@@ -150,6 +150,9 @@ impl Drop for Run {
     /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
     fn drop(&mut self) {
         if let Some((worker, _, _)) = &self.worker {
+            // The listeners are dropped with `self`: a message already queued must not reach them.
+            worker.set_onmessage(None);
+            worker.set_onerror(None);
             worker.terminate();
         }
     }
@@ -234,7 +237,10 @@ fn spawn(
     ] {
         let _ = js_sys::Reflect::set(&start, &key.into(), &value);
     }
-    worker.post_message(&start).map_err(|e| format!("{e:?}"))?;
+    if let Err(e) = worker.post_message(&start) {
+        worker.terminate();
+        return Err(format!("{e:?}"));
+    }
     Ok((worker, on_message, on_error))
 }
 
