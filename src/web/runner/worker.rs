@@ -15,7 +15,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{
+    DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
+    WorkerType,
+};
 
 /// What the page asks a new worker to run.
 #[derive(Serialize, Deserialize)]
@@ -259,6 +262,11 @@ struct Training {
 thread_local! {
     static TRAINING: RefCell<Option<Training>> = const { RefCell::new(None) };
     static SLICE: Closure<dyn FnMut()> = Closure::new(run_slice);
+    /// For slices due at once: a message to itself, since browsers hold back nested zero-delay timers
+    /// to 4 ms, which cost a fifth of the speed at full pace.
+    static AT_ONCE: Option<MessageChannel> = MessageChannel::new().ok().inspect(|channel| {
+        SLICE.with(|slice| channel.port1().set_onmessage(Some(slice.as_ref().unchecked_ref())));
+    });
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -334,7 +342,16 @@ fn schedule(wait_ms: f64) {
         }
         _ => false,
     });
-    if go {
+    if !go {
+        return;
+    }
+    let posted = wait_ms < 1.0
+        && AT_ONCE.with(|channel| {
+            channel
+                .as_ref()
+                .is_some_and(|c| c.port2().post_message(&JsValue::NULL).is_ok())
+        });
+    if !posted {
         SLICE.with(|slice| {
             let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
                 slice.as_ref().unchecked_ref(),
