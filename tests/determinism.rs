@@ -74,3 +74,31 @@ fn training_decreases_the_loss_and_divergence_is_detected() {
         "the run stops at the first non-finite loss"
     );
 }
+
+/// The page steps a run in slices (`step_within`), so that a run whose rows are far apart can be
+/// cancelled between them: the slices must give exactly the rows of `step`.
+#[test]
+fn stepping_in_slices_gives_the_same_rows() {
+    use dynabatch::algorithms::Stepped;
+    for query in [
+        "alg=psgd&B1=1&T=3000&every=500",
+        "alg=local&problem=digits&T=3000&every=7",
+        "alg=catalyst&T=3000",
+    ] {
+        let e = Experiment::from_query_strict(query).expect("valid query");
+        let mut whole = Trainer::new(&e);
+        let expected: Vec<_> = std::iter::from_fn(|| whole.step()).collect();
+        for slice in [1, 7, 64] {
+            let mut sliced = Trainer::new(&e);
+            let mut rows = Vec::new();
+            loop {
+                match sliced.step_within(slice) {
+                    Stepped::Row(row) => rows.push(row),
+                    Stepped::Unrecorded => {}
+                    Stepped::Over => break,
+                }
+            }
+            assert_eq!(rows, expected, "{query} in slices of {slice}");
+        }
+    }
+}

@@ -11,4 +11,4 @@ mod trainer;
 pub use schedule::{
     batch_size, catalyst_shape, local_schedule, local_steps, planned_rounds, record_every, Schedule,
 };
-pub use trainer::{Progress, Trainer};
+pub use trainer::{Progress, Stepped, Trainer};

@@ -45,6 +45,17 @@ struct NodeMemory {
     step: Vec<f64>,
 }
 
+/// What [`Trainer::step_within`] did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stepped {
+    /// A recorded round.
+    Row(Row),
+    /// Rounds ran, none of them recorded.
+    Unrecorded,
+    /// The run is over (done or diverged): no round ran.
+    Over,
+}
+
 pub struct Trainer {
     problem: Box<dyn Problem>,
     f_star: Option<f64>,
@@ -137,10 +148,25 @@ impl Trainer {
     /// Runs rounds up to the next recorded one (every `every` rounds, the last round, or a divergence)
     /// and returns its row; `None` once the run is over.
     pub fn step(&mut self) -> Option<Row> {
-        while self.progress == Progress::Running {
+        loop {
+            match self.step_within(u64::MAX) {
+                Stepped::Row(row) => return Some(row),
+                Stepped::Over => return None,
+                Stepped::Unrecorded => {}
+            }
+        }
+    }
+
+    /// As `step`, but returns after `max_rounds` rounds even if none of them was recorded, so that a
+    /// caller can look up between them (a run whose rows are far apart can still be cancelled).
+    pub fn step_within(&mut self, max_rounds: u64) -> Stepped {
+        for _ in 0..max_rounds {
+            if self.progress != Progress::Running {
+                return Stepped::Over;
+            }
             let Some(samples) = self.next_round_samples() else {
                 self.progress = Progress::Done;
-                return None;
+                return Stepped::Over;
             };
             self.round += 1;
             self.sfo += samples;
@@ -164,10 +190,14 @@ impl Trainer {
                         quantity,
                     };
                 }
-                return Some(row);
+                return Stepped::Row(row);
             }
         }
-        None
+        if self.progress == Progress::Running {
+            Stepped::Unrecorded
+        } else {
+            Stepped::Over
+        }
     }
 
     /// The per-node samples of the next round, advancing the plan; `None` when no round fits.

@@ -7,7 +7,7 @@
 //!
 //! Both drive the same [`Driver`], so pacing, pausing, stepping and the end of a run are one code.
 
-use crate::algorithms::{planned_rounds, Progress, Trainer};
+use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
 use crate::experiment::Experiment;
 use crate::link::Fault;
 use crate::metrics::Row;
@@ -65,6 +65,9 @@ pub enum Pace {
     Fast,
 }
 
+/// Unrecorded rounds between looks at `cancelled`: a look costs an atomic load, a round far more.
+const ROUNDS_BETWEEN_LOOKS: u64 = 64;
+
 /// At most this long between looks at the controls (pause, step, cancel) and between posts of rows.
 const CHUNK_MS: f64 = 16.0;
 
@@ -106,10 +109,12 @@ impl Driver {
     }
 
     /// Runs the rounds that are due, for about `CHUNK_MS` at most, handing each row to `post`.
-    /// `may_run` is asked before every round: false means paused (or cancelled).
+    /// `may_run` is asked before every recorded round: false means paused (or cancelled). `cancelled`
+    /// is also asked between the unrecorded rounds in between, which a link's `every` can make many.
     pub fn advance(
         &mut self,
         may_run: &mut dyn FnMut() -> bool,
+        cancelled: &dyn Fn() -> bool,
         post: &mut dyn FnMut(Row),
     ) -> Next {
         let started = js_sys::Date::now();
@@ -118,17 +123,13 @@ impl Driver {
                 self.clock.restart();
                 return Next::Paused;
             }
-            let Some(row) = self.trainer.step() else {
-                return match self.trainer.progress() {
-                    Progress::Diverged { quantity, .. } => Next::Over {
-                        state: RunState::Diverged,
-                        diverged: Some(quantity),
-                    },
-                    _ => Next::Over {
-                        state: RunState::Done,
-                        diverged: None,
-                    },
-                };
+            let row = loop {
+                match self.trainer.step_within(ROUNDS_BETWEEN_LOOKS) {
+                    Stepped::Row(row) => break row,
+                    Stepped::Over => return self.over(),
+                    Stepped::Unrecorded if cancelled() => return Next::Paused,
+                    Stepped::Unrecorded => {}
+                }
             };
             post(row);
             if self.fault == Some(Fault::Panic) {
@@ -141,6 +142,21 @@ impl Driver {
             if wait >= 1.0 || js_sys::Date::now() - started >= CHUNK_MS {
                 return Next::After(wait.max(0.0));
             }
+        }
+    }
+}
+
+impl Driver {
+    fn over(&self) -> Next {
+        match self.trainer.progress() {
+            Progress::Diverged { quantity, .. } => Next::Over {
+                state: RunState::Diverged,
+                diverged: Some(quantity),
+            },
+            _ => Next::Over {
+                state: RunState::Done,
+                diverged: None,
+            },
         }
     }
 }

@@ -148,7 +148,11 @@ fn drive(shared: Arc<Shared>, mut driver: Driver) {
 /// The loop of one run; true if it stopped only to be handed on (see `drive`).
 fn drive_here(shared: &Shared, driver: &mut Driver, nested: bool) -> bool {
     loop {
-        let next = driver.advance(&mut || may_run(shared), &mut |row| post(shared, row));
+        let next = driver.advance(
+            &mut || may_run(shared),
+            &|| shared.cancelled.load(Ordering::Acquire),
+            &mut |row| post(shared, row),
+        );
         let trainer = driver.trainer();
         shared
             .threads_used

@@ -377,6 +377,8 @@ fn run_slice() {
                     true
                 }
             },
+            // A replaced run's worker is terminated, not asked.
+            &|| false,
             &mut |row| rows.push(row),
         );
         t.over = matches!(next, Next::Over { .. });
