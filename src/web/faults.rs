@@ -3,6 +3,8 @@
 //! forever for a worker that has died.
 
 use std::sync::OnceLock;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 static PANIC: OnceLock<String> = OnceLock::new();
 static FAILURE: OnceLock<String> = OnceLock::new();
@@ -39,6 +41,19 @@ pub fn failure() -> Option<&'static str> {
 /// The first panic's message, once one happened.
 pub fn crashed() -> Option<&'static str> {
     PANIC.get().map(String::as_str)
+}
+
+/// Calls `give_up` with the limit's message once `POOL_START_LIMIT_MS` have passed; `give_up` decides
+/// whether the workers it waits for have started meanwhile.
+pub fn after_start_limit(give_up: impl FnOnce(String) + 'static) {
+    let message = format!("did not start within {} s.", POOL_START_LIMIT_MS / 1000);
+    let callback = Closure::once_into_js(move || give_up(message));
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.unchecked_ref(),
+            POOL_START_LIMIT_MS,
+        );
+    }
 }
 
 /// Web Workers that have not started by then are not going to (the pool, or a serial run's worker).

@@ -28,8 +28,6 @@ use runs::{overall_state, Shown};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
-use wasm_bindgen::JsCast;
-#[cfg(feature = "threads")]
 use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
@@ -65,26 +63,19 @@ pub fn start() {
     hook::install();
     view::listen();
     view::schedule_frame();
-    start_workers(&window, pool_threads);
+    start_workers(pool_threads);
 }
 
 /// Starts the Web Worker pool, then the first run; gives up visibly if the workers never come.
 #[cfg(feature = "threads")]
-fn start_workers(window: &web_sys::Window, pool_threads: usize) {
-    let give_up = Closure::once_into_js(|| {
+fn start_workers(pool_threads: usize) {
+    faults::after_start_limit(|did_not_start| {
         with_app(|app| {
             if !app.pool_ready && app.error.is_none() {
-                let limit = faults::POOL_START_LIMIT_MS / 1000;
-                app.fail(format!(
-                    "The Web Worker threads did not start within {limit} s."
-                ));
+                app.fail(format!("The Web Worker threads {did_not_start}"));
             }
         });
     });
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        give_up.unchecked_ref(),
-        faults::POOL_START_LIMIT_MS,
-    );
     wasm_bindgen_futures::spawn_local(async move {
         let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
         with_app(|app| match started {
@@ -99,7 +90,7 @@ fn start_workers(window: &web_sys::Window, pool_threads: usize) {
 
 /// The serial build has no pool: each run starts its own Web Worker (`runner::worker`).
 #[cfg(not(feature = "threads"))]
-fn start_workers(_window: &web_sys::Window, _pool_threads: usize) {
+fn start_workers(_pool_threads: usize) {
     with_app(|app| {
         app.pool_ready = true;
         app.restart(app.start_paused);

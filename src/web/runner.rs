@@ -51,6 +51,15 @@ impl RunState {
         ["idle", "running", "paused", "done", "diverged", "error"][self as usize]
     }
 
+    /// A run's state before its first round: paused if it was started paused.
+    pub fn at_start(paused: bool) -> RunState {
+        if paused {
+            RunState::Paused
+        } else {
+            RunState::Running
+        }
+    }
+
     pub fn is_over(self) -> bool {
         matches!(self, RunState::Done | RunState::Diverged | RunState::Error)
     }

@@ -25,11 +25,7 @@ impl Shown {
             run: Some(Run::start(experiment.clone(), paused, pace, fault)),
             experiment,
             rows: Vec::new(),
-            state: if paused {
-                RunState::Paused
-            } else {
-                RunState::Running
-            },
+            state: RunState::at_start(paused),
             ghost: false,
         }
     }

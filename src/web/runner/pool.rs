@@ -35,11 +35,7 @@ impl Run {
     pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
-            state: AtomicU8::new(if paused {
-                RunState::Paused
-            } else {
-                RunState::Running
-            } as u8),
+            state: AtomicU8::new(RunState::at_start(paused) as u8),
             pause: AtomicBool::new(paused),
             step_credits: AtomicU32::new(0),
             cancelled: AtomicBool::new(false),

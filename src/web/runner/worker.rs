@@ -87,11 +87,7 @@ impl Run {
     pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
-            state: if paused {
-                RunState::Paused
-            } else {
-                RunState::Running
-            },
+            state: RunState::at_start(paused),
             threads_used: 0,
             thread_of_node: Vec::new(),
             diverged: None,
@@ -165,18 +161,11 @@ impl Drop for Run {
 /// concern of this timer.
 fn give_up_unless_loaded(inbox: &Rc<RefCell<Inbox>>) {
     let inbox = Rc::downgrade(inbox);
-    let give_up = Closure::once_into_js(move || {
+    faults::after_start_limit(move |did_not_start| {
         if inbox.upgrade().is_some_and(|inbox| !inbox.borrow().loaded) {
-            let limit = faults::POOL_START_LIMIT_MS / 1000;
-            faults::record_failure(format!("The Web Worker did not start within {limit} s."));
+            faults::record_failure(format!("The Web Worker {did_not_start}"));
         }
     });
-    if let Some(window) = web_sys::window() {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            give_up.unchecked_ref(),
-            faults::POOL_START_LIMIT_MS,
-        );
-    }
 }
 
 /// Creates the worker, listens to it, and sends it the glue, the compiled module and the order.
@@ -299,11 +288,7 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
             over: false,
         })
     });
-    let state = if order.paused {
-        RunState::Paused
-    } else {
-        RunState::Running
-    };
+    let state = RunState::at_start(order.paused);
     send_progress(vec![start], state, None);
     let on_control =
         Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| control(event.data()));
