@@ -1,12 +1,12 @@
 //! What every share link must satisfy, whatever its bytes: shared by the cargo-fuzz target
 //! (`fuzz/fuzz_targets/links.rs`, the long run) and the proptest in `tests/fuzz_links.rs` (the CI run).
 
-use dynabatch::algorithms::{planned_rounds, record_every};
-use dynabatch::experiment::{
+use dynabatch_core::algorithms::{planned_rounds, record_every};
+use dynabatch_core::experiment::{
     recorded_rows, recording_work, training_work, Experiment, ProblemKind, LINK_VERSION,
     MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
 };
-use dynabatch::params::{Domain, MAX_ROWS, PARAMS};
+use dynabatch_core::params::{Domain, MAX_ROWS, PARAMS};
 
 /// Longest notice: the longest fixed text (the list of known parameters) plus shortened link text.
 const MAX_NOTICE_CHARS: usize = 600;

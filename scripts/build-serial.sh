@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The page's second build, for hosts that cannot send the cross-origin isolation headers (COOP/COEP):
-# without shared memory, atomics or the Web Worker pool (`--no-default-features`, no `threads`), so it
+# without shared memory, atomics or the Web Worker pool (no `threads` feature), so it
 # runs each experiment on one Web Worker, with the same results. www/boot.js picks it when the page is not
 # cross-origin isolated. Trunk runs this after its own build (Trunk.toml [[hooks]]); it writes the
 # content-hashed files into Trunk's staging directory and names them on index.html's boot tag.
@@ -11,12 +11,12 @@ PUBLIC_URL="${TRUNK_PUBLIC_URL:-/}"
 
 # The threaded build's flags (.cargo/config.toml) minus atomics and shared memory; RUSTFLAGS replaces them.
 export RUSTFLAGS="-C target-feature=+bulk-memory,+mutable-globals,+simd128 -C link-arg=--max-memory=268435456"
-cargo build --lib --release --quiet --target wasm32-unknown-unknown --no-default-features \
+cargo build -p dynabatch-web --lib --release --quiet --target wasm32-unknown-unknown \
   --target-dir target/serial
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name serial \
-  target/serial/wasm32-unknown-unknown/release/dynabatch.wasm
+  target/serial/wasm32-unknown-unknown/release/dynabatch_web.wasm
 wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$out/serial_bg.wasm" -o "$out/serial_bg.wasm"

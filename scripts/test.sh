@@ -11,8 +11,14 @@ step "format and lints"
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 # The page's two builds: with Web Worker threads, and serial (scripts/build-serial.sh).
-cargo clippy --lib --no-default-features --features threads --target wasm32-unknown-unknown --quiet -- -D warnings
-cargo clippy --lib --no-default-features --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p dynabatch-web --features threads --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p dynabatch-web --target wasm32-unknown-unknown --quiet -- -D warnings
+
+step "the core is pure: no browser crate in its dependencies, for any target"
+if cargo tree -p dynabatch-core --target all -e normal,build | grep -E '\b(wasm-bindgen|web-sys|js-sys)\b'; then
+  echo "dynabatch-core depends on a browser crate (ARCHITECTURE.md, invariants)" >&2
+  exit 1
+fi
 
 step "core tests (cargo test)"
 cargo test --quiet

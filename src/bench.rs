@@ -1,354 +1,126 @@
-//! The benchmark workloads, shared by `dynabatch bench` (native) and the bench page (wasm), so that both
-//! sides time exactly the same work and print the same JSON lines.
-//!
-//! The caller brings the clock (`Instant` natively, `performance.now()` in the page: std has no clock on
-//! wasm32-unknown-unknown) and the thread pool: every workload runs on the current rayon pool.
-//! Each record carries a checksum of what it computed, so a run also shows that native and wasm, and
-//! every thread count, computed the same bits.
+//! The bench page's entry points (`www/bench.js`): the workloads of `dynabatch bench`, from the same
+//! core code, timed with `performance.now()`.
 
-use crate::algorithms::Trainer;
-use crate::chart::{ChartSpec, Scale, Series, PALETTE};
-use crate::experiment::Experiment;
-use crate::nodes::{average_in_node_order, on_every_node};
-use crate::problems::{self, Problem};
-use crate::rng::{Purpose, Stream};
+use dynabatch_core::bench::{self, Record};
+use dynabatch_core::data::Dataset;
+use dynabatch_core::experiment::Experiment;
+use dynabatch_plot::{chart, figures};
+use js_sys::{Float64Array, Object, Reflect, Uint8Array};
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
 
-/// Nodes per round in the throughput workloads, as in the paper's network study.
-pub const NODES: usize = 8;
-/// Samples per node per round in the throughput workloads: a mid-run CR-PSGD batch.
-pub const BATCH: u64 = 256;
-/// The per-round overhead workload: PSGD with one sample per node, where rounds are nearly all overhead.
-pub const ROUND_QUERY: &str = "alg=psgd&problem=breast-cancer&N=8&B1=1&T=20000&every=1000000";
-/// Points per curve in the chart workload.
-pub const CHART_POINTS: usize = 100_000;
-/// Each timing is the fastest of this many repetitions, each at least `REP_MS` long: other processes
-/// only ever slow a repetition down, so the fastest is the closest to the work's own cost.
-const REPS: usize = 5;
-const REP_MS: f64 = 150.0;
+#[wasm_bindgen]
+extern "C" {
+    /// Works on the page and in Web Workers alike (web-sys reaches it only through `Window`).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
 
-/// A throughput case: a problem as a share link's query string.
-pub struct Case {
-    pub name: &'static str,
-    pub query: &'static str,
+    /// A 2-D context, for `getImageData` without web-sys's `ImageData` feature.
+    type Pixels;
+    /// Only its side effect matters here: the recorded drawing is executed.
+    #[wasm_bindgen(method, catch, js_name = getImageData)]
+    fn read_pixels(
+        this: &Pixels,
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+    ) -> Result<JsValue, JsValue>;
 }
 
-pub const CASES: [Case; 4] = [
-    Case {
-        name: "breast-cancer",
-        query: "problem=breast-cancer",
-    },
-    Case {
-        name: "digits",
-        query: "problem=digits",
-    },
-    Case {
-        name: "digits-mlp",
-        query: "problem=digits-mlp",
-    },
-    Case {
-        name: "synthetic-784",
-        query: "problem=synthetic&n=1000&d=784",
-    },
-];
-
-/// One measurement.
-#[derive(Clone, Debug)]
-pub struct Record {
-    pub workload: &'static str,
-    pub case: &'static str,
-    pub threads: usize,
-    pub value: f64,
-    pub unit: &'static str,
-    /// A hash of the bits the workload computed (0 where there is nothing to compare).
-    pub checksum: u64,
+fn now() -> f64 {
+    performance_now()
 }
 
-impl Record {
-    /// One JSON object per line; `side` says who measured it ("native", "wasm", "tfjs").
-    pub fn json(&self, side: &str) -> String {
-        let value = if self.value.is_finite() {
-            self.value.to_string()
-        } else {
-            "null".into()
-        };
-        format!(
-            "{{\"side\":\"{side}\",\"workload\":\"{}\",\"case\":\"{}\",\"threads\":{},\"value\":{value},\"unit\":\"{}\",\"checksum\":\"{:016x}\"}}",
-            self.workload, self.case, self.threads, self.unit, self.checksum
-        )
-    }
+fn lines(records: &[Record]) -> String {
+    records.iter().map(|r| r.json("wasm") + "\n").collect()
 }
 
-/// Every compute workload on the current pool: throughput of each case, then the per-round overhead.
-pub fn compute_suite(now: &dyn Fn() -> f64) -> Result<Vec<Record>, String> {
-    let mut records = vec![Record {
-        workload: "simd",
-        case: problems::simd::name(),
-        threads: rayon::current_num_threads(),
-        value: f64::NAN,
-        unit: "",
-        checksum: 0,
-    }];
-    for case in &CASES {
-        records.push(throughput(case, now)?);
-    }
-    records.push(round_overhead(now)?);
-    if rayon::current_num_threads() == 1 {
-        // The loop and call alone, to subtract from the others.
-        records.push(transcendental("identity", |x| x, now));
-        records.push(transcendental("exp", libm::exp, now));
-        records.push(transcendental("tanh", libm::tanh, now));
-    }
-    Ok(records)
+/// Every compute workload on this instance's rayon pool, as JSON lines. It blocks until done, so call it
+/// from a Web Worker after `initThreadPool`, never from a page's main thread. The loop runs on a pool
+/// thread, as the page's runs do.
+#[wasm_bindgen(js_name = benchCompute)]
+pub fn bench_compute() -> Result<String, JsError> {
+    let records = rayon::scope(|_| bench::compute_suite(&now)).map_err(|e| JsError::new(&e))?;
+    Ok(lines(&records))
 }
 
-/// The thread counts a suite runs at: 1, 2, 4, … below `all`, then `all` (both sides use the same).
-pub fn thread_counts(all: usize) -> Vec<usize> {
-    let mut counts: Vec<usize> = std::iter::successors(Some(1usize), |t| t.checked_mul(2))
-        .take_while(|&t| t < all)
-        .collect();
-    counts.push(all.max(1));
-    counts
-}
-
-fn experiment(query: &str) -> Result<Experiment, String> {
-    Experiment::from_query_strict(query).map_err(|n| format!("{query}: {}", n.problem))
-}
-
-/// Sample gradients per second: rounds of `NODES` mini-batch gradients of `BATCH` samples, spread over
-/// the pool and averaged in node order, exactly as a CR-PSGD round computes them.
-pub fn throughput(case: &Case, now: &dyn Fn() -> f64) -> Result<Record, String> {
-    let problem = problems::build(&experiment(case.query)?);
-    let w = test_point(problem.as_ref());
-    let mut thread_of_node = vec![0; NODES];
-    let mut direction = vec![0.0; w.len()];
-    let p = problem.as_ref();
-    one_round(p, &w, 1, &mut thread_of_node, &mut direction);
-    let checksum = hash(&direction);
-    let mut round = 1;
-    let rounds = |count: u64| {
-        for _ in 0..count {
-            round += 1;
-            one_round(p, &w, round, &mut thread_of_node, &mut direction);
-        }
-    };
-    let ms_per_round = ms_per_unit(now, rounds);
-    Ok(Record {
-        workload: "throughput",
-        case: case.name,
-        threads: rayon::current_num_threads(),
-        value: (NODES as u64 * BATCH) as f64 * 1000.0 / ms_per_round,
-        unit: "samples/s",
-        checksum,
-    })
-}
-
-fn one_round(
-    problem: &dyn Problem,
-    w: &[f64],
-    round: u64,
-    thread_of_node: &mut [usize],
-    direction: &mut [f64],
-) {
-    let gradients = on_every_node(thread_of_node, |node| {
-        let mut g = vec![0.0; w.len()];
-        let purpose = Purpose::Node {
-            node: node as u64,
-            round,
-        };
-        problem.minibatch_gradient(w, &mut Stream::new(7, purpose), BATCH, &mut g);
-        g
-    });
-    average_in_node_order(&gradients, direction);
-}
-
-/// Microseconds per round of a whole PSGD run with N = 8 and B = 1: the rounds' fixed cost (spreading
-/// the nodes over the pool, collecting and averaging their gradients, the update), since the gradients
-/// themselves are 8 samples of 31 features.
-pub fn round_overhead(now: &dyn Fn() -> f64) -> Result<Record, String> {
-    let e = experiment(ROUND_QUERY)?;
-    let mut timings = Vec::with_capacity(REPS);
-    let mut checksum = 0;
-    for _ in 0..REPS {
-        let mut trainer = Trainer::new(&e);
-        let start = now();
-        let mut last = None;
-        while let Some(row) = trainer.step() {
-            last = Some(row);
-        }
-        let elapsed = now() - start;
-        timings.push(elapsed * 1000.0 / trainer.round().max(1) as f64);
-        checksum = last.map_or(0, |r| hash(&[r.loss, r.grad_norm]));
-    }
-    Ok(Record {
-        workload: "round",
-        case: "psgd-N8-B1",
-        threads: rayon::current_num_threads(),
-        value: fastest(timings),
-        unit: "us/round",
-        checksum,
-    })
-}
-
-/// Nanoseconds per call of a `libm` function over [−4, 4]: the kernels' scalar part, the same source on
-/// every target, so the difference between targets is the compilers'.
-pub fn transcendental(name: &'static str, f: fn(f64) -> f64, now: &dyn Fn() -> f64) -> Record {
-    let inputs: Vec<f64> = (0..1024).map(|i| -4.0 + i as f64 / 128.0).collect();
-    let checksum = hash(&inputs.iter().map(|&x| f(x)).collect::<Vec<_>>());
-    let ms = ms_per_unit(now, |count| {
-        for _ in 0..count {
-            for &x in &inputs {
-                std::hint::black_box(f(std::hint::black_box(x)));
+/// Redraw time of a 100k-point chart on a new `width`×`height` canvas, as JSON lines: the drawing calls
+/// alone (what the main thread spends in a frame), and with the canvas rasterised after each redraw.
+/// Main thread only: plotters measures text through the DOM.
+#[wasm_bindgen(js_name = benchChart)]
+pub fn bench_chart(width: u32, height: u32) -> Result<String, JsError> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsError::new("no document"))?;
+    let js = |e: JsValue| JsError::new(&format!("{e:?}"));
+    let canvas: HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(js)?
+        .unchecked_into();
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let body = document.body().ok_or_else(|| JsError::new("no body"))?;
+    body.append_child(&canvas).map_err(js)?;
+    let context: Pixels = canvas
+        .get_context("2d")
+        .map_err(js)?
+        .ok_or_else(|| JsError::new("no 2d context"))?
+        .unchecked_into();
+    let mut records = Vec::new();
+    for (case, rasterise) in [("redraw-100k", false), ("redraw-100k-rasterised", true)] {
+        let mut record = figures::bench_chart_redraw(&now, &mut |series| {
+            let backend = CanvasBackend::with_canvas_object(canvas.clone())
+                .ok_or_else(|| "no 2d context".to_string())?;
+            chart::draw(
+                &backend.into_drawing_area(),
+                &figures::bench_chart_spec(),
+                series,
+            )?;
+            if rasterise {
+                // Reading a pixel back makes the browser execute the recorded drawing now.
+                context
+                    .read_pixels(0.0, 0.0, 1.0, 1.0)
+                    .map_err(|e| format!("{e:?}"))?;
             }
-        }
-    });
-    Record {
-        workload: "libm",
-        case: name,
-        threads: 1,
-        value: ms * 1e6 / inputs.len() as f64,
-        unit: "ns/call",
-        checksum,
-    }
-}
-
-/// A 100k-point history shaped like a run's f − f*: a noisy power-law decay with spikes.
-pub fn chart_history(points: usize) -> Vec<(f64, f64)> {
-    let mut noise = Stream::new(1, Purpose::Data);
-    (0..points)
-        .map(|i| {
-            let t = i as f64 + 1.0;
-            let spike = if noise.below(500) == 0 { 30.0 } else { 1.0 };
-            (t, spike * (1.0 + 0.5 * noise.unit()) / t)
+            Ok(())
         })
-        .collect()
-}
-
-/// What the chart workload draws: one curve on a log axis, as the page's f − f* chart.
-pub fn chart_spec() -> ChartSpec<'static> {
-    ChartSpec {
-        title: "Suboptimality vs. SFO calls per node",
-        x_label: "SFO per node",
-        y_label: "f − f* (log)",
-        x_scale: Scale::Linear,
-        y_scale: Scale::Log,
-        pixel_ratio: 1.0,
+        .map_err(|e| JsError::new(&e))?;
+        record.case = case;
+        records.push(record);
     }
+    Ok(lines(&records))
 }
 
-/// Milliseconds per redraw of a `CHART_POINTS`-point chart by `draw` (which draws `series` with
-/// `chart_spec()` on some backend).
-pub fn chart_redraw(
-    now: &dyn Fn() -> f64,
-    draw: &mut dyn FnMut(&[Series]) -> Result<(), String>,
-) -> Result<Record, String> {
-    let series = [Series {
-        label: "psgd",
-        points: chart_history(CHART_POINTS),
-        color: PALETTE[0],
-    }];
-    draw(&series)?;
-    let mut failure = None;
-    let ms = ms_per_unit(now, |count| {
-        for _ in 0..count {
-            if let Err(e) = draw(&series) {
-                failure = Some(e);
-            }
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(Record {
-            workload: "chart",
-            case: "redraw-100k",
-            threads: 1,
-            value: ms,
-            unit: "ms",
-            checksum: 0,
-        }),
-    }
-}
-
-/// A point away from the start, where no weight is zero and every link function is in its curved part.
-fn test_point(problem: &dyn Problem) -> Vec<f64> {
-    let mut s = Stream::new(11, Purpose::Data);
-    problem
-        .initial_point()
+/// A throughput case's data exactly as the model sees it, for the TensorFlow.js comparison:
+/// `{rows, cols, classes, hidden, lambda, nodes, batch, features: Float64Array, labels: Uint8Array}`.
+#[wasm_bindgen(js_name = benchData)]
+pub fn bench_data(case: &str) -> Result<Object, JsError> {
+    let case = bench::CASES
         .iter()
-        .map(|v| v + 0.1 * s.normal())
-        .collect()
-}
-
-/// Calibrates `work(count)` to about `REP_MS`, then returns the fastest of `REPS` timings, per unit.
-fn ms_per_unit(now: &dyn Fn() -> f64, mut work: impl FnMut(u64)) -> f64 {
-    let mut count = 1u64;
-    loop {
-        let start = now();
-        work(count);
-        let elapsed = now() - start;
-        if elapsed >= REP_MS / 8.0 || count >= 1 << 40 {
-            count = ((count as f64) * REP_MS / elapsed.max(1e-3))
-                .ceil()
-                .max(1.0) as u64;
-            break;
-        }
-        count *= 8;
+        .find(|c| c.name == case)
+        .ok_or_else(|| JsError::new(&format!("no bench case {case}")))?;
+    let experiment =
+        Experiment::from_query_strict(case.query).map_err(|n| JsError::new(&n.problem))?;
+    let data = Dataset::for_experiment(&experiment);
+    let out = Object::new();
+    let set = |key: &str, value: JsValue| Reflect::set(&out, &key.into(), &value);
+    let fields = [
+        ("rows", (data.rows as f64).into()),
+        ("cols", (data.cols as f64).into()),
+        ("classes", (data.classes as f64).into()),
+        ("hidden", (experiment.hidden as f64).into()),
+        ("lambda", experiment.lambda.into()),
+        ("nodes", (bench::NODES as f64).into()),
+        ("batch", (bench::BATCH as f64).into()),
+        ("features", Float64Array::from(&data.features[..]).into()),
+        ("labels", Uint8Array::from(&data.labels[..]).into()),
+    ];
+    for (key, value) in fields {
+        set(key, value).map_err(|e| JsError::new(&format!("{e:?}")))?;
     }
-    let timings = (0..REPS)
-        .map(|_| {
-            let start = now();
-            work(count);
-            (now() - start) / count as f64
-        })
-        .collect();
-    fastest(timings)
-}
-
-fn fastest(v: Vec<f64>) -> f64 {
-    v.into_iter().fold(f64::NAN, f64::min)
-}
-
-/// FNV-1a over the values' bits: equal checksums mean equal bits (with overwhelming probability).
-pub fn hash(values: &[f64]) -> u64 {
-    values.iter().fold(0xcbf2_9ce4_8422_2325, |h, v| {
-        v.to_bits()
-            .to_le_bytes()
-            .iter()
-            .fold(h, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_are_json_lines() {
-        let r = Record {
-            workload: "round",
-            case: "c",
-            threads: 2,
-            value: 1.5,
-            unit: "us/round",
-            checksum: 255,
-        };
-        assert_eq!(
-            r.json("native"),
-            r#"{"side":"native","workload":"round","case":"c","threads":2,"value":1.5,"unit":"us/round","checksum":"00000000000000ff"}"#
-        );
-    }
-
-    #[test]
-    fn thread_counts_double_up_to_all() {
-        assert_eq!(thread_counts(1), [1]);
-        assert_eq!(thread_counts(2), [1, 2]);
-        assert_eq!(thread_counts(6), [1, 2, 4, 6]);
-    }
-
-    #[test]
-    fn every_query_parses() {
-        for case in &CASES {
-            assert!(experiment(case.query).is_ok(), "{}", case.name);
-        }
-        assert!(experiment(ROUND_QUERY).is_ok());
-    }
+    Ok(out)
 }

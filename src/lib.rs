@@ -1,25 +1,362 @@
-//! Dynabatch: parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), as a library.
+//! The thin web shell: DOM controls, the share link, the charts and the background run.
 //!
-//! The pure core (everything but `web`) knows nothing of the browser: it is deterministic, runs natively
-//! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
+//! Threads: the main thread owns the DOM and draws; training runs on a rayon pool of Web Workers
+//! (wasm-bindgen-rayon). The main thread never blocks: it reads the run through atomics and `try_lock`.
+//!
+//! Natively the crate is empty: it is the page, so every native build and test of the workspace passes
+//! over it.
+#![cfg(target_arch = "wasm32")]
 
-pub mod algorithms;
-pub mod bench;
-pub mod chart;
-pub mod data;
-pub mod experiment;
-pub mod heatmap;
-pub mod link;
-pub mod metrics;
-pub mod network;
-pub mod nodes;
-pub mod optimum;
-pub mod paper;
-pub mod params;
-pub mod presets;
-pub mod problems;
-pub mod rng;
-pub mod theory;
+mod bench;
+mod charts;
+mod controls;
+mod dom;
+mod export;
+mod faults;
+mod hook;
+mod hover;
+mod landscape_view;
+mod nodes_view;
+mod presets_panel;
+mod runner;
+mod runs;
+mod theory_panel;
+mod view;
 
-#[cfg(target_arch = "wasm32")]
-mod web;
+use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
+use dynabatch_core::link::{self, View};
+use dynabatch_core::metrics::Row;
+use dynabatch_core::theory::{predict, Prediction};
+use runner::{Pace, RunState};
+use runs::{overall_state, Shown};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+#[cfg(feature = "threads")]
+use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the page's app, if it has started. Event handlers and the hook all go through here.
+fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|app| {
+        app.try_borrow_mut()
+            .ok()
+            .and_then(|mut app| app.as_mut().map(f))
+    })
+}
+
+/// Entry point. Every pool worker instantiates this module too and runs this again; only the page
+/// (which has a `window`) builds the app.
+#[wasm_bindgen(start)]
+pub fn start() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    console_error_panic_hook::set_once();
+    faults::install();
+    let pool_threads = if cfg!(feature = "threads") {
+        (window.navigator().hardware_concurrency() as usize).clamp(1, 8)
+    } else {
+        1
+    };
+    let query = window.location().search().unwrap_or_default();
+    let app = App::new(&query, pool_threads);
+    APP.with(|slot| *slot.borrow_mut() = Some(app));
+    hook::install();
+    view::listen();
+    view::schedule_frame();
+    start_workers(pool_threads);
+}
+
+/// Starts the Web Worker pool, then the first run; gives up visibly if the workers never come.
+#[cfg(feature = "threads")]
+fn start_workers(pool_threads: usize) {
+    faults::after_start_limit(|did_not_start| {
+        with_app(|app| {
+            if !app.pool_ready && app.error.is_none() {
+                app.fail(format!("The Web Worker threads {did_not_start}"));
+            }
+        });
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
+        with_app(|app| match started {
+            Ok(_) => {
+                app.pool_ready = true;
+                app.restart(app.start_paused);
+            }
+            Err(e) => app.fail(format!("The Web Worker threads could not start ({e:?}).")),
+        });
+    });
+}
+
+/// The serial build has no pool: each run starts its own Web Worker (`runner::worker`).
+#[cfg(not(feature = "threads"))]
+fn start_workers(_pool_threads: usize) {
+    with_app(|app| {
+        app.pool_ready = true;
+        app.restart(app.start_paused);
+    });
+}
+
+pub struct App {
+    experiment: Experiment,
+    /// How the page shows it: compared algorithms, hidden controls, the embedded layout.
+    view: View,
+    /// The paper's prediction for `experiment`, kept because counting a long schedule takes a while and
+    /// every frame shows it.
+    prediction: Prediction,
+    /// Whether the run reports f − f*. The rows decide; this persists across runs so the charts' titles
+    /// do not flicker while a new run computes f*.
+    optimum_known: bool,
+    notices: Vec<Notice>,
+    pool_threads: usize,
+    pace: Pace,
+    /// The live runs: the main experiment first, then each compared algorithm.
+    runs: Vec<Shown>,
+    /// A faded copy of an earlier main run, kept while parameters change.
+    pinned: Option<Shown>,
+    error: Option<String>,
+    /// Reset (or Play) pressed before the worker threads were up: how the first run should start.
+    start_paused: bool,
+    /// The Web Worker pool is up (at once in the serial build, which has none). Before, nothing may
+    /// touch rayon: its first use would build a default pool that wasm cannot staff, and
+    /// `initThreadPool` would then fail.
+    pool_ready: bool,
+    /// The charts and status need drawing again.
+    dirty: bool,
+}
+
+impl App {
+    fn new(query: &str, pool_threads: usize) -> App {
+        let (experiment, view, notices) = link::parse(query);
+        controls::build();
+        controls::show(&experiment, &view.hide);
+        theory_panel::build();
+        presets_panel::build();
+        view::apply_layout(&view);
+        let app = App {
+            prediction: predict(&experiment),
+            optimum_known: guess_optimum_known(&experiment),
+            experiment,
+            view,
+            notices,
+            pool_threads,
+            pace: Pace::Watch,
+            runs: Vec::new(),
+            pinned: None,
+            error: None,
+            start_paused: false,
+            pool_ready: false,
+            dirty: true,
+        };
+        app.write_link();
+        app
+    }
+
+    /// Starts the experiment and every compared algorithm from round 0 (replacing any runs), paused at
+    /// the start if asked. Compared runs share everything but the algorithm (problem, seed, budget), unless a
+    /// compared algorithm needs a smaller budget to stay within the limits (with a notice).
+    fn restart(&mut self, paused: bool) {
+        if (self.error.is_some() && !self.pool_ready)
+            || faults::crashed().is_some()
+            || faults::failure().is_some()
+        {
+            // A dead or missing worker cannot be restarted in place: the alert offers a reload.
+            return;
+        }
+        if !self.pool_ready {
+            // The pool's start handler starts the (by then current) experiment.
+            self.start_paused = paused;
+            self.dirty = true;
+            return;
+        }
+        self.runs.clear(); // stops the old runs first
+        self.error = None;
+        let mut experiments = vec![self.experiment.clone()];
+        for &alg in &self.view.compare {
+            let mut compared = Experiment {
+                alg,
+                ..self.experiment.clone()
+            };
+            // Another algorithm can do more work on the same budget (PSGD beside CR-PSGD with ρ near 1):
+            // it gets the limits of its own, said once.
+            for mut notice in compared.apply_limits() {
+                notice.problem = format!("the compared {} run: {}", alg.name(), notice.problem);
+                if !self.notices.contains(&notice) {
+                    self.notices.push(notice);
+                }
+            }
+            experiments.push(compared);
+        }
+        self.runs = experiments
+            .into_iter()
+            .map(|e| Shown::start(e, paused, self.pace, self.view.fault))
+            .collect();
+        self.dirty = true;
+    }
+
+    fn fail(&mut self, message: String) {
+        self.runs.clear();
+        self.error = Some(message);
+        self.dirty = true;
+    }
+
+    /// Once per animation frame: takes what the runs have posted, without ever waiting for them.
+    fn poll(&mut self) {
+        if let (Some(message), None) = (faults::crashed(), &self.error) {
+            self.fail(format!(
+                "The computation crashed ({}).",
+                message.replace('\n', " ")
+            ));
+            return;
+        }
+        if let (Some(sentence), None) = (faults::failure(), &self.error) {
+            self.fail(sentence.to_string());
+            return;
+        }
+        for shown in &mut self.runs {
+            self.dirty |= shown.poll();
+        }
+        if let Some(first) = self.rows().first() {
+            self.optimum_known = first.subopt.is_some();
+        }
+    }
+
+    /// The main run's rows.
+    fn rows(&self) -> &[Row] {
+        self.runs.first().map_or(&[], |r| &r.rows)
+    }
+
+    /// The main run's worker handle.
+    fn main_run(&self) -> Option<&runner::Run> {
+        self.runs.first().and_then(|r| r.run.as_ref())
+    }
+
+    /// The state of all live runs together.
+    fn state(&self) -> RunState {
+        if self.error.is_some() {
+            RunState::Error
+        } else {
+            overall_state(&self.runs)
+        }
+    }
+
+    /// Every run on the charts: the live ones, then the pinned ghost.
+    fn shown(&self) -> impl Iterator<Item = &Shown> {
+        self.runs.iter().chain(self.pinned.iter())
+    }
+
+    /// A control changed: store its value (clamped, with a notice, if it must be), show it, rewrite the
+    /// link, and rerun.
+    fn control_changed(&mut self, name: &str) {
+        let before = self.experiment.clone();
+        let notice = self.experiment.set(name, &controls::read(name));
+        controls::show(&self.experiment, &self.view.hide);
+        if notice.is_some() || self.experiment != before {
+            self.notices = notice.into_iter().collect();
+        }
+        if self.experiment != before {
+            // A compared algorithm that is now the main one would be run twice.
+            let main = self.experiment.alg;
+            self.view.compare.retain(|a| *a != main);
+            self.prediction = predict(&self.experiment);
+            self.write_link();
+            if !self.runs.is_empty() {
+                self.restart(false);
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
+    fn open_link(&mut self, query: &str) {
+        let (experiment, view, notices) = link::parse(query);
+        self.experiment = experiment;
+        self.view = View {
+            hide: self.view.hide.clone(),
+            embed: self.view.embed,
+            ..view
+        };
+        self.notices = notices;
+        self.prediction = predict(&self.experiment);
+        controls::show(&self.experiment, &self.view.hide);
+        self.write_link();
+        self.restart(false);
+    }
+
+    fn write_link(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Ok(history) = window.history() {
+            let link = format!("?{}", link::to_query(&self.experiment, &self.view));
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&link));
+        }
+    }
+
+    fn live_runs(&self) -> impl Iterator<Item = &runner::Run> {
+        self.runs.iter().filter_map(|r| r.run.as_ref())
+    }
+
+    fn play_pause(&mut self) {
+        match self.state() {
+            _ if self.runs.is_empty() => self.start_paused = false,
+            s if s.is_over() => self.restart(false),
+            RunState::Paused => self.live_runs().for_each(|r| r.set_paused(false)),
+            _ => self.live_runs().for_each(|r| r.set_paused(true)),
+        }
+    }
+
+    fn step(&mut self) {
+        if !self.state().is_over() {
+            self.live_runs().for_each(runner::Run::step);
+        }
+    }
+
+    fn reset(&mut self) {
+        if self.runs.is_empty() {
+            self.start_paused = true;
+        } else {
+            self.restart(true);
+        }
+    }
+
+    /// The landscape map was clicked: start there (to two decimals, so the link stays short).
+    fn set_start(&mut self, x: f64, y: f64) {
+        let round = |v: f64| format!("{:.2}", v);
+        let notices: Vec<Notice> = [("x0", round(x)), ("y0", round(y))]
+            .iter()
+            .filter_map(|(name, v)| self.experiment.set(name, v))
+            .collect();
+        self.notices = notices;
+        controls::show(&self.experiment, &self.view.hide);
+        self.write_link();
+        self.restart(false);
+    }
+
+    /// Pins the main run as a ghost, or lets the pinned one go.
+    fn toggle_pin(&mut self) {
+        self.pinned = match (&self.pinned, self.runs.first()) {
+            (None, Some(main)) => Some(main.pin()),
+            _ => None,
+        };
+        self.dirty = true;
+    }
+
+    fn threads_used(&self) -> u32 {
+        self.main_run().map_or(0, runner::Run::threads_used)
+    }
+}
+
+/// Only for the frames before the first run's first row arrives (that row says for certain): f* is
+/// found for the convex problems when λ > 0, and known for the landscape.
+fn guess_optimum_known(e: &Experiment) -> bool {
+    match e.problem {
+        ProblemKind::Landscape => true,
+        ProblemKind::DigitsMlp => false,
+        _ => e.lambda > 0.0,
+    }
+}

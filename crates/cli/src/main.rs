@@ -1,0 +1,223 @@
+//! `dynabatch`: the native twin of the page. A thin shell over the library: it parses arguments, runs
+//! the same `Trainer` the page runs, and prints the same CSV.
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+mod cli {
+    use clap::{Parser, Subcommand};
+    use dynabatch_core::algorithms::{Progress, Trainer};
+    use dynabatch_core::data::Dataset;
+    use dynabatch_core::experiment::Experiment;
+    use dynabatch_core::metrics::csv_header;
+    use indicatif::{ProgressBar, ProgressStyle};
+    use plotters::prelude::{IntoDrawingArea, SVGBackend};
+    use std::io::Write;
+    use std::process::ExitCode;
+
+    /// Parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), natively.
+    #[derive(Parser)]
+    #[command(version, about)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Runs an experiment given as a share link's query string and writes it as CSV to stdout.
+        Run {
+            /// For example 'alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7'.
+            query: String,
+            /// Worker threads for the nodes (the result does not depend on it).
+            #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+            threads: Option<u16>,
+        },
+        /// Re-creates the paper's two experiments: writes their figures (SVG) and prints the claims' table.
+        Paper {
+            /// Folder for the figures.
+            #[arg(long, default_value = "docs/figures")]
+            out: std::path::PathBuf,
+            /// Seeds averaged in the table (1 to 8).
+            #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+            seeds: u8,
+        },
+        /// Times the benchmark workloads (docs/PERFORMANCE.md) at 1 to all threads; prints JSON lines.
+        Bench {
+            /// Thread counts, comma-separated (default: 1, 2, 4, … and all cores).
+            #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=256))]
+            threads: Vec<u16>,
+            /// Only the baseline vector encoding (SSE2 on x86-64), not AVX2; records say "native-baseline".
+            #[arg(long)]
+            baseline_simd: bool,
+        },
+        /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
+        Data {
+            /// A problem name (breast-cancer, digits, synthetic) or a query string such as
+            /// 'problem=synthetic&n=200&d=5&seed=3'.
+            problem: String,
+        },
+    }
+
+    /// Exit status for a run whose loss became NaN or infinite (its CSV is still written in full).
+    const DIVERGED: u8 = 3;
+
+    pub fn main() -> ExitCode {
+        let cli = Cli::parse();
+        let outcome = match cli.command {
+            Command::Run { query, threads } => run(&query, threads),
+            Command::Data { problem } => data(&problem),
+            Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
+            Command::Bench {
+                threads,
+                baseline_simd,
+            } => bench(&threads, baseline_simd),
+        };
+        match outcome {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("dynabatch: {message}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    /// A page's link works here too: its view keys (compare, hide, embed) are checked, then left to the page.
+    fn parse(query: &str) -> Result<Experiment, String> {
+        dynabatch_core::link::parse_strict(query)
+            .map(|(experiment, _)| experiment)
+            .map_err(|notice| notice.problem)
+    }
+
+    fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, String> {
+        let experiment = parse(query)?;
+        let threads = threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+        pool.install(|| train(&experiment))
+    }
+
+    fn train(experiment: &Experiment) -> Result<ExitCode, String> {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut trainer = Trainer::new(experiment);
+        let bar = ProgressBar::new(experiment.budget).with_style(
+            ProgressStyle::with_template(
+                "{spinner} round {msg} {wide_bar} {pos}/{len} SFO per node ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let mut write = |line: &str| {
+            out.write_all(line.as_bytes())
+                .map_err(|e| format!("cannot write: {e}"))
+        };
+        let start = trainer.start_row();
+        write(&csv_header(start.point.is_some()))?;
+        write(&start.csv_line())?;
+        while let Some(row) = trainer.step() {
+            write(&row.csv_line())?;
+            bar.set_position(row.sfo);
+            bar.set_message(row.round.to_string());
+        }
+        bar.finish_and_clear();
+        out.flush().map_err(|e| format!("cannot write: {e}"))?;
+        if let Progress::Diverged { round, quantity } = trainer.progress() {
+            eprintln!("dynabatch: diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)");
+            return Ok(ExitCode::from(DIVERGED));
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn paper(out: &std::path::Path, seeds: usize) -> Result<ExitCode, String> {
+        use dynabatch_core::paper::{self, Axis};
+        std::fs::create_dir_all(out)
+            .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        let studies = [paper::logistic_study(), paper::network_study()];
+        let runs: usize = studies
+            .iter()
+            .map(|s| s.contenders.len() * (seeds + 1))
+            .sum();
+        let bar = ProgressBar::new(runs as u64);
+        let mut table = String::from(paper::TABLE_HEADER);
+        for study in &studies {
+            let mut curves = Vec::new();
+            let mut summaries = Vec::new();
+            for contender in &study.contenders {
+                curves.push(paper::curve(contender.query, paper::SEEDS[0]));
+                bar.inc(1);
+                summaries.push(paper::summarize(
+                    contender.query,
+                    &paper::SEEDS[..seeds],
+                    study.measure,
+                ));
+                bar.inc(seeds as u64);
+            }
+            for (axis, suffix) in [(Axis::Sfo, "sfo"), (Axis::Rounds, "rounds")] {
+                let path = out.join(format!("{}-{suffix}.svg", study.name));
+                let svg = dynabatch_plot::figures::paper_svg(study, &curves, axis)?;
+                std::fs::write(&path, svg)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            table.push_str(&paper::table_rows(study, &summaries));
+        }
+        bar.finish_and_clear();
+        print!("{table}");
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn bench(threads: &[u16], baseline_simd: bool) -> Result<ExitCode, String> {
+        use dynabatch_core::bench;
+        let side = if baseline_simd {
+            dynabatch_core::problems::simd::baseline_only();
+            "native-baseline"
+        } else {
+            "native"
+        };
+        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let counts: Vec<usize> = if threads.is_empty() {
+            bench::thread_counts(all)
+        } else {
+            threads.iter().map(|&t| usize::from(t)).collect()
+        };
+        let start = std::time::Instant::now();
+        let now = move || start.elapsed().as_secs_f64() * 1000.0;
+        for threads in counts {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+            for record in pool.install(|| bench::compute_suite(&now))? {
+                println!("{}", record.json(side));
+            }
+        }
+        let record = dynabatch_plot::figures::bench_chart_redraw(&now, &mut |series| {
+            let mut svg = String::new();
+            let area = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+            dynabatch_plot::chart::draw(&area, &dynabatch_plot::figures::bench_chart_spec(), series)
+                .map(|_| ())
+        })?;
+        println!("{}", record.json(side));
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn data(problem: &str) -> Result<ExitCode, String> {
+        let query = if problem.contains('=') {
+            problem.to_string()
+        } else {
+            format!("problem={problem}")
+        };
+        let experiment = parse(&query)?;
+        if experiment.problem == dynabatch_core::experiment::ProblemKind::Landscape {
+            return Err("problem=landscape is a closed-form function and has no data set".into());
+        }
+        let mut out = std::io::stdout().lock();
+        out.write_all(Dataset::for_experiment(&experiment).to_csv().as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))?;
+        Ok(ExitCode::SUCCESS)
+    }
+}

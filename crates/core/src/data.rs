@@ -1,0 +1,220 @@
+//! Data sets exactly as the model sees them: preprocessing happens here, once, when a set is built.
+
+use crate::experiment::{Experiment, ProblemKind};
+use crate::rng::{Purpose, Stream};
+
+/// A dense data set: `rows` examples of `cols` features (the last is a constant bias column), row-major.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub rows: usize,
+    pub cols: usize,
+    pub classes: usize,
+    pub features: Vec<f64>,
+    pub labels: Vec<u8>,
+}
+
+const BREAST_CANCER: &[u8] = include_bytes!("../../../data/breast_cancer.bin");
+const DIGITS: &[u8] = include_bytes!("../../../data/digits.bin");
+
+impl Dataset {
+    /// Builds the data set an experiment trains on.
+    pub fn for_experiment(experiment: &Experiment) -> Dataset {
+        match experiment.problem {
+            ProblemKind::BreastCancer => {
+                // Standardised columns: the raw features span five orders of magnitude.
+                let mut raw = decode(BREAST_CANCER);
+                standardize(&mut raw);
+                raw.with_bias()
+            }
+            ProblemKind::Digits | ProblemKind::DigitsMlp => {
+                // Pixel intensities 0..16 scaled to [0, 1].
+                let mut raw = decode(DIGITS);
+                raw.features.iter_mut().for_each(|v| *v /= 16.0);
+                raw.with_bias()
+            }
+            ProblemKind::Synthetic => synthetic(
+                experiment.seed,
+                experiment.synthetic_examples,
+                experiment.synthetic_features,
+            ),
+            // The landscape is a closed-form function: it has no examples.
+            ProblemKind::Landscape => Dataset {
+                rows: 0,
+                cols: 2,
+                classes: 0,
+                features: vec![],
+                labels: vec![],
+            },
+        }
+    }
+
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.features[i * self.cols..(i + 1) * self.cols]
+    }
+
+    fn with_bias(self) -> Dataset {
+        let cols = self.cols + 1;
+        let mut features = Vec::with_capacity(self.rows * cols);
+        for i in 0..self.rows {
+            features.extend_from_slice(self.row(i));
+            features.push(1.0);
+        }
+        Dataset {
+            cols,
+            features,
+            ..self
+        }
+    }
+
+    /// The matrix as CSV: one row per example, the features first and the label last.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let header: Vec<String> = (0..self.cols).map(|j| format!("x{j}")).collect();
+        out.push_str(&header.join(","));
+        out.push_str(",label\n");
+        for i in 0..self.rows {
+            for v in self.row(i) {
+                out.push_str(&v.to_string());
+                out.push(',');
+            }
+            out.push_str(&self.labels[i].to_string());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Reads the committed format written by `data/make_data.py` (its docstring has the layout).
+/// The files are part of the binary, so a malformed one is a build defect, caught by the tests.
+fn decode(bytes: &[u8]) -> Dataset {
+    let word = |at: usize| {
+        u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
+    };
+    assert_eq!(&bytes[..5], b"DBDS1", "data file has the wrong magic");
+    let (rows, cols, classes) = (word(8), word(12), word(16));
+    let start = 20;
+    let features: Vec<f64> = bytes[start..start + 4 * rows * cols]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+        .collect();
+    let labels = bytes[start + 4 * rows * cols..].to_vec();
+    assert_eq!(labels.len(), rows, "data file is truncated");
+    Dataset {
+        rows,
+        cols,
+        classes,
+        features,
+        labels,
+    }
+}
+
+fn standardize(data: &mut Dataset) {
+    let n = data.rows as f64;
+    for j in 0..data.cols {
+        let mean = (0..data.rows)
+            .map(|i| data.features[i * data.cols + j])
+            .sum::<f64>()
+            / n;
+        let var = (0..data.rows)
+            .map(|i| (data.features[i * data.cols + j] - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let scale = if var > 0.0 {
+            1.0 / libm::sqrt(var)
+        } else {
+            1.0
+        };
+        for i in 0..data.rows {
+            let v = &mut data.features[i * data.cols + j];
+            *v = (*v - mean) * scale;
+        }
+    }
+}
+
+/// Gaussian features and a hidden linear model; labels are drawn from its logistic probabilities, so the
+/// classes overlap and the optimum has finite weights.
+fn synthetic(seed: u64, rows: usize, features: usize) -> Dataset {
+    let mut stream = Stream::new(seed, Purpose::Data);
+    let truth: Vec<f64> = (0..features)
+        .map(|_| stream.normal() * 2.0 / libm::sqrt(features as f64))
+        .collect();
+    let mut data = Dataset {
+        rows,
+        cols: features,
+        classes: 2,
+        features: Vec::with_capacity(rows * features),
+        labels: Vec::with_capacity(rows),
+    };
+    for _ in 0..rows {
+        let x: Vec<f64> = (0..features).map(|_| stream.normal()).collect();
+        let margin: f64 = x.iter().zip(&truth).map(|(a, b)| a * b).sum();
+        let p = 1.0 / (1.0 + libm::exp(-margin));
+        data.labels.push(u8::from(stream.unit() <= p));
+        data.features.extend(x);
+    }
+    data.with_bias()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(query: &str) -> Dataset {
+        Dataset::for_experiment(&Experiment::from_query_strict(query).expect("valid query"))
+    }
+
+    #[test]
+    fn uci_sets_have_the_documented_shapes() {
+        let cancer = build("problem=breast-cancer");
+        assert_eq!((cancer.rows, cancer.cols, cancer.classes), (569, 31, 2));
+        let digits = build("problem=digits");
+        assert_eq!((digits.rows, digits.cols, digits.classes), (1797, 65, 10));
+        assert!(digits.features.iter().all(|v| (0.0..=1.0).contains(v)));
+        assert_eq!(
+            cancer.labels.iter().filter(|&&l| l == 1).count(),
+            357,
+            "benign count in UCI WDBC"
+        );
+    }
+
+    #[test]
+    fn standardised_columns_have_zero_mean_and_unit_variance() {
+        let cancer = build("problem=breast-cancer");
+        for j in 0..30 {
+            let col: Vec<f64> = (0..cancer.rows).map(|i| cancer.row(i)[j]).collect();
+            let mean = col.iter().sum::<f64>() / col.len() as f64;
+            let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / col.len() as f64;
+            assert!(
+                mean.abs() < 1e-9 && (var - 1.0).abs() < 1e-9,
+                "column {j}: {mean} {var}"
+            );
+        }
+        assert!((0..cancer.rows).all(|i| cancer.row(i)[30] == 1.0));
+    }
+
+    #[test]
+    fn synthetic_follows_seed_n_and_d() {
+        let a = build("problem=synthetic&n=50&d=3&seed=1");
+        assert_eq!((a.rows, a.cols), (50, 4));
+        assert_eq!(
+            a.features,
+            build("problem=synthetic&n=50&d=3&seed=1").features
+        );
+        assert_ne!(
+            a.features,
+            build("problem=synthetic&n=50&d=3&seed=2").features
+        );
+        let ones = a.labels.iter().filter(|&&l| l == 1).count();
+        assert!(ones > 5 && ones < 45, "both classes present: {ones}");
+    }
+
+    #[test]
+    fn csv_has_features_then_label() {
+        let csv = build("problem=breast-cancer").to_csv();
+        let mut lines = csv.lines();
+        assert!(lines
+            .next()
+            .is_some_and(|h| h.starts_with("x0,") && h.ends_with("x30,label")));
+        assert_eq!(lines.count(), 569);
+    }
+}

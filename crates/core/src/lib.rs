@@ -1,0 +1,20 @@
+//! Dynabatch: parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), as a library.
+//!
+//! The pure core (everything but `web`) knows nothing of the browser: it is deterministic, runs natively
+//! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
+
+pub mod algorithms;
+pub mod bench;
+pub mod data;
+pub mod experiment;
+pub mod link;
+pub mod metrics;
+pub mod network;
+pub mod nodes;
+pub mod optimum;
+pub mod paper;
+pub mod params;
+pub mod presets;
+pub mod problems;
+pub mod rng;
+pub mod theory;

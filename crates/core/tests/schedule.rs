@@ -1,0 +1,72 @@
+//! Algorithm 1's batch schedule and stopping rule, exactly as the paper states them.
+
+use dynabatch_core::algorithms::{batch_size, planned_rounds, Schedule, Trainer};
+use dynabatch_core::experiment::Experiment;
+use proptest::prelude::*;
+
+fn experiment(query: &str) -> Experiment {
+    Experiment::from_query_strict(query).expect("valid query")
+}
+
+#[test]
+fn the_issue_example_follows_floor_rho_power_and_stops_at_the_budget() {
+    let e = experiment("alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7");
+    let rows = Trainer::new(&e).run_to_end();
+    let expected: Vec<u64> = (1..=15)
+        .map(|t| (1.5f64.powi(t - 1) * 2.0).floor() as u64)
+        .collect();
+    let batches: Vec<u64> = rows[1..].iter().map(|r| r.batch).collect();
+    assert_eq!(batches, expected);
+    assert_eq!(
+        batches,
+        [2, 3, 4, 6, 10, 15, 22, 34, 51, 76, 115, 172, 259, 389, 583]
+    );
+    let used = rows.last().map(|r| r.sfo).unwrap_or(0);
+    assert_eq!(used, 1741);
+    assert!(
+        used + batch_size(2, 1.5, 16) > 2000,
+        "the next round (875) would pass T and is not run"
+    );
+    assert_eq!((rows[0].round, rows[0].batch, rows[0].sfo), (0, 0, 0));
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.round, i as u64);
+    }
+}
+
+#[test]
+fn psgd_and_rho_one_are_the_same_fixed_batch_run() {
+    let psgd = Trainer::new(&experiment("alg=psgd&B1=3&T=100")).run_to_end();
+    let crpsgd_rho_one = Trainer::new(&experiment("alg=crpsgd&rho=1&B1=3&T=100")).run_to_end();
+    assert_eq!(psgd, crpsgd_rho_one);
+    assert_eq!(psgd.len() - 1, 33);
+    assert!(psgd[1..].iter().all(|r| r.batch == 3));
+}
+
+#[test]
+fn huge_growth_saturates_instead_of_overflowing() {
+    assert_eq!(batch_size(100_000, 16.0, 1_000), u64::MAX);
+    let rounds = planned_rounds(&experiment("rho=16&B1=100000&T=1000000"));
+    assert_eq!(
+        rounds, 1,
+        "B₁ = 100000 fits; 100000 + 1600000 > 1000000 does not"
+    );
+}
+
+proptest! {
+    /// The run takes B_t = ⌊ρ^(t−1)B₁⌋ while the per-node total stays within T, and stops at the first round
+    /// that would pass it.
+    #[test]
+    fn stopping_rule_holds(rho in 1.0f64..4.0, b1 in 1u64..50, budget in 1u64..20_000) {
+        let e = experiment(&format!("rho={rho}&B1={b1}&T={budget}"));
+        let batches: Vec<u64> = Schedule::for_experiment(&e).collect();
+        let total: u64 = batches.iter().sum();
+        prop_assert!(total <= budget);
+        for (i, &b) in batches.iter().enumerate() {
+            prop_assert_eq!(b, batch_size(b1, rho, i as u64 + 1));
+            prop_assert!(b >= b1);
+        }
+        let next = batch_size(b1, rho, batches.len() as u64 + 1);
+        prop_assert!(total + next > budget, "a further round would have fitted");
+        prop_assert_eq!(planned_rounds(&e), batches.len() as u64);
+    }
+}

@@ -1,0 +1,8 @@
+//! Dynabatch's drawing: line charts, the landscape map and the paper's figures, through plotters'
+//! backend-independent API, so the page draws on a canvas and the CLI writes SVG with the same code.
+//!
+//! Not in `dynabatch-core` because plotters depends on wasm-bindgen and web-sys when built for wasm32.
+
+pub mod chart;
+pub mod figures;
+pub mod heatmap;

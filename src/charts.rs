@@ -1,0 +1,203 @@
+//! The charts: suboptimality on a log scale where f* is known, the loss itself where it is not, and the
+//! batch schedule.
+
+use super::dom::{by_id, set_attr};
+use super::App;
+use dynabatch_core::experiment::Alg;
+use dynabatch_core::metrics::Row;
+use dynabatch_plot::chart::{self, ChartSpec, Scale, Series};
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+
+/// One chart's words: the canvas, its title, axis labels and what a screen reader hears.
+struct Labels<'a> {
+    id: &'a str,
+    title: &'a str,
+    x_label: &'a str,
+    y_label: &'a str,
+    description: &'a str,
+}
+
+fn sfo(r: &Row) -> f64 {
+    r.sfo as f64
+}
+
+fn round(r: &Row) -> f64 {
+    r.round as f64
+}
+
+/// Points for a log axis: zero or negative values have no place on it (f − f* reaches 0 to rounding,
+/// and f* itself is only found to about 1e-12), so they are left out rather than drawn off the chart.
+fn positive(rows: &[Row], x: fn(&Row) -> f64, y: impl Fn(&Row) -> Option<f64>) -> Vec<(f64, f64)> {
+    rows.iter()
+        .filter_map(|r| {
+            y(r).filter(|v| v.is_finite() && *v > 0.0)
+                .map(|v| (x(r), v))
+        })
+        .collect()
+}
+
+/// What a chart plots from one run's rows.
+type Points<'f> = dyn Fn(&[Row]) -> Vec<(f64, f64)> + 'f;
+
+/// One series per shown run (main, compared, pinned), each in its algorithm's colour.
+fn series<'a>(app: &'a App, points: &Points<'_>) -> Vec<Series<'a>> {
+    app.shown()
+        .map(|run| Series {
+            label: &run.label,
+            points: points(&run.rows),
+            color: run.color(),
+        })
+        .collect()
+}
+
+fn time(r: &Row) -> f64 {
+    r.time
+}
+
+pub fn render(app: &App) {
+    // Compared algorithms differ in rounds by orders of magnitude: a log axis keeps them all readable.
+    let rounds_scale = if app.shown().count() > 1 {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
+    // Where f* is known, f − f*: it falls by decades, so on a log axis. Otherwise the loss itself.
+    let (name, said, y_label, y_scale) = if app.optimum_known {
+        (
+            "Suboptimality",
+            "f minus f*, log scale,",
+            "f − f* (log)",
+            Scale::Log,
+        )
+    } else {
+        ("Loss", "Loss", "loss f(x)", Scale::Linear)
+    };
+    for (id, x, x_label, versus, x_scale) in [
+        (
+            "chart-sfo",
+            sfo as fn(&Row) -> f64,
+            "SFO per node",
+            "SFO calls per node",
+            Scale::Linear,
+        ),
+        (
+            "chart-rounds",
+            round,
+            "round",
+            "communication rounds",
+            rounds_scale,
+        ),
+        (
+            "chart-time",
+            time,
+            "simulated seconds",
+            "simulated time",
+            Scale::Linear,
+        ),
+    ] {
+        let title = format!("{name} vs. {versus}");
+        let description = format!("{said} against {versus}");
+        let labels = Labels {
+            id,
+            title: &title,
+            x_label,
+            y_label,
+            description: &description,
+        };
+        let points = |rows: &[Row]| {
+            if app.optimum_known {
+                positive(rows, x, |r| r.subopt)
+            } else {
+                rows.iter().map(|r| (x(r), r.loss)).collect()
+            }
+        };
+        draw(&labels, x_scale, y_scale, &series(app, &points));
+    }
+    let batch = Labels {
+        id: "chart-batch",
+        title: "Batch size per node",
+        x_label: "round",
+        y_label: "B_t (log)",
+        description: "Batch size per node against round, log scale",
+    };
+    // Row 0 is the starting point, before any batch.
+    let batches = |rows: &[Row]| {
+        rows.iter()
+            .skip(1)
+            .map(|r| (round(r), r.batch as f64))
+            .collect()
+    };
+    draw(&batch, rounds_scale, Scale::Log, &series(app, &batches));
+    by_id::<HtmlElement>("caption-batch").set_text_content(Some(batch_caption(app.experiment.alg)));
+    // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
+    let figure: HtmlElement = by_id("figure-grad");
+    figure.set_hidden(app.optimum_known);
+    if !app.optimum_known {
+        let labels = Labels {
+            id: "chart-grad",
+            title: "‖∇f‖² vs. SFO calls per node",
+            x_label: "SFO per node",
+            y_label: "‖∇f‖² (log)",
+            description: "Squared gradient norm against SFO calls per node, log scale",
+        };
+        let grad = |rows: &[Row]| positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
+        draw(&labels, Scale::Linear, Scale::Log, &series(app, &grad));
+    }
+}
+
+fn batch_caption(alg: Alg) -> &'static str {
+    match alg {
+        Alg::CrPsgd => "CR-PSGD: B_t = ⌊ρ^(t−1)·B₁⌋ until the budget T is spent.",
+        Alg::Psgd => "PSGD: the same batch B₁ every round, so about T/B₁ rounds.",
+        Alg::Catalyst => {
+            "Catalyst: B_t grows by ρ within each outer step, then starts again at B₁."
+        }
+        Alg::Local => "Local SGD: each round is H local steps of batch B₁, then one average.",
+    }
+}
+
+/// Sizes the canvas's backing store to its CSS size × devicePixelRatio (crisp on HiDPI screens); returns
+/// the ratio, or `None` while the canvas is not laid out.
+pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
+    if width < 10.0 || height < 10.0 {
+        return None;
+    }
+    let (w, h) = (
+        (width * ratio).round() as u32,
+        (height * ratio).round() as u32,
+    );
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    Some(ratio)
+}
+
+fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
+    let canvas: HtmlCanvasElement = by_id(labels.id);
+    set_attr(&canvas, "aria-label", labels.description);
+    let Some(ratio) = fit_to_screen(&canvas) else {
+        return;
+    };
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+        return;
+    };
+    let spec = ChartSpec {
+        title: labels.title,
+        x_label: labels.x_label,
+        y_label: labels.y_label,
+        x_scale,
+        y_scale,
+        pixel_ratio: ratio,
+    };
+    match chart::draw(&backend.into_drawing_area(), &spec, series) {
+        Ok(frame) => super::hover::remember(labels.id, frame, labels.x_label, series),
+        Err(e) => web_sys::console::warn_1(&format!("chart {}: {e}", labels.id).into()),
+    }
+}

@@ -1,0 +1,100 @@
+//! `window.dynabatch`: a read-only window onto the run, for tests and for the curious.
+
+use super::with_app;
+use dynabatch_core::metrics::to_csv;
+use js_sys::{Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Serialize)]
+struct Status {
+    state: &'static str,
+    round: u64,
+    sfo: u64,
+    nodes: usize,
+    /// Web Worker threads that computed nodes in this run.
+    threads: u32,
+    /// Web Worker threads in the pool.
+    pool: usize,
+    /// Which build runs: "threads" (cross-origin isolated, shared memory) or "serial".
+    build: &'static str,
+    notices: Vec<String>,
+    error: Option<String>,
+    /// The share link's query string.
+    query: String,
+}
+
+pub fn install() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hook = Object::new();
+    let status = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|app| status_value(app)).unwrap_or(JsValue::NULL)
+    });
+    let csv = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_app(|app| JsValue::from_str(&to_csv(app.rows()))).unwrap_or(JsValue::NULL)
+    });
+    let _ = Reflect::set(&hook, &"status".into(), status.as_ref());
+    let _ = Reflect::set(&hook, &"csv".into(), csv.as_ref());
+    let runs =
+        Closure::<dyn Fn() -> JsValue>::new(|| with_app(runs_value).unwrap_or(JsValue::NULL));
+    let _ = Reflect::set(&hook, &"runs".into(), runs.as_ref());
+    runs.forget();
+    // The hook lives as long as the page.
+    status.forget();
+    csv.forget();
+    Object::freeze(&hook);
+    let descriptor = Object::new();
+    let _ = Reflect::set(&descriptor, &"value".into(), &hook);
+    let _ = Object::define_property(&window, &"dynabatch".into(), &descriptor);
+}
+
+/// One run as `runs()` reports it.
+#[derive(Serialize)]
+struct RunView {
+    label: String,
+    alg: &'static str,
+    state: &'static str,
+    /// The run's own share link: the CLI reproduces its CSV from it.
+    link: String,
+    csv: String,
+}
+
+/// Every run on the charts: `[{label, alg, state, csv}]`, the main run first, a pinned ghost last.
+fn runs_value(app: &mut super::App) -> JsValue {
+    let runs: Vec<RunView> = app
+        .shown()
+        .map(|r| RunView {
+            label: r.label.clone(),
+            alg: r.experiment.alg.name(),
+            state: r.state.name(),
+            link: r.experiment.to_query(),
+            csv: to_csv(&r.rows),
+        })
+        .collect();
+    runs.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+fn status_value(app: &super::App) -> JsValue {
+    let last = app.rows().last();
+    let status = Status {
+        state: app.state().name(),
+        round: last.map_or(0, |r| r.round),
+        sfo: last.map_or(0, |r| r.sfo),
+        nodes: app.experiment.nodes,
+        threads: app.threads_used(),
+        pool: app.pool_threads,
+        build: if cfg!(feature = "threads") {
+            "threads"
+        } else {
+            "serial"
+        },
+        notices: app.notices.iter().map(|n| n.message()).collect(),
+        error: app.error.clone(),
+        query: dynabatch_core::link::to_query(&app.experiment, &app.view),
+    };
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    status.serialize(&serializer).unwrap_or(JsValue::NULL)
+}

@@ -1,0 +1,74 @@
+//! The landscape problem's map: f as a heat map, every run's path over it; a click starts there.
+
+use super::dom::by_id;
+use super::{with_app, App};
+use dynabatch_core::experiment::ProblemKind;
+use dynabatch_plot::chart::{ChartSpec, Scale, Series};
+use dynabatch_plot::heatmap::{self, MapFrame};
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlCanvasElement, HtmlElement, MouseEvent};
+
+thread_local! {
+    /// Where the last drawn map sits on its canvas, for clicks.
+    static FRAME: RefCell<Option<MapFrame>> = const { RefCell::new(None) };
+}
+
+pub fn render(app: &App) {
+    let figure: HtmlElement = by_id("figure-landscape");
+    let shown = app.experiment.problem == ProblemKind::Landscape;
+    figure.set_hidden(!shown);
+    if !shown {
+        return;
+    }
+    let paths: Vec<Series> = app
+        .shown()
+        .map(|run| Series {
+            label: &run.label,
+            points: heatmap::evenly(run.rows.len(), heatmap::PATH_POINTS)
+                .filter_map(|i| run.rows[i].point)
+                .map(|[x, y]| (x, y))
+                .collect(),
+            color: run.color(),
+        })
+        .collect();
+    let canvas: HtmlCanvasElement = by_id("chart-landscape");
+    let Some(ratio) = super::charts::fit_to_screen(&canvas) else {
+        return;
+    };
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+        return;
+    };
+    let spec = ChartSpec {
+        title: "The landscape f(x, y) = x² + 3sin²x + y² + 3sin²y, and each run's path",
+        x_label: "x",
+        y_label: "y",
+        x_scale: Scale::Linear,
+        y_scale: Scale::Linear,
+        pixel_ratio: ratio,
+    };
+    match heatmap::draw(&backend.into_drawing_area(), &spec, &paths) {
+        Ok(frame) => FRAME.with(|f| *f.borrow_mut() = Some(frame)),
+        Err(e) => web_sys::console::warn_1(&format!("landscape map: {e}").into()),
+    }
+}
+
+/// A click on the map sets the starting point (x₀, y₀) there and reruns.
+pub fn on_click(event: Event) {
+    let Some(mouse) = event.dyn_ref::<MouseEvent>() else {
+        return;
+    };
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    let (px, py) = (
+        mouse.offset_x() as f64 * ratio,
+        mouse.offset_y() as f64 * ratio,
+    );
+    let point = FRAME.with(|f| f.borrow().as_ref().and_then(|frame| frame.point_at(px, py)));
+    if let Some((x, y)) = point {
+        with_app(|app| app.set_start(x, y));
+    }
+}

@@ -1,0 +1,75 @@
+//! The nodes at work: in the latest round, each node's batch and the Web Worker that computed it, the
+//! all-reduce that follows, and counters that make "fewer rounds, same samples" visible.
+
+use super::dom::{append, by_id, element, set_attr};
+use super::App;
+use dynabatch_plot::chart::grouped;
+use web_sys::{Element, HtmlElement};
+
+/// More boxes than this would not fit a phone; the rest are summarised.
+const MAX_BOXES: usize = 16;
+/// Distinct hues for up to eight worker threads.
+const WORKER_COLORS: [&str; 8] = [
+    "#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563",
+];
+
+pub fn render(app: &App) {
+    let last = app.rows().last();
+    let round = last.map_or(0, |r| r.round);
+    by_id::<Element>("round-counter").set_text_content(Some(&grouped(round)));
+    by_id::<Element>("sfo-counter").set_text_content(Some(&grouped(last.map_or(0, |r| r.sfo))));
+    let view: HtmlElement = by_id("node-boxes");
+    // Redraw only when a new round arrived: the pulse marks one all-reduce.
+    if view.get_attribute("data-round").as_deref() == Some(&round.to_string()) {
+        return;
+    }
+    set_attr(&view, "data-round", &round.to_string());
+    let Some(threads) = app.main_run().and_then(|r| r.thread_of_node()) else {
+        return;
+    };
+    let batch = last.map_or(0, |r| r.batch);
+    view.set_text_content(None);
+    for (node, &thread) in threads.iter().enumerate().take(MAX_BOXES) {
+        let item = element("li", "node", "");
+        set_attr(
+            &item,
+            "style",
+            &format!("--worker: {}", WORKER_COLORS[thread % WORKER_COLORS.len()]),
+        );
+        set_attr(
+            &item,
+            "title",
+            &format!("Node {node}: {batch} samples, computed by Web Worker {thread}"),
+        );
+        append(
+            &item,
+            &element("span", "node-name", &format!("node {node}")),
+        );
+        append(
+            &item,
+            &element("span", "node-batch", &format!("B = {}", grouped(batch))),
+        );
+        append(
+            &item,
+            &element("span", "node-worker", &format!("worker {thread}")),
+        );
+        append(&view, &item);
+    }
+    if threads.len() > MAX_BOXES {
+        append(
+            &view,
+            &element(
+                "li",
+                "node more",
+                &format!("+{} more", threads.len() - MAX_BOXES),
+            ),
+        );
+    }
+    if round > 0 {
+        let ring: HtmlElement = by_id("all-reduce");
+        // Restarting a CSS animation needs the class removed, a layout, and the class added again.
+        let _ = ring.class_list().remove_1("pulse");
+        let _ = ring.offset_width();
+        let _ = ring.class_list().add_1("pulse");
+    }
+}

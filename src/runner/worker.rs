@@ -1,0 +1,398 @@
+//! Runs without shared memory (the serial build, for pages that are not cross-origin isolated): each
+//! run gets one plain Web Worker holding its own instance of this build, which trains on one thread and
+//! posts its rows back. Results are the same as on the pool: a run's numbers never depend on threads.
+//!
+//! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
+//! slices from its event loop, and control messages arrive between slices.
+
+use super::{Driver, Next, Pace, RunState};
+use crate::faults;
+use dynabatch_core::experiment::Experiment;
+use dynabatch_core::link::Fault;
+use dynabatch_core::metrics::Row;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
+    WorkerType,
+};
+
+/// What the page asks a new worker to run.
+#[derive(Serialize, Deserialize)]
+struct Order {
+    experiment: Experiment,
+    paused: bool,
+    fast: bool,
+    panic: bool,
+}
+
+/// Page → worker, after the order.
+#[derive(Serialize, Deserialize)]
+enum Control {
+    Pause(bool),
+    /// Run exactly one more round, then stay paused.
+    Step,
+}
+
+/// Worker → page.
+#[derive(Serialize, Deserialize)]
+enum Report {
+    Progress {
+        rows: Vec<Row>,
+        state: u8,
+        threads_used: u32,
+        thread_of_node: Vec<usize>,
+        diverged: Option<String>,
+    },
+    /// The module is instantiated: the worker has started (training may take a while to report).
+    Loaded,
+    /// The worker panicked (its instance is dead; the page shows the message).
+    Crash(String),
+    /// The worker could not load the module (`www/serial-worker.js` sends this).
+    Failed(String),
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// This build's wasm-bindgen glue: the worker imports it to instantiate the same module.
+    #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+    static GLUE_URL: String;
+}
+
+/// What a worker has reported so far, kept on the page's side.
+struct Inbox {
+    rows: Vec<Row>,
+    state: RunState,
+    threads_used: u32,
+    thread_of_node: Vec<usize>,
+    diverged: Option<String>,
+    /// The worker has instantiated the module.
+    loaded: bool,
+}
+
+type Listener = Closure<dyn FnMut(Event)>;
+
+/// The main thread's handle on one run in its own Web Worker.
+pub struct Run {
+    /// `None` if the worker could not even be created (the fault is recorded for the page).
+    worker: Option<(Worker, Listener, Listener)>,
+    inbox: Rc<RefCell<Inbox>>,
+}
+
+impl Run {
+    /// Starts `experiment` in a new Web Worker, paused at round 0 if `paused`.
+    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
+        let inbox = Rc::new(RefCell::new(Inbox {
+            rows: Vec::new(),
+            state: RunState::at_start(paused),
+            threads_used: 0,
+            thread_of_node: Vec::new(),
+            diverged: None,
+            loaded: false,
+        }));
+        let order = Order {
+            experiment,
+            paused,
+            fast: pace == Pace::Fast,
+            panic: fault == Some(Fault::Panic),
+        };
+        let worker = spawn(&order, &inbox)
+            .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
+            .ok();
+        give_up_unless_loaded(&inbox);
+        Run { worker, inbox }
+    }
+
+    pub fn state(&self) -> RunState {
+        self.inbox.borrow().state
+    }
+
+    /// Moves newly reported rows into `into` (messages arrive between frames, so this never waits).
+    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
+        into.append(&mut self.inbox.borrow_mut().rows);
+        true
+    }
+
+    pub fn threads_used(&self) -> u32 {
+        self.inbox.borrow().threads_used
+    }
+
+    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
+        Some(self.inbox.borrow().thread_of_node.clone())
+    }
+
+    pub fn diverged_quantity(&self) -> Option<String> {
+        self.inbox.borrow().diverged.clone()
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.send(&Control::Pause(paused));
+    }
+
+    pub fn step(&self) {
+        self.send(&Control::Step);
+    }
+
+    fn send(&self, control: &Control) {
+        if let (Some((worker, _, _)), Ok(message)) =
+            (&self.worker, serde_wasm_bindgen::to_value(control))
+        {
+            let _ = worker.post_message(&message);
+        }
+    }
+}
+
+impl Drop for Run {
+    /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
+    fn drop(&mut self) {
+        if let Some((worker, _, _)) = &self.worker {
+            // The listeners are dropped with `self`: a message already queued must not reach them.
+            worker.set_onmessage(None);
+            worker.set_onerror(None);
+            worker.terminate();
+        }
+    }
+}
+
+/// A worker that has not loaded the module in time is not going to; a run replaced meanwhile is no
+/// concern of this timer.
+fn give_up_unless_loaded(inbox: &Rc<RefCell<Inbox>>) {
+    let inbox = Rc::downgrade(inbox);
+    faults::after_start_limit(move |did_not_start| {
+        if inbox.upgrade().is_some_and(|inbox| !inbox.borrow().loaded) {
+            faults::record_failure(format!("The Web Worker {did_not_start}"));
+        }
+    });
+}
+
+/// Creates the worker, listens to it, and sends it the glue, the compiled module and the order.
+fn spawn(
+    order: &Order,
+    inbox: &Rc<RefCell<Inbox>>,
+) -> Result<(Worker, Listener, Listener), String> {
+    let glue = GLUE_URL.with(Clone::clone);
+    let script = web_sys::Url::new_with_base("serial-worker.js", &glue)
+        .map_err(|e| format!("{e:?}"))?
+        .href();
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options(&script, &options).map_err(|e| format!("{e:?}"))?;
+    let on_message: Listener = {
+        let inbox = inbox.clone();
+        Closure::new(move |event: Event| {
+            let data = event.unchecked_into::<MessageEvent>().data();
+            match serde_wasm_bindgen::from_value::<Report>(data) {
+                Ok(Report::Progress {
+                    mut rows,
+                    state,
+                    threads_used,
+                    thread_of_node,
+                    diverged,
+                }) => {
+                    let mut inbox = inbox.borrow_mut();
+                    inbox.rows.append(&mut rows);
+                    inbox.state = RunState::from_u8(state);
+                    inbox.threads_used = threads_used;
+                    inbox.thread_of_node = thread_of_node;
+                    inbox.diverged = diverged;
+                }
+                Ok(Report::Loaded) => inbox.borrow_mut().loaded = true,
+                Ok(Report::Crash(message)) => faults::record_panic(message),
+                Ok(Report::Failed(why)) => faults::record_failure(format!(
+                    "The Web Worker could not load the wasm ({why})."
+                )),
+                Err(e) => faults::record_failure(format!(
+                    "The Web Worker sent an unreadable message ({e})."
+                )),
+            }
+        })
+    };
+    // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message` softly.
+    let on_error: Listener = Closure::new(|event: Event| {
+        let message = js_sys::Reflect::get(&event, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| "its script did not load".to_string());
+        faults::record_failure(format!("The Web Worker failed: {message}."));
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let start = js_sys::Object::new();
+    let order = serde_wasm_bindgen::to_value(order).map_err(|e| e.to_string())?;
+    for (key, value) in [
+        ("glue", JsValue::from_str(&glue)),
+        ("module", wasm_bindgen::module()),
+        ("order", order),
+    ] {
+        let _ = js_sys::Reflect::set(&start, &key.into(), &value);
+    }
+    if let Err(e) = worker.post_message(&start) {
+        worker.terminate();
+        return Err(format!("{e:?}"));
+    }
+    Ok((worker, on_message, on_error))
+}
+
+// ---- The worker's side ------------------------------------------------------------------------------
+
+/// The run inside this worker, and what the page has asked of it.
+struct Training {
+    driver: Driver,
+    paused: bool,
+    step_credits: u32,
+    /// A slice is already scheduled (so a control message need not schedule another).
+    scheduled: bool,
+    over: bool,
+}
+
+thread_local! {
+    static TRAINING: RefCell<Option<Training>> = const { RefCell::new(None) };
+    static SLICE: Closure<dyn FnMut()> = Closure::new(run_slice);
+    /// For slices due at once: a message to itself, since browsers hold back nested zero-delay timers
+    /// to 4 ms, which cost a fifth of the speed at full pace.
+    static AT_ONCE: Option<MessageChannel> = MessageChannel::new().ok().inspect(|channel| {
+        SLICE.with(|slice| channel.port1().set_onmessage(Some(slice.as_ref().unchecked_ref())));
+    });
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn report(report: &Report) {
+    if let Ok(message) = serde_wasm_bindgen::to_value(report) {
+        let _ = scope().post_message(&message);
+    }
+}
+
+/// The entry point of `www/serial-worker.js`: starts the order, then applies the control messages that
+/// arrived while the module loaded (`early`), in order.
+#[wasm_bindgen(js_name = serialWorkerMain)]
+pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), JsError> {
+    std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
+    report(&Report::Loaded);
+    let order: Order = serde_wasm_bindgen::from_value(order)?;
+    let pace = if order.fast { Pace::Fast } else { Pace::Watch };
+    let fault = order.panic.then_some(Fault::Panic);
+    let driver = Driver::new(&order.experiment, pace, fault);
+    let start = driver.trainer().start_row();
+    TRAINING.with(|t| {
+        *t.borrow_mut() = Some(Training {
+            driver,
+            paused: order.paused,
+            step_credits: 0,
+            scheduled: false,
+            over: false,
+        })
+    });
+    let state = RunState::at_start(order.paused);
+    send_progress(vec![start], state, None);
+    let on_control =
+        Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| control(event.data()));
+    scope().set_onmessage(Some(on_control.as_ref().unchecked_ref()));
+    // The worker lives as long as its run; the page terminates it.
+    on_control.forget();
+    early.iter().for_each(control);
+    schedule(0.0);
+    Ok(())
+}
+
+fn control(message: JsValue) {
+    let Ok(control) = serde_wasm_bindgen::from_value::<Control>(message) else {
+        return;
+    };
+    TRAINING.with(|t| {
+        if let Some(t) = t.borrow_mut().as_mut() {
+            match control {
+                Control::Pause(paused) => t.paused = paused,
+                Control::Step => {
+                    t.paused = true;
+                    t.step_credits += 1;
+                }
+            }
+        }
+    });
+    schedule(0.0);
+}
+
+/// Runs a slice after `wait_ms`, unless one is already due or the run is over.
+fn schedule(wait_ms: f64) {
+    let go = TRAINING.with(|t| match t.borrow_mut().as_mut() {
+        Some(t) if !t.scheduled && !t.over => {
+            t.scheduled = true;
+            true
+        }
+        _ => false,
+    });
+    if !go {
+        return;
+    }
+    let posted = wait_ms < 1.0
+        && AT_ONCE.with(|channel| {
+            channel
+                .as_ref()
+                .is_some_and(|c| c.port2().post_message(&JsValue::NULL).is_ok())
+        });
+    if !posted {
+        SLICE.with(|slice| {
+            let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(
+                slice.as_ref().unchecked_ref(),
+                wait_ms as i32,
+            );
+        });
+    }
+}
+
+fn run_slice() {
+    let mut rows = Vec::new();
+    let next = TRAINING.with(|t| {
+        let mut t = t.borrow_mut();
+        let t = t.as_mut()?;
+        t.scheduled = false;
+        let (paused, credits) = (&mut t.paused, &mut t.step_credits);
+        let next = t.driver.advance(
+            &mut || match (*paused, *credits) {
+                (false, _) => true,
+                (true, 0) => false,
+                (true, _) => {
+                    *credits -= 1;
+                    true
+                }
+            },
+            // A replaced run's worker is terminated, not asked.
+            &|| false,
+            &mut |row| rows.push(row),
+        );
+        t.over = matches!(next, Next::Over { .. });
+        Some(next)
+    });
+    let (state, diverged, wait) = match next {
+        Some(Next::After(wait_ms)) => (RunState::Running, None, Some(wait_ms)),
+        Some(Next::Paused) => (RunState::Paused, None, None),
+        Some(Next::Over { state, diverged }) => (state, diverged, None),
+        None => return,
+    };
+    send_progress(rows, state, diverged);
+    if let Some(wait_ms) = wait {
+        schedule(wait_ms);
+    }
+}
+
+fn send_progress(rows: Vec<Row>, state: RunState, diverged: Option<&'static str>) {
+    let (threads_used, thread_of_node) = TRAINING.with(|t| {
+        t.borrow().as_ref().map_or((0, Vec::new()), |t| {
+            let trainer = t.driver.trainer();
+            (trainer.threads_used(), trainer.thread_of_node().to_vec())
+        })
+    });
+    report(&Report::Progress {
+        rows,
+        state: state as u8,
+        threads_used,
+        thread_of_node,
+        diverged: diverged.map(str::to_string),
+    });
+}

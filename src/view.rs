@@ -1,0 +1,295 @@
+//! What the page shows (status and notices here; the theory panel and charts in their own modules) and
+//! the events that change it.
+
+use super::dom::{by_id, document, element, set_attr};
+use super::runner::{Pace, RunState};
+use super::{export, with_app, App};
+use dynabatch_plot::chart::grouped;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlButtonElement, HtmlElement, HtmlSelectElement, KeyboardEvent};
+
+thread_local! {
+    static FRAME: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
+    static PENDING_INPUT: Cell<Option<i32>> = const { Cell::new(None) };
+}
+
+/// Typing in a number box reruns after this pause; leaving the box or pressing Enter reruns at once.
+const TYPING_PAUSE_MS: i32 = 450;
+
+pub fn schedule_frame() {
+    FRAME.with(|frame| {
+        let mut frame = frame.borrow_mut();
+        let callback = frame.get_or_insert_with(|| Closure::new(on_frame));
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
+        }
+    });
+}
+
+fn on_frame() {
+    with_app(|app| {
+        app.poll();
+        if app.dirty {
+            app.dirty = false;
+            render(app);
+        }
+    });
+    schedule_frame();
+}
+
+fn render(app: &App) {
+    render_status(app);
+    render_notices(app);
+    super::theory_panel::render(app);
+    super::charts::render(app);
+    super::landscape_view::render(app);
+    super::nodes_view::render(app);
+}
+
+fn render_status(app: &App) {
+    let state: HtmlElement = by_id("state");
+    state.set_text_content(Some(app.state().name()));
+    set_attr(&state, "data-state", app.state().name());
+    let last = app.rows().last();
+    let e = &app.experiment;
+    let progress = format!(
+        "round {} of {} · {} of {} SFO per node",
+        grouped(last.map_or(0, |r| r.round)),
+        grouped(app.prediction.exact_rounds),
+        grouped(last.map_or(0, |r| r.sfo)),
+        grouped(e.budget)
+    );
+    by_id::<Element>("progress").set_text_content(Some(&progress));
+    let workers = match app.threads_used() {
+        _ if !cfg!(feature = "threads") => format!(
+            "{} nodes, one after another on one Web Worker (no shared memory here)",
+            e.nodes
+        ),
+        0 => format!(
+            "{} nodes · pool of {} Web Worker threads",
+            e.nodes, app.pool_threads
+        ),
+        t => format!(
+            "{} nodes ran on {} of {} Web Worker threads",
+            e.nodes, t, app.pool_threads
+        ),
+    };
+    by_id::<Element>("workers").set_text_content(Some(&workers));
+    let message = match (app.state(), &app.error) {
+        (RunState::Diverged, _) => format!(
+            "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
+            app.main_run()
+                .and_then(|r| r.diverged_quantity())
+                .unwrap_or_else(|| "loss".to_string()),
+            last.map_or(0, |r| r.round)
+        ),
+        (RunState::Error, Some(error)) => format!("Error: {error} Reload the page to try again."),
+        _ => String::new(),
+    };
+    let alert: HtmlElement = by_id("alert");
+    alert.set_text_content(Some(&message));
+    alert.set_hidden(message.is_empty());
+    by_id::<HtmlElement>("reload").set_hidden(app.state() != RunState::Error);
+    let play: HtmlButtonElement = by_id("play");
+    play.set_text_content(Some(if app.state() == RunState::Running {
+        "❚❚ Pause"
+    } else {
+        "▶ Play"
+    }));
+    set_attr(
+        &play,
+        "aria-pressed",
+        if app.state() == RunState::Running {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    by_id::<HtmlButtonElement>("step").set_disabled(app.state().is_over());
+    let pin: HtmlButtonElement = by_id("pin");
+    pin.set_text_content(Some(if app.pinned.is_some() {
+        "Unpin"
+    } else {
+        "Pin run"
+    }));
+    set_attr(
+        &pin,
+        "aria-pressed",
+        if app.pinned.is_some() {
+            "true"
+        } else {
+            "false"
+        },
+    );
+}
+
+/// `embed=1`: a compact layout for an iframe in slides.
+pub fn apply_layout(view: &dynabatch_core::link::View) {
+    if let Some(body) = document().body() {
+        body.class_list()
+            .toggle_with_force("embed", view.embed)
+            .ok();
+    }
+}
+
+fn render_notices(app: &App) {
+    let list: HtmlElement = by_id("notices");
+    list.set_text_content(None);
+    for notice in &app.notices {
+        let _ = list.append_child(&element("li", "", &notice.message()));
+    }
+    list.set_hidden(app.notices.is_empty());
+}
+
+fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(handler);
+    let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget(); // listeners live as long as the page
+}
+
+fn target_id(event: &Event) -> String {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .map(|e| e.id())
+        .unwrap_or_default()
+}
+
+fn button(id: &str, action: fn(&mut App)) {
+    on(&by_id::<Element>(id), "click", move |_| {
+        with_app(action);
+    });
+}
+
+/// Wires every control, button and key.
+pub fn listen() {
+    let form: Element = by_id("controls");
+    on(&form, "change", |event| {
+        cancel_pending_input();
+        with_app(|app| app.control_changed(&target_id(&event)));
+    });
+    on(&form, "input", |event| {
+        let id = target_id(&event);
+        cancel_pending_input();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let rerun = Closure::once_into_js(move || {
+            PENDING_INPUT.with(|p| p.set(None));
+            with_app(|app| app.control_changed(&id));
+        });
+        if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            rerun.unchecked_ref(),
+            TYPING_PAUSE_MS,
+        ) {
+            PENDING_INPUT.with(|p| p.set(Some(handle)));
+        }
+    });
+    on(&form, "submit", |event| event.prevent_default());
+    button("play", App::play_pause);
+    button("step", App::step);
+    button("reset", App::reset);
+    button("copy", |_| copy_link());
+    button("pin", App::toggle_pin);
+    on(&by_id::<Element>("reload"), "click", |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    on(
+        &by_id::<Element>("chart-landscape"),
+        "click",
+        super::landscape_view::on_click,
+    );
+    for id in super::hover::CHART_IDS {
+        let canvas = by_id::<Element>(id);
+        on(&canvas, "mousemove", super::hover::on_move);
+        on(&canvas, "mouseleave", super::hover::on_leave);
+    }
+    button("download-csv", |app| {
+        export::download_text("dynabatch-runs.csv", "text/csv", &export::csv(app))
+    });
+    button("download-json", |app| {
+        export::download_text(
+            "dynabatch-runs.json",
+            "application/json",
+            &export::json(app),
+        )
+    });
+    button("download-png", |_| export::download_png());
+    // A preset is a plain link (it works in a new tab too); here it opens in place, without a reload.
+    on(&by_id::<Element>("presets-list"), "click", |event| {
+        let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+        let name = target
+            .and_then(|t| t.get_attribute("data-preset"))
+            .unwrap_or_default();
+        if let Some(preset) = dynabatch_core::presets::find(&name) {
+            event.prevent_default();
+            with_app(|app| app.open_link(preset.query));
+        }
+    });
+    on(&by_id::<Element>("pace"), "change", |_| {
+        let fast = by_id::<HtmlSelectElement>("pace").value() == "fast";
+        with_app(|app| {
+            app.pace = if fast { Pace::Fast } else { Pace::Watch };
+            app.restart(false);
+        });
+    });
+    if let Some(window) = web_sys::window() {
+        on(&window, "resize", |_| {
+            with_app(|app| app.dirty = true);
+        });
+    }
+    on(&document(), "keydown", on_key);
+}
+
+fn cancel_pending_input() {
+    if let (Some(handle), Some(window)) = (PENDING_INPUT.with(Cell::take), web_sys::window()) {
+        window.clear_timeout_with_handle(handle);
+    }
+}
+
+/// Space: play/pause, →: step, r: reset (as in TensorFlow Playground), except while typing in a control.
+/// A focused button already answers Space with a click, so Space is left to it.
+fn on_key(event: Event) {
+    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    let tag = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .map(|e| e.tag_name())
+        .unwrap_or_default();
+    let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
+    if typing || key.ctrl_key() || key.meta_key() || key.alt_key() {
+        return;
+    }
+    let action: fn(&mut App) = match key.key().as_str() {
+        " " if tag == "BUTTON" => return,
+        " " => App::play_pause,
+        "ArrowRight" => App::step,
+        "r" | "R" => App::reset,
+        _ => return,
+    };
+    event.prevent_default();
+    with_app(action);
+}
+
+fn copy_link() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let link = window.location().href().unwrap_or_default();
+    let copied = window.navigator().clipboard().write_text(&link);
+    wasm_bindgen_futures::spawn_local(async move {
+        let ok = wasm_bindgen_futures::JsFuture::from(copied).await.is_ok();
+        let copy: HtmlButtonElement = by_id("copy");
+        copy.set_text_content(Some(if ok {
+            "✓ Link copied"
+        } else {
+            "Copy failed: use the address bar"
+        }));
+    });
+}
