@@ -1,7 +1,7 @@
 //! The charts: suboptimality on a log scale where f* is known, the loss itself where it is not, and the
 //! batch schedule.
 
-use super::dom::{by_id, set_attr};
+use super::dom::{by_id, pixel_ratio, set_attr};
 use super::App;
 use dynabatch_core::experiment::Alg;
 use dynabatch_core::metrics::Row;
@@ -161,9 +161,7 @@ fn batch_caption(alg: Alg) -> &'static str {
 /// Sizes the canvas's backing store to its CSS size × devicePixelRatio (crisp on HiDPI screens); returns
 /// the ratio, or `None` while the canvas is not laid out.
 pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .clamp(1.0, 4.0);
+    let ratio = pixel_ratio();
     let (width, height) = (canvas.client_width() as f64, canvas.client_height() as f64);
     if width < 10.0 || height < 10.0 {
         return None;

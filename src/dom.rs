@@ -41,3 +41,12 @@ pub fn set_attr(e: &Element, name: &str, value: &str) {
 pub fn append(parent: &Element, child: &Element) {
     let _ = parent.append_child(child);
 }
+
+/// Canvas pixels per CSS pixel: the screen's devicePixelRatio, clamped so that a zoomed-out or odd screen
+/// never makes a canvas's backing store absurdly small or large. Charts, tooltips and the map all map the
+/// pointer through this one value.
+pub fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0)
+}

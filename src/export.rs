@@ -1,6 +1,7 @@
 //! Downloads: every shown run as CSV or JSON, and the charts as one PNG.
 
 use super::dom::{by_id, document, set_attr};
+use super::hover::CHART_IDS;
 use super::App;
 use dynabatch_core::link;
 use dynabatch_core::metrics::{csv_header, Row};
@@ -63,17 +64,11 @@ pub fn download_text(name: &str, mime: &str, text: &str) {
 
 /// The visible charts side by side in two columns, as one PNG at the screen's pixel density.
 pub fn download_png() {
-    let charts: Vec<HtmlCanvasElement> = [
-        "chart-sfo",
-        "chart-rounds",
-        "chart-time",
-        "chart-batch",
-        "chart-grad",
-    ]
-    .iter()
-    .map(|id| by_id::<HtmlCanvasElement>(id))
-    .filter(|c| c.client_width() > 0 && c.width() > 0)
-    .collect();
+    let charts: Vec<HtmlCanvasElement> = CHART_IDS
+        .iter()
+        .map(|id| by_id::<HtmlCanvasElement>(id))
+        .filter(|c| c.client_width() > 0 && c.width() > 0)
+        .collect();
     let Some(first) = charts.first() else { return };
     let (w, h) = (first.width(), first.height());
     let rows = charts.len().div_ceil(2) as u32;

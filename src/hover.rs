@@ -1,6 +1,6 @@
 //! Hovering a chart shows the value of every run at that x, as the best teaching demos do.
 
-use super::dom::{append, by_id, element, set_attr};
+use super::dom::{append, by_id, element, pixel_ratio, set_attr};
 use dynabatch_plot::chart::{compact, PlotFrame, Series};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -24,6 +24,7 @@ thread_local! {
     static DRAWN: RefCell<Vec<(String, Drawn)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The page's line charts (canvas ids in index.html): hover, export and the frame loop all walk this list.
 pub const CHART_IDS: [&str; 5] = [
     "chart-sfo",
     "chart-rounds",
@@ -83,9 +84,7 @@ pub fn on_move(event: Event) {
     ) else {
         return;
     };
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .clamp(1.0, 4.0);
+    let ratio = pixel_ratio();
     let tooltip: HtmlElement = by_id("chart-tooltip");
     let shown = DRAWN.with(|all| {
         let all = all.borrow();

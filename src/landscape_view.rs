@@ -1,6 +1,6 @@
 //! The landscape problem's map: f as a heat map, every run's path over it; a click starts there.
 
-use super::dom::by_id;
+use super::dom::{by_id, pixel_ratio};
 use super::{with_app, App};
 use dynabatch_core::experiment::ProblemKind;
 use dynabatch_plot::chart::{ChartSpec, Scale, Series};
@@ -60,9 +60,7 @@ pub fn on_click(event: Event) {
     let Some(mouse) = event.dyn_ref::<MouseEvent>() else {
         return;
     };
-    let ratio = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .clamp(1.0, 4.0);
+    let ratio = pixel_ratio();
     let (px, py) = (
         mouse.offset_x() as f64 * ratio,
         mouse.offset_y() as f64 * ratio,

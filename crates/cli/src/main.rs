@@ -76,11 +76,44 @@ mod cli {
         };
         match outcome {
             Ok(code) => code,
-            Err(message) => {
+            Err(Stop::ClosedPipe) => ExitCode::SUCCESS,
+            Err(Stop::Failed(message)) => {
                 eprintln!("dynabatch: {message}");
                 ExitCode::from(2)
             }
         }
+    }
+
+    /// Why a command stopped before its end.
+    enum Stop {
+        /// What went wrong, in one line for stderr (exit status 2).
+        Failed(String),
+        /// Whoever read stdout has gone (`dynabatch run … | head`): what they wanted is written, so the
+        /// command ends quietly, as command-line tools do.
+        ClosedPipe,
+    }
+
+    impl From<String> for Stop {
+        fn from(message: String) -> Stop {
+            Stop::Failed(message)
+        }
+    }
+
+    /// A failed write to stdout.
+    fn unwritten(e: std::io::Error) -> Stop {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Stop::ClosedPipe
+        } else {
+            Stop::Failed(format!("cannot write: {e}"))
+        }
+    }
+
+    /// Writes `text` to stdout (`print!` would panic on a closed pipe).
+    fn print(text: &str) -> Result<(), Stop> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(unwritten)
     }
 
     /// A page's link works here too: its view keys (compare, hide, embed) are checked, then left to the page.
@@ -90,20 +123,24 @@ mod cli {
             .map_err(|notice| notice.problem)
     }
 
-    fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, String> {
+    fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, Stop> {
         let experiment = parse(query)?;
         let threads = threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, |n| n.get()),
             usize::from,
         );
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-        pool.install(|| train(&experiment))
+        pool(threads)?.install(|| train(&experiment))
     }
 
-    fn train(experiment: &Experiment) -> Result<ExitCode, String> {
+    /// The nodes' thread pool (results never depend on its size).
+    fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| format!("cannot start {threads} threads: {e}"))
+    }
+
+    fn train(experiment: &Experiment) -> Result<ExitCode, Stop> {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
         let mut trainer = Trainer::new(experiment);
         let bar = ProgressBar::new(experiment.budget).with_style(
@@ -112,10 +149,7 @@ mod cli {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let mut write = |line: &str| {
-            out.write_all(line.as_bytes())
-                .map_err(|e| format!("cannot write: {e}"))
-        };
+        let mut write = |line: &str| out.write_all(line.as_bytes()).map_err(unwritten);
         let start = trainer.start_row();
         write(&csv_header(start.point.is_some()))?;
         write(&start.csv_line())?;
@@ -125,7 +159,7 @@ mod cli {
             bar.set_message(row.round.to_string());
         }
         bar.finish_and_clear();
-        out.flush().map_err(|e| format!("cannot write: {e}"))?;
+        out.flush().map_err(unwritten)?;
         if let Progress::Diverged { round, quantity } = trainer.progress() {
             eprintln!("dynabatch: diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)");
             return Ok(ExitCode::from(DIVERGED));
@@ -133,7 +167,7 @@ mod cli {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn paper(out: &std::path::Path, seeds: usize) -> Result<ExitCode, String> {
+    fn paper(out: &std::path::Path, seeds: usize) -> Result<ExitCode, Stop> {
         use dynabatch_core::paper::{self, Axis};
         std::fs::create_dir_all(out)
             .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -166,11 +200,11 @@ mod cli {
             table.push_str(&paper::table_rows(study, &summaries));
         }
         bar.finish_and_clear();
-        print!("{table}");
+        print(&table)?;
         Ok(ExitCode::SUCCESS)
     }
 
-    fn bench(threads: &[u16], baseline_simd: bool) -> Result<ExitCode, String> {
+    fn bench(threads: &[u16], baseline_simd: bool) -> Result<ExitCode, Stop> {
         use dynabatch_core::bench;
         let side = if baseline_simd {
             dynabatch_core::problems::simd::baseline_only();
@@ -187,12 +221,8 @@ mod cli {
         let start = std::time::Instant::now();
         let now = move || start.elapsed().as_secs_f64() * 1000.0;
         for threads in counts {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
-            for record in pool.install(|| bench::compute_suite(&now))? {
-                println!("{}", record.json(side));
+            for record in pool(threads)?.install(|| bench::compute_suite(&now))? {
+                print(&format!("{}\n", record.json(side)))?;
             }
         }
         let record = dynabatch_plot::figures::bench_chart_redraw(&now, &mut |series| {
@@ -201,11 +231,11 @@ mod cli {
             dynabatch_plot::chart::draw(&area, &dynabatch_plot::figures::bench_chart_spec(), series)
                 .map(|_| ())
         })?;
-        println!("{}", record.json(side));
+        print(&format!("{}\n", record.json(side)))?;
         Ok(ExitCode::SUCCESS)
     }
 
-    fn data(problem: &str) -> Result<ExitCode, String> {
+    fn data(problem: &str) -> Result<ExitCode, Stop> {
         let query = if problem.contains('=') {
             problem.to_string()
         } else {
@@ -213,11 +243,11 @@ mod cli {
         };
         let experiment = parse(&query)?;
         if experiment.problem == dynabatch_core::experiment::ProblemKind::Landscape {
-            return Err("problem=landscape is a closed-form function and has no data set".into());
+            return Err(Stop::Failed(
+                "problem=landscape is a closed-form function and has no data set".into(),
+            ));
         }
-        let mut out = std::io::stdout().lock();
-        out.write_all(Dataset::for_experiment(&experiment).to_csv().as_bytes())
-            .map_err(|e| format!("cannot write: {e}"))?;
+        print(&Dataset::for_experiment(&experiment).to_csv())?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -106,3 +106,25 @@ fn data_writes_the_matrix_the_model_sees() {
     assert_eq!(code, 2);
     assert!(stderr.contains("problem=cifar is not a known choice"));
 }
+
+/// `dynabatch run … | head` ends quietly: a reader that stops early is not an error.
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dynabatch"))
+        // 19,000 rows: far more than a pipe buffers, so writing goes on after the reader has gone.
+        .args(["run", "alg=psgd&B1=1&T=19000&every=1", "--threads", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = [0u8; 64];
+    let mut stdout = child.stdout.take().expect("piped");
+    stdout.read_exact(&mut first).expect("the CSV starts");
+    drop(stdout);
+    let out = child.wait_with_output().expect("ends");
+    assert!(first.starts_with(b"round,batch,sfo"));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}
