@@ -14,7 +14,8 @@ use crate::rng::Stream;
 pub const MAX_CLASSES: usize = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
+/// Which regression a linear model fits: the loss of one sample given its logits.
+pub enum Regression {
     /// Labels 0/1, one weight per column.
     Logistic,
     /// A row of weights per class, row-major.
@@ -24,7 +25,7 @@ pub enum Link {
 #[derive(Clone, Debug)]
 pub struct LinearModel {
     pub data: Dataset,
-    pub link: Link,
+    pub regression: Regression,
     pub lambda: f64,
 }
 
@@ -44,9 +45,9 @@ impl LinearModel {
     }
 
     fn classes(&self) -> usize {
-        match self.link {
-            Link::Logistic => 1,
-            Link::Softmax { classes } => classes,
+        match self.regression {
+            Regression::Logistic => 1,
+            Regression::Softmax { classes } => classes,
         }
     }
 }
@@ -69,9 +70,9 @@ impl SampleTerms for LinearModel {
         let logits = self.logits(w, rows.map(|i| self.data.row(i)));
         for (z, i) in logits.iter().zip(rows) {
             let label = self.data.labels[i] as usize;
-            *total += match self.link {
-                Link::Logistic => softplus(z[0]) - if label == 1 { z[0] } else { 0.0 },
-                Link::Softmax { classes } => log_sum_exp(&z[..classes]) - z[label],
+            *total += match self.regression {
+                Regression::Logistic => softplus(z[0]) - if label == 1 { z[0] } else { 0.0 },
+                Regression::Softmax { classes } => log_sum_exp(&z[..classes]) - z[label],
             };
         }
     }
@@ -87,15 +88,15 @@ impl SampleTerms for LinearModel {
         let xs = rows.map(|i| self.data.row(i));
         let mut p = self.logits(w, xs);
         let labels = rows.map(|i| self.data.labels[i] as usize);
-        match self.link {
-            Link::Logistic => {
+        match self.regression {
+            Regression::Logistic => {
                 let mut residual = [0.0; R];
                 for s in 0..R {
                     residual[s] = sigmoid(p[s][0]) - if labels[s] == 1 { 1.0 } else { 0.0 };
                 }
                 axpys(residual, xs, out);
             }
-            Link::Softmax { classes } => {
+            Regression::Softmax { classes } => {
                 p.iter_mut()
                     .for_each(|p| softmax_in_place(&mut p[..classes]));
                 let cols = self.data.cols;

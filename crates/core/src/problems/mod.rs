@@ -11,7 +11,7 @@ mod mlp;
 pub mod simd;
 
 pub use landscape::Landscape;
-pub use linear::{LinearModel, Link};
+pub use linear::{LinearModel, Regression};
 pub use mlp::Mlp;
 
 use crate::data::Dataset;
@@ -50,15 +50,19 @@ pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
     match experiment.problem {
         ProblemKind::BreastCancer | ProblemKind::Synthetic => Box::new(LinearModel {
             data: Dataset::for_experiment(experiment),
-            link: Link::Logistic,
+            regression: Regression::Logistic,
             lambda,
         }),
         ProblemKind::Digits => {
             let data = Dataset::for_experiment(experiment);
-            let link = Link::Softmax {
+            let regression = Regression::Softmax {
                 classes: data.classes.min(linear::MAX_CLASSES),
             };
-            Box::new(LinearModel { data, link, lambda })
+            Box::new(LinearModel {
+                data,
+                regression,
+                lambda,
+            })
         }
         ProblemKind::DigitsMlp => {
             let data = Dataset::for_experiment(experiment);
