@@ -6,6 +6,7 @@
 
 use super::math::{dot, mean_plus_penalty};
 use super::simd::widest;
+use super::{Optimum, Problem};
 use crate::data::Dataset;
 use crate::rng::Stream;
 
@@ -36,6 +37,40 @@ pub trait SampleTerms: Sync {
         scratch: &mut Self::Scratch,
         out: &mut [f64],
     );
+}
+
+/// The rest of a [`Problem`] over a data set: f, ∇f and mini-batch gradients then come from the loops
+/// below, so each model writes only its per-sample terms and these three facts.
+pub trait DataModel: SampleTerms + Send {
+    fn dim(&self) -> usize;
+    fn initial_point(&self) -> Vec<f64>;
+    fn optimum(&self) -> Optimum;
+}
+
+impl<M: DataModel> Problem for M {
+    fn dim(&self) -> usize {
+        DataModel::dim(self)
+    }
+
+    fn initial_point(&self) -> Vec<f64> {
+        DataModel::initial_point(self)
+    }
+
+    fn loss(&self, w: &[f64]) -> f64 {
+        loss(self, w)
+    }
+
+    fn gradient(&self, w: &[f64], out: &mut [f64]) {
+        gradient(self, w, out)
+    }
+
+    fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
+        minibatch_gradient(self, w, stream, batch, out)
+    }
+
+    fn optimum(&self) -> Optimum {
+        DataModel::optimum(self)
+    }
 }
 
 /// The full objective f(w).

@@ -4,11 +4,10 @@
 //! gradient element takes the block's terms in sample order while it sits in a register. That is the
 //! same arithmetic in the same order as one sample at a time, so the results are too.
 
-use super::blocks::{self, SampleTerms};
+use super::blocks::{DataModel, SampleTerms};
 use super::math::{axpys, dots, log_sum_exp, sigmoid, softmax_in_place, softplus};
-use super::{Optimum, Problem};
+use super::Optimum;
 use crate::data::Dataset;
-use crate::rng::Stream;
 
 /// Softmax works on a stack buffer of logits; the largest class count we ship is 10.
 pub const MAX_CLASSES: usize = 16;
@@ -112,25 +111,13 @@ impl SampleTerms for LinearModel {
     }
 }
 
-impl Problem for LinearModel {
+impl DataModel for LinearModel {
     fn dim(&self) -> usize {
         self.classes() * self.data.cols
     }
 
     fn initial_point(&self) -> Vec<f64> {
         vec![0.0; self.dim()]
-    }
-
-    fn loss(&self, w: &[f64]) -> f64 {
-        blocks::loss(self, w)
-    }
-
-    fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        blocks::gradient(self, w, out)
-    }
-
-    fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        blocks::minibatch_gradient(self, w, stream, batch, out)
     }
 
     /// With λ > 0 the objective is strongly convex, so f* exists and a solver finds it.

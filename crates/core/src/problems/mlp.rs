@@ -8,10 +8,10 @@
 //! loaded, and each gradient element takes the block's terms in sample order, which keeps the results
 //! those of one sample at a time.
 
-use super::blocks::{self, SampleTerms, BLOCK};
+use super::blocks::{DataModel, SampleTerms, BLOCK};
 use super::linear::MAX_CLASSES;
 use super::math::{axpy, axpys, dots, log_sum_exp, softmax_in_place};
-use super::{Optimum, Problem};
+use super::Optimum;
 use crate::data::Dataset;
 use crate::rng::{Purpose, Stream};
 
@@ -154,7 +154,7 @@ impl SampleTerms for Mlp {
     }
 }
 
-impl Problem for Mlp {
+impl DataModel for Mlp {
     fn dim(&self) -> usize {
         self.first_layer_len() + self.classes * (self.hidden + 1)
     }
@@ -174,18 +174,6 @@ impl Problem for Mlp {
                     }
             })
             .collect()
-    }
-
-    fn loss(&self, w: &[f64]) -> f64 {
-        blocks::loss(self, w)
-    }
-
-    fn gradient(&self, w: &[f64], out: &mut [f64]) {
-        blocks::gradient(self, w, out)
-    }
-
-    fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        blocks::minibatch_gradient(self, w, stream, batch, out)
     }
 
     fn optimum(&self) -> Optimum {
