@@ -32,18 +32,16 @@ step "native: dynabatch bench"
 
 step "page: www/bench.html in headless Chromium"
 BENCH_OUT="$OUT" node --input-type=module <<'EOF'
-import { createServer } from 'node:http';
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = process.cwd();
-const { launch, CSP } = await import(pathToFileURL(join(ROOT, 'tests/browser/harness.mjs')).href);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const { launch, serve } = await import(pathToFileURL(join(ROOT, 'tests/browser/harness.mjs')).href);
 
 /** Where a URL path may be read from: the bench page from www/, TensorFlow.js from node_modules, the rest
  * from Trunk's dist/. */
-function candidates(path) {
+function files(path) {
   if (path === '/bench.html' || path === '/bench.js') return [join(ROOT, 'www', path)];
   if (path.startsWith('/tfjs/')) {
     const file = path.slice('/tfjs/'.length);
@@ -53,27 +51,8 @@ function candidates(path) {
 }
 
 // Cross-origin isolated, as the app needs (shared memory for its Web Worker threads).
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  for (const file of candidates(path)) {
-    if (!file.startsWith(ROOT) || file.includes('..')) break;
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Cache-Control': 'no-store',
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
-        // The app's page with its Content-Security-Policy, as the tests serve it.
-        ...(CSP && file === join(ROOT, 'dist', 'index.html') ? { 'Content-Security-Policy': CSP } : {}),
-      }).end(body);
-      return;
-    } catch { /* try the next place */ }
-  }
-  res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-});
-await new Promise(done => server.listen(0, '127.0.0.1', done));
-const url = `http://127.0.0.1:${server.address().port}/bench.html`;
+const server = await serve({ files });
+const url = `${server.url}/bench.html`;
 
 const browser = await launch();
 let failed = false;
@@ -95,7 +74,7 @@ try {
   if (error) { console.error(`bench page failed: ${error}`); failed = true; }
 } finally {
   await browser.close();
-  server.close();
+  await server.close();
 }
 process.exit(failed ? 1 : 0);
 EOF

@@ -16,26 +16,31 @@ export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; wo
   "connect-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; " +
   "form-action 'none'";
 
+/** Where a URL path is read from: Trunk's dist/ (the default of `serve`). */
+const fromDist = path => [join(DIST, path === '/' ? 'index.html' : path)];
+
 /** Serves dist/ with the cross-origin isolation headers (or without, to test that path), and the page with
- *  its Content-Security-Policy header, as a configured host would send it. */
-export async function serve({ isolated = true } = {}) {
+ *  its Content-Security-Policy header, as a configured host would send it. `files(path)` lists where a URL
+ *  path may be read from, first found wins (scripts/bench.sh adds the bench page and TensorFlow.js). */
+export async function serve({ isolated = true, files = fromDist } = {}) {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
-    try {
-      const body = await readFile(file);
-      const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
-      // The app's page only: other pages in dist/ (the bench page) keep their own rules.
-      if (file === join(DIST, 'index.html')) headers['Content-Security-Policy'] = CSP;
-      if (isolated) {
-        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
-        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
-      }
-      res.writeHead(200, headers).end(body);
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    for (const file of files(path)) {
+      if (!file.startsWith(ROOT) || file.includes('..')) break;
+      try {
+        const body = await readFile(file);
+        const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+        // The app's page only: other pages (the bench page) keep their own rules.
+        if (file === join(DIST, 'index.html')) headers['Content-Security-Policy'] = CSP;
+        if (isolated) {
+          headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+          headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+        }
+        res.writeHead(200, headers).end(body);
+        return;
+      } catch { /* try the next place */ }
     }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
   });
   await new Promise(done => server.listen(0, '127.0.0.1', done));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise(done => server.close(done)) };
