@@ -57,7 +57,7 @@ fn assert_within_ranges(e: &Experiment, query: &str) {
         let int_in =
             |min: u64, max: u64| text.parse::<u64>().is_ok_and(|v| (min..=max).contains(&v));
         let ok = match p.domain {
-            Domain::Choice(names) => names.contains(&text.as_str()),
+            Domain::Choice(choices) => choices.names().contains(&text.as_str()),
             Domain::Int { min, max } => int_in(min, max),
             Domain::IntOrAuto { min, max } => text == "auto" || int_in(min, max),
             Domain::Real { min, max } => text

@@ -130,7 +130,8 @@ pub fn render(app: &App) {
             .collect()
     };
     draw(&batch, rounds_scale, Scale::Log, &series(app, &batches));
-    by_id::<HtmlElement>("caption-batch").set_text_content(Some(batch_caption(app.experiment.alg)));
+    by_id::<HtmlElement>("caption-batch")
+        .set_text_content(Some(&batch_caption(app.experiment.alg)));
     // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
     let figure: HtmlElement = by_id("figure-grad");
     figure.set_hidden(app.optimum_known);
@@ -147,15 +148,15 @@ pub fn render(app: &App) {
     }
 }
 
-fn batch_caption(alg: Alg) -> &'static str {
-    match alg {
-        Alg::CrPsgd => "CR-PSGD: B_t = ⌊ρ^(t−1)·B₁⌋ until the budget T is spent.",
-        Alg::Psgd => "PSGD: the same batch B₁ every round, so about T/B₁ rounds.",
-        Alg::Catalyst => {
-            "Catalyst: B_t grows by ρ within each outer step, then starts again at B₁."
-        }
-        Alg::Local => "Local SGD: each round is H local steps of batch B₁, then one average.",
-    }
+/// The batch schedule's rule, after the algorithm's name.
+fn batch_caption(alg: Alg) -> String {
+    let rule = match alg {
+        Alg::CrPsgd => "B_t = ⌊ρ^(t−1)·B₁⌋ until the budget T is spent.",
+        Alg::Psgd => "the same batch B₁ every round, so about T/B₁ rounds.",
+        Alg::Catalyst => "B_t grows by ρ within each outer step, then starts again at B₁.",
+        Alg::Local => "each round is H local steps of batch B₁, then one average.",
+    };
+    format!("{}: {rule}", alg.label())
 }
 
 /// Sizes the canvas's backing store to its CSS size × devicePixelRatio (crisp on HiDPI screens); returns

@@ -42,10 +42,11 @@ pub fn build() {
 
 fn input_for(param: &ParamSpec) -> Element {
     let control: Element = match param.domain {
-        Domain::Choice(names) => {
+        Domain::Choice(choices) => {
             let select = element("select", "", "");
-            for name in names {
-                let option = element("option", "", &option_text(name));
+            // A choice's link name first, so the text a student sees is the text they can type into a link.
+            for (name, words) in choices.options() {
+                let option = element("option", "", &format!("{name} — {words}"));
                 set_attr(&option, "value", name);
                 append(&select, &option);
             }
@@ -74,23 +75,6 @@ fn input_for(param: &ParamSpec) -> Element {
         &format!("{}-hint", param.name),
     );
     control
-}
-
-/// A choice's link name first, so the text a student sees is the text they can type into a link.
-fn option_text(name: &str) -> String {
-    let meaning = match name {
-        "crpsgd" => "CR-PSGD, batches grow",
-        "psgd" => "PSGD, fixed batch",
-        "catalyst" => "CR-PSGD-Catalyst",
-        "local" => "local SGD, H steps",
-        "breast-cancer" => "logistic",
-        "digits" => "softmax",
-        "synthetic" => "generated data",
-        "digits-mlp" => "non-convex net",
-        "landscape" => "2-D, PL",
-        _ => return name.to_string(),
-    };
-    format!("{name} — {meaning}")
 }
 
 fn number_input(min: &str, max: &str, step: &str) -> Element {
@@ -145,6 +129,6 @@ pub fn show(experiment: &Experiment, hidden_by_link: &[&str]) {
             Some(w) => w,
             None => continue,
         };
-        wrapper.set_hidden(!experiment.uses(param.name) || hidden_by_link.contains(&param.name));
+        wrapper.set_hidden(!experiment.uses(param.param) || hidden_by_link.contains(&param.name));
     }
 }

@@ -8,16 +8,6 @@ use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::theory::predict;
 use web_sys::Element;
 
-/// The paper's names for the algorithms (the controls show the link names).
-fn title(alg: Alg) -> &'static str {
-    match alg {
-        Alg::CrPsgd => "CR-PSGD",
-        Alg::Psgd => "PSGD",
-        Alg::Catalyst => "CR-PSGD-Catalyst",
-        Alg::Local => "Local SGD",
-    }
-}
-
 /// "E[f − f*] = O(1/(NT)) under PL" → the bound and its condition, so a table cell can set the bound
 /// apart; a rate without a condition stays whole.
 fn split_rate(rate: &str) -> (&str, &str) {
@@ -38,7 +28,7 @@ pub fn build() {
         });
         let row = element("tr", "", "");
         set_attr(&row, "data-alg", alg.name());
-        let name = element("th", "", title(alg));
+        let name = element("th", "", alg.label());
         set_attr(&name, "scope", "row");
         append(&name, &element("code", "", alg.name()));
         let (bound, condition) = split_rate(prediction.rate);
@@ -65,7 +55,7 @@ fn set_text(id: &str, text: &str) {
 pub fn render(app: &App) {
     let p = &app.prediction;
     let alg = app.experiment.alg;
-    set_text("theory-alg", title(alg));
+    set_text("theory-alg", alg.label());
     set_text("theory-rate", p.rate);
     set_text("rounds-order", p.rounds_order);
     set_text("rounds-formula", p.rounds_formula);

@@ -128,3 +128,70 @@ fn a_closed_pipe_ends_the_run_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Hostile link text (newlines, CR, tabs, escapes, Unicode line separators and bidi controls, in keys and
+/// values, in the experiment's keys and the view's) never breaks the CLI's one-line error.
+#[test]
+fn every_error_for_hostile_input_is_exactly_one_line() {
+    let hostile = [
+        "%0A",
+        "%0D",
+        "%0D%0A",
+        "%09",
+        "%00",
+        "%1B%5B31m",
+        "%C2%85",
+        "%E2%80%A8",
+        "%E2%80%A9",
+        "%E2%80%AE",
+        "%E2%81%A6",
+    ];
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    for h in hostile {
+        for query in [
+            format!("a{h}b=1"),
+            format!("N{h}=1"),
+            format!("N=1{h}2"),
+            format!("gamma={h}x"),
+            format!("alg=ps{h}gd"),
+            format!("problem=a{h}b"),
+            format!("v=1{h}2"),
+            format!("x{h}=1&x{h}=2"),
+            format!("alg=psgd&rho=1{h}5"),
+            format!("compare=a{h}b"),
+            format!("compare=psgd,lo{h}cal"),
+            format!("hide=N{h}x"),
+            format!("embed=1{h}0"),
+            format!("fault=pan{h}ic"),
+        ] {
+            runs.push(vec!["run".into(), query]);
+        }
+    }
+    // Raw characters too, as a shell passes them, and through the data command.
+    for raw in [
+        "N=1\n2",
+        "colour\r=red",
+        "T=\t5x",
+        "alg=\u{2028}",
+        "compare=\u{85}x",
+    ] {
+        runs.push(vec!["run".into(), raw.into()]);
+    }
+    runs.push(vec!["data".into(), "cifar\n10".into()]);
+    runs.push(vec!["data".into(), "problem=x%0Ay".into()]);
+    let garbles = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    for args in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = dynabatch(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr:?}");
+        assert!(stdout.is_empty(), "{args:?}");
+        let line = stderr.strip_suffix('\n').unwrap_or_default();
+        assert!(
+            line.starts_with("dynabatch: ") && !line.chars().any(garbles),
+            "{args:?}: not exactly one line: {stderr:?}"
+        );
+    }
+}

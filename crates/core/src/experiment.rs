@@ -4,7 +4,8 @@
 //! the CLI reads them strictly (the first notice is an error). Both go through [`Experiment::from_query`],
 //! so the two can never disagree about what a link means.
 
-use crate::params::{spec, Domain, ParamSpec, ALG_NAMES, PARAMS, PROBLEM_NAMES};
+pub use crate::choices::{Alg, ProblemKind};
+use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
 use serde::{Deserialize, Serialize};
 
 mod limits;
@@ -15,27 +16,6 @@ pub use limits::{
 
 /// The link format this build writes. Older formats must keep parsing to the same experiment.
 pub const LINK_VERSION: u64 = 1;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Alg {
-    /// CR-PSGD, Algorithm 1: batches grow geometrically.
-    CrPsgd,
-    /// Classic parallel mini-batch SGD: a fixed batch B₁ every round.
-    Psgd,
-    /// CR-PSGD-Catalyst, Algorithm 2: CR-PSGD on a sequence of proximal subproblems.
-    Catalyst,
-    /// Local SGD: H local steps per node between averages.
-    Local,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProblemKind {
-    BreastCancer,
-    Digits,
-    Synthetic,
-    DigitsMlp,
-    Landscape,
-}
 
 /// Every parameter of one run. Equal experiments give bit-identical runs on any machine and thread count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,31 +56,34 @@ pub struct Experiment {
     pub sfo_time_us: f64,
 }
 
+/// The table's defaults (`params::PARAMS`).
 impl Default for Experiment {
     fn default() -> Self {
+        fn table<T: Field>(param: Param) -> T {
+            T::typed(param, param.spec().default)
+        }
         Experiment {
-            alg: Alg::CrPsgd,
-            problem: ProblemKind::BreastCancer,
-            nodes: 4,
-            rho: 1.5,
-            first_batch: 2,
-            gamma: 0.5,
-            budget: 2000,
-            seed: 7,
-            lambda: 1e-3,
-            synthetic_examples: 1000,
-            synthetic_features: 20,
-            theta: 1.0,
-            local_steps: None,
-            hidden: 32,
-            sigma: 3.0,
-            start_x: 3.0,
-            start_y: -2.5,
-            every: None,
-            // A datacenter: 50 µs messages over 10 GB/s links, 10 µs per sample gradient.
-            latency_ms: 0.05,
-            bandwidth_mb_s: 10_000.0,
-            sfo_time_us: 10.0,
+            alg: table(Param::Alg),
+            problem: table(Param::Problem),
+            nodes: table(Param::Nodes),
+            rho: table(Param::Rho),
+            first_batch: table(Param::FirstBatch),
+            gamma: table(Param::Gamma),
+            budget: table(Param::Budget),
+            seed: table(Param::Seed),
+            lambda: table(Param::Lambda),
+            synthetic_examples: table(Param::Examples),
+            synthetic_features: table(Param::Features),
+            theta: table(Param::Theta),
+            local_steps: table(Param::LocalSteps),
+            hidden: table(Param::Hidden),
+            sigma: table(Param::Sigma),
+            start_x: table(Param::StartX),
+            start_y: table(Param::StartY),
+            every: table(Param::Every),
+            latency_ms: table(Param::Latency),
+            bandwidth_mb_s: table(Param::Bandwidth),
+            sfo_time_us: table(Param::SfoTime),
         }
     }
 }
@@ -114,37 +97,6 @@ pub struct Notice {
     pub problem: String,
     /// What the page did about it ("using 64"), empty when nothing needed doing.
     pub action: String,
-}
-
-/// A parsed parameter value, before it is stored.
-enum Value {
-    Choice(usize),
-    Number(f64),
-    Auto,
-}
-
-impl Alg {
-    /// In the order of `params::ALG_NAMES`.
-    pub const ALL: [Alg; 4] = [Alg::CrPsgd, Alg::Psgd, Alg::Catalyst, Alg::Local];
-
-    pub fn name(self) -> &'static str {
-        ALG_NAMES[self as usize]
-    }
-}
-
-impl ProblemKind {
-    /// In the order of `params::PROBLEM_NAMES`.
-    pub const ALL: [ProblemKind; 5] = [
-        ProblemKind::BreastCancer,
-        ProblemKind::Digits,
-        ProblemKind::Synthetic,
-        ProblemKind::DigitsMlp,
-        ProblemKind::Landscape,
-    ];
-
-    pub fn name(self) -> &'static str {
-        PROBLEM_NAMES[self as usize]
-    }
 }
 
 impl Experiment {
@@ -187,14 +139,10 @@ impl Experiment {
         }
         for name in seen.iter().filter(|k| k.as_str() != "v") {
             if let Some(param) = spec(name) {
-                if !(param.applies)(experiment.alg, experiment.problem) {
-                    notices.push(Notice::new(
-                        name,
-                        experiment.not_applicable(param),
-                        "ignored",
-                    ));
+                if let Some(problem) = experiment.not_applicable(param) {
+                    notices.push(Notice::new(name, problem, "ignored"));
                     // Ignored means ignored: the link written back would not carry it either.
-                    experiment.set_value(name, &Experiment::default().get(name));
+                    experiment.store(param.param, param.default);
                 }
             }
         }
@@ -218,46 +166,18 @@ impl Experiment {
     pub fn to_query(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         out.append_pair("v", &LINK_VERSION.to_string());
-        // Defaults are part of link format v: a link leaves them out, and changing one means a new v.
-        let defaults = Experiment::default();
-        for param in PARAMS
-            .iter()
-            .filter(|p| (p.applies)(self.alg, self.problem))
-        {
-            let value = self.get(param.name);
-            if value != defaults.get(param.name) {
-                out.append_pair(param.name, &value);
+        for param in PARAMS.iter().filter(|p| self.uses(p.param)) {
+            let value = self.value(param.param);
+            if value != param.default {
+                out.append_pair(param.name, &value.to_string());
             }
         }
         out.finish()
     }
 
-    /// A parameter's current value as link text.
+    /// A parameter's current value as link text ("" for a name that is not a parameter).
     pub fn get(&self, name: &str) -> String {
-        match name {
-            "alg" => self.alg.name().to_string(),
-            "problem" => self.problem.name().to_string(),
-            "N" => self.nodes.to_string(),
-            "rho" => self.rho.to_string(),
-            "B1" => self.first_batch.to_string(),
-            "gamma" => self.gamma.to_string(),
-            "T" => self.budget.to_string(),
-            "seed" => self.seed.to_string(),
-            "lambda" => self.lambda.to_string(),
-            "n" => self.synthetic_examples.to_string(),
-            "d" => self.synthetic_features.to_string(),
-            "theta" => self.theta.to_string(),
-            "H" => auto_or(self.local_steps),
-            "hidden" => self.hidden.to_string(),
-            "sigma" => self.sigma.to_string(),
-            "x0" => self.start_x.to_string(),
-            "y0" => self.start_y.to_string(),
-            "every" => auto_or(self.every),
-            "latency" => self.latency_ms.to_string(),
-            "bandwidth" => self.bandwidth_mb_s.to_string(),
-            "sfo_time" => self.sfo_time_us.to_string(),
-            _ => String::new(),
-        }
+        spec(name).map_or_else(String::new, |p| self.value(p.param).to_string())
     }
 
     /// Sets one parameter from text, as a control does, then applies the limits across parameters.
@@ -273,8 +193,7 @@ impl Experiment {
     /// after all its values are read, so that their order does not matter).
     fn set_value(&mut self, name: &str, raw: &str) -> Option<Notice> {
         let param = spec(name)?;
-        let current = self.get(name);
-        let (value, notice) = match parse(param, raw) {
+        let (value, notice) = match param.parse(raw) {
             Ok(value) => (value, None),
             Err(Rejected::Clamped(value)) => {
                 let problem = format!(
@@ -284,10 +203,7 @@ impl Experiment {
                     param.domain.describe()
                 );
                 let action = format!("using {value}");
-                (
-                    Value::Number(value),
-                    Some(Notice::new(name, problem, &action)),
-                )
+                (value, Some(Notice::new(name, problem, &action)))
             }
             Err(Rejected::Unusable(why)) => {
                 let problem = format!(
@@ -297,55 +213,174 @@ impl Experiment {
                     why,
                     param.domain.describe()
                 );
+                let current = self.value(param.param);
                 return Some(Notice::new(name, problem, &format!("using {current}")));
             }
         };
-        self.store(name, value);
+        self.store(param.param, value);
         notice
     }
 
-    fn store(&mut self, name: &str, value: Value) {
-        match (name, value) {
-            ("alg", Value::Choice(i)) => self.alg = Alg::ALL[i],
-            ("problem", Value::Choice(i)) => self.problem = ProblemKind::ALL[i],
-            // Integers were range-checked against the table, so these casts cannot truncate.
-            ("N", Value::Number(v)) => self.nodes = v as usize,
-            ("rho", Value::Number(v)) => self.rho = v,
-            ("B1", Value::Number(v)) => self.first_batch = v as u64,
-            ("gamma", Value::Number(v)) => self.gamma = v,
-            ("T", Value::Number(v)) => self.budget = v as u64,
-            ("seed", Value::Number(v)) => self.seed = v as u64,
-            ("lambda", Value::Number(v)) => self.lambda = v,
-            ("n", Value::Number(v)) => self.synthetic_examples = v as usize,
-            ("d", Value::Number(v)) => self.synthetic_features = v as usize,
-            ("theta", Value::Number(v)) => self.theta = v,
-            ("H", Value::Number(v)) => self.local_steps = Some(v as u64),
-            ("H", Value::Auto) => self.local_steps = None,
-            ("hidden", Value::Number(v)) => self.hidden = v as usize,
-            ("sigma", Value::Number(v)) => self.sigma = v,
-            ("x0", Value::Number(v)) => self.start_x = v,
-            ("y0", Value::Number(v)) => self.start_y = v,
-            ("every", Value::Number(v)) => self.every = Some(v as u64),
-            ("every", Value::Auto) => self.every = None,
-            ("latency", Value::Number(v)) => self.latency_ms = v,
-            ("bandwidth", Value::Number(v)) => self.bandwidth_mb_s = v,
-            ("sfo_time", Value::Number(v)) => self.sfo_time_us = v,
-            _ => {}
+    /// A parameter's current value.
+    pub fn value(&self, param: Param) -> Value {
+        match param {
+            Param::Alg => self.alg.value(),
+            Param::Problem => self.problem.value(),
+            Param::Nodes => self.nodes.value(),
+            Param::Rho => self.rho.value(),
+            Param::Theta => self.theta.value(),
+            Param::LocalSteps => self.local_steps.value(),
+            Param::FirstBatch => self.first_batch.value(),
+            Param::Gamma => self.gamma.value(),
+            Param::Budget => self.budget.value(),
+            Param::Seed => self.seed.value(),
+            Param::Lambda => self.lambda.value(),
+            Param::Examples => self.synthetic_examples.value(),
+            Param::Features => self.synthetic_features.value(),
+            Param::Hidden => self.hidden.value(),
+            Param::Sigma => self.sigma.value(),
+            Param::StartX => self.start_x.value(),
+            Param::StartY => self.start_y.value(),
+            Param::Latency => self.latency_ms.value(),
+            Param::Bandwidth => self.bandwidth_mb_s.value(),
+            Param::SfoTime => self.sfo_time_us.value(),
+            Param::Every => self.every.value(),
         }
     }
 
-    fn not_applicable(&self, param: &ParamSpec) -> String {
-        let context = if matches!(param.name, "rho" | "theta" | "H") {
-            format!("alg={}", self.alg.name())
-        } else {
-            format!("problem={}", self.problem.name())
-        };
-        format!("{} does not apply to {}", param.name, context)
+    /// Stores a value of the parameter's kind (as [`ParamSpec::parse`] and the table's defaults give).
+    fn store(&mut self, param: Param, value: Value) {
+        fn put<T: Field>(field: &mut T, param: Param, value: Value) {
+            *field = T::typed(param, value);
+        }
+        match param {
+            Param::Alg => put(&mut self.alg, param, value),
+            Param::Problem => put(&mut self.problem, param, value),
+            Param::Nodes => put(&mut self.nodes, param, value),
+            Param::Rho => put(&mut self.rho, param, value),
+            Param::Theta => put(&mut self.theta, param, value),
+            Param::LocalSteps => put(&mut self.local_steps, param, value),
+            Param::FirstBatch => put(&mut self.first_batch, param, value),
+            Param::Gamma => put(&mut self.gamma, param, value),
+            Param::Budget => put(&mut self.budget, param, value),
+            Param::Seed => put(&mut self.seed, param, value),
+            Param::Lambda => put(&mut self.lambda, param, value),
+            Param::Examples => put(&mut self.synthetic_examples, param, value),
+            Param::Features => put(&mut self.synthetic_features, param, value),
+            Param::Hidden => put(&mut self.hidden, param, value),
+            Param::Sigma => put(&mut self.sigma, param, value),
+            Param::StartX => put(&mut self.start_x, param, value),
+            Param::StartY => put(&mut self.start_y, param, value),
+            Param::Latency => put(&mut self.latency_ms, param, value),
+            Param::Bandwidth => put(&mut self.bandwidth_mb_s, param, value),
+            Param::SfoTime => put(&mut self.sfo_time_us, param, value),
+            Param::Every => put(&mut self.every, param, value),
+        }
     }
 
-    /// Whether `name` is read by this experiment (the page hides the controls that are not).
-    pub fn uses(&self, name: &str) -> bool {
-        spec(name).is_some_and(|p| (p.applies)(self.alg, self.problem))
+    /// Why `param` is ignored here, naming the choice its applicability depends on ("rho does not apply
+    /// to alg=psgd"); `None` where it applies.
+    fn not_applicable(&self, param: &ParamSpec) -> Option<String> {
+        let choice = param.applies_to.depends_on()?;
+        (!self.uses(param.param)).then(|| {
+            format!(
+                "{} does not apply to {}={}",
+                param.name,
+                choice.spec().name,
+                self.value(choice)
+            )
+        })
+    }
+
+    /// Whether this experiment reads `param` (the page hides the controls that it does not).
+    pub fn uses(&self, param: Param) -> bool {
+        param.spec().applies(self.alg, self.problem)
+    }
+}
+
+/// An experiment field's type, as a parameter [`Value`].
+trait Field: Sized {
+    fn value(&self) -> Value;
+    /// `None` for a value of another kind.
+    fn from_value(value: Value) -> Option<Self>;
+
+    /// The value as this field's type. A value's kind follows from its parameter's row alone, never from
+    /// the text it was read from, so a mismatch is a bug in the table, ruled out for every parameter by
+    /// the tests (and by `Experiment::default()`, which reads every row).
+    fn typed(param: Param, value: Value) -> Self {
+        Self::from_value(value)
+            .unwrap_or_else(|| panic!("{value:?} is not a value of {param:?}: fix params::PARAMS"))
+    }
+}
+
+impl Field for Alg {
+    fn value(&self) -> Value {
+        Value::Alg(*self)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Alg(alg) => Some(alg),
+            _ => None,
+        }
+    }
+}
+
+impl Field for ProblemKind {
+    fn value(&self) -> Value {
+        Value::Problem(*self)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Problem(problem) => Some(problem),
+            _ => None,
+        }
+    }
+}
+
+impl Field for u64 {
+    fn value(&self) -> Value {
+        Value::Int(*self)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl Field for usize {
+    fn value(&self) -> Value {
+        Value::Int(*self as u64)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        // Counts are range-checked against the table first, far below usize::MAX on any target.
+        u64::from_value(value).and_then(|v| usize::try_from(v).ok())
+    }
+}
+
+impl Field for f64 {
+    fn value(&self) -> Value {
+        Value::Real(*self)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Real(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// `None` is `auto`.
+impl Field for Option<u64> {
+    fn value(&self) -> Value {
+        Value::IntOrAuto(*self)
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::IntOrAuto(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -373,66 +408,6 @@ impl Notice {
     }
 }
 
-/// Why a value could not be stored as given.
-enum Rejected {
-    /// A number outside the range: this is the nearest allowed value.
-    Clamped(f64),
-    /// Text that is not a value of this parameter at all.
-    Unusable(&'static str),
-}
-
-fn parse(param: &ParamSpec, raw: &str) -> Result<Value, Rejected> {
-    let text = raw.trim();
-    match param.domain {
-        Domain::Choice(names) => names
-            .iter()
-            .position(|n| *n == text)
-            .map(Value::Choice)
-            .ok_or(Rejected::Unusable("is not a known choice")),
-        Domain::Int { min, max } => {
-            let number = parse_number(text)?;
-            if number.fract() != 0.0 {
-                return Err(Rejected::Unusable("is not a whole number"));
-            }
-            in_range(number, min as f64, max as f64)
-        }
-        Domain::Real { min, max } => in_range(parse_number(text)?, min, max),
-        Domain::IntOrAuto { .. } if text == "auto" => Ok(Value::Auto),
-        Domain::IntOrAuto { min, max } => parse(
-            &ParamSpec {
-                domain: Domain::Int { min, max },
-                ..*param
-            },
-            text,
-        ),
-    }
-}
-
-fn auto_or(value: Option<u64>) -> String {
-    value.map_or_else(|| "auto".to_string(), |v| v.to_string())
-}
-
-fn parse_number(text: &str) -> Result<f64, Rejected> {
-    if text.is_empty() {
-        return Err(Rejected::Unusable("is empty"));
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(Rejected::Unusable("is not a finite number")),
-        Err(_) => Err(Rejected::Unusable("is not a number")),
-    }
-}
-
-fn in_range(v: f64, min: f64, max: f64) -> Result<Value, Rejected> {
-    if v < min {
-        Err(Rejected::Clamped(min))
-    } else if v > max {
-        Err(Rejected::Clamped(max))
-    } else {
-        Ok(Value::Number(v))
-    }
-}
-
 fn check_version(raw: &str) -> Option<Notice> {
     match raw.trim().parse::<u64>() {
         Ok(v) if v == LINK_VERSION => None,
@@ -452,12 +427,13 @@ fn check_version(raw: &str) -> Option<Notice> {
     }
 }
 
-/// Keeps messages short and single-line, whatever a link holds.
-fn shorten(text: &str) -> String {
+/// Quotes link text in a message: at most 40 characters, and on one line whatever the link holds (every
+/// message about a link quotes through here, so the CLI's error is always one line).
+pub(crate) fn shorten(text: &str) -> String {
     const MAX: usize = 40;
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if garbles_a_line(c) { ' ' } else { c })
         .collect();
     if clean.chars().count() <= MAX {
         clean
@@ -466,9 +442,21 @@ fn shorten(text: &str) -> String {
     }
 }
 
+/// Control characters (newlines, CR, tabs, escapes, NEL), the Unicode line and paragraph separators,
+/// and the bidirectional controls that would reorder the rest of a terminal line.
+fn garbles_a_line(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::choices::{ALG_NAMES, PROBLEM_NAMES};
+    use crate::params::Domain;
 
     #[test]
     fn every_choice_name_maps_to_its_variant() {
@@ -488,5 +476,111 @@ mod tests {
                 problem
             );
         }
+    }
+
+    #[test]
+    fn the_default_experiment_is_the_tables_defaults() {
+        let e = Experiment::default();
+        for p in PARAMS {
+            assert_eq!(e.value(p.param), p.default, "{}", p.name);
+        }
+        assert_eq!(e.to_query(), format!("v={LINK_VERSION}"));
+    }
+
+    #[test]
+    fn every_default_round_trips_through_its_text() {
+        for p in PARAMS {
+            let mut e = Experiment::default();
+            let text = e.get(p.name);
+            assert_eq!(text, p.default.to_string());
+            assert_eq!(e.set(p.name, &text), None, "{}={text}", p.name);
+            assert_eq!(e, Experiment::default(), "{}={text}", p.name);
+        }
+    }
+
+    /// A value of each parameter other than its default, at an edge of its domain.
+    fn other_value(p: &ParamSpec) -> Value {
+        match p.domain {
+            Domain::Choice(crate::choices::Choices::Alg) => Value::Alg(Alg::Local),
+            Domain::Choice(crate::choices::Choices::Problem) => {
+                Value::Problem(ProblemKind::Landscape)
+            }
+            Domain::Int { min, max } => Value::Int(if p.default == Value::Int(min) {
+                max
+            } else {
+                min
+            }),
+            Domain::Real { min, max } => Value::Real(if p.default == Value::Real(min) {
+                max
+            } else {
+                min
+            }),
+            Domain::IntOrAuto { max, .. } => Value::IntOrAuto(Some(max)),
+        }
+    }
+
+    #[test]
+    fn each_parameter_reads_and_writes_its_own_field_only() {
+        for p in PARAMS {
+            let value = other_value(p);
+            assert_ne!(value, p.default, "{}", p.name);
+            let mut e = Experiment::default();
+            assert_eq!(e.set_value(p.name, &value.to_string()), None, "{}", p.name);
+            for q in PARAMS {
+                let expected = if q.param == p.param { value } else { q.default };
+                assert_eq!(
+                    e.value(q.param),
+                    expected,
+                    "{} set, {} read",
+                    p.name,
+                    q.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ignored_parameters_name_the_choice_they_depend_on_and_are_reset() {
+        let problems = |query: &str| -> Vec<String> {
+            Experiment::from_query(query)
+                .1
+                .into_iter()
+                .map(|n| n.message())
+                .collect()
+        };
+        assert_eq!(
+            problems("alg=psgd&rho=2"),
+            ["rho does not apply to alg=psgd; ignored."]
+        );
+        assert_eq!(
+            problems("theta=3&H=4"),
+            [
+                "theta does not apply to alg=crpsgd; ignored.",
+                "H does not apply to alg=crpsgd; ignored.",
+            ]
+        );
+        assert_eq!(
+            problems("problem=landscape&lambda=0.1&n=50&hidden=8"),
+            [
+                "lambda does not apply to problem=landscape; ignored.",
+                "n does not apply to problem=landscape; ignored.",
+                "hidden does not apply to problem=landscape; ignored.",
+            ]
+        );
+        assert_eq!(
+            problems("x0=1&problem=digits"),
+            ["x0 does not apply to problem=digits; ignored."]
+        );
+        let (e, _) = Experiment::from_query("alg=psgd&rho=2&problem=digits&sigma=9");
+        assert_eq!((e.rho, e.sigma), (1.5, 3.0), "reset to the defaults");
+    }
+
+    #[test]
+    fn quoted_link_text_is_one_line() {
+        let hostile = "a\nb\rc\td\u{0}e\u{85}f\u{2028}g\u{2029}h\u{202E}i\u{1b}[31m";
+        let quoted = shorten(hostile);
+        assert!(!quoted.chars().any(garbles_a_line), "{quoted:?}");
+        assert_eq!(quoted, "a b c d e f g h i [31m");
+        assert_eq!(shorten(&"x".repeat(50)), format!("{}…", "x".repeat(40)));
     }
 }

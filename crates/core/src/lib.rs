@@ -5,6 +5,7 @@
 
 pub mod algorithms;
 pub mod bench;
+pub mod choices;
 pub mod data;
 pub mod experiment;
 pub mod link;

@@ -2,8 +2,9 @@
 //! and a compact layout for embedding. View keys never change the main run, so the CLI accepts and
 //! checks them but runs the experiment alone.
 
-use crate::experiment::{Alg, Experiment, Notice};
-use crate::params::{spec, ALG_NAMES, PARAMS};
+use crate::choices::ALG_NAMES;
+use crate::experiment::{shorten as short, Alg, Experiment, Notice};
+use crate::params::{spec, PARAMS};
 
 /// How the page shows an experiment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -160,10 +161,6 @@ fn read_flag(value: &str, notices: &mut Vec<Notice>) -> bool {
             false
         }
     }
-}
-
-fn short(text: &str) -> String {
-    text.chars().take(40).collect()
 }
 
 #[cfg(test)]

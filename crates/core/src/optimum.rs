@@ -5,7 +5,8 @@
 //! need a wall clock, which wasm32-unknown-unknown lacks, and would not promise that.) Its answer is
 //! checked against scipy on the matrix that `dynabatch data` writes (tests/independent_optimum.py).
 
-use crate::experiment::Experiment;
+use crate::experiment::{Experiment, ProblemKind};
+use crate::params::Param;
 use crate::problems::{math::dot, Optimum, Problem};
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -26,12 +27,12 @@ pub struct Solution {
 /// f* for this experiment's problem, if known or solvable. Solutions are cached per problem, so a page
 /// that reruns the same problem with other algorithm settings solves it once.
 pub fn reference(experiment: &Experiment, problem: &dyn Problem) -> Option<f64> {
-    static CACHE: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
+    static CACHE: Mutex<Vec<(ProblemKey, f64)>> = Mutex::new(Vec::new());
     match problem.optimum() {
         Optimum::Known(value) => Some(value),
         Optimum::Unknown => None,
         Optimum::Solve => {
-            let key = problem_key(experiment);
+            let key = ProblemKey::of(experiment);
             if let Some(&(_, value)) = CACHE.lock().ok()?.iter().find(|(k, _)| *k == key) {
                 return Some(value);
             }
@@ -42,15 +43,31 @@ pub fn reference(experiment: &Experiment, problem: &dyn Problem) -> Option<f64> 
     }
 }
 
-/// The parameters that define f, and nothing else.
-fn problem_key(e: &Experiment) -> String {
-    let data: Vec<String> = ["problem", "lambda", "n", "d", "hidden"]
-        .iter()
-        .filter(|p| e.uses(p))
-        .map(|p| e.get(p))
-        .collect();
-    let seeded = e.uses("n"); // synthetic data depends on the seed
-    format!("{}|{}", data.join("&"), if seeded { e.seed } else { 0 })
+/// The parameters that define f, and nothing else: experiments equal in these share one f*.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ProblemKey {
+    problem: ProblemKind,
+    /// λ's bits, where the problem has a λ (f64 has no `Eq`; two texts of one number give one λ).
+    lambda: Option<u64>,
+    /// The synthetic data's n and d, and the seed that generates it.
+    synthetic: Option<(usize, usize, u64)>,
+    /// The network's hidden units.
+    hidden: Option<usize>,
+}
+
+impl ProblemKey {
+    fn of(e: &Experiment) -> ProblemKey {
+        ProblemKey {
+            problem: e.problem,
+            lambda: e.uses(Param::Lambda).then_some(e.lambda.to_bits()),
+            synthetic: (e.uses(Param::Examples) && e.uses(Param::Features)).then_some((
+                e.synthetic_examples,
+                e.synthetic_features,
+                e.seed,
+            )),
+            hidden: e.uses(Param::Hidden).then_some(e.hidden),
+        }
+    }
 }
 
 /// Minimises f from its initial point with L-BFGS.

@@ -1,15 +1,55 @@
-//! The parameter table: every experiment parameter's name, meaning, range and default, in one place.
+//! The parameter table: every experiment parameter's name, meaning, range, default and which experiments
+//! read it, in one place.
 //!
-//! The URL parser, the page's controls (labels, tooltips, input limits) and the CLI's error messages all
-//! read this table, so a parameter is added or re-ranged here and nowhere else.
+//! The URL parser, the page's controls (labels, tooltips, input limits), `Experiment::default()` and the
+//! CLI's error messages all read this table, so a parameter is added or re-ranged here and nowhere else.
+//! Values are typed ([`Value`]); text appears only at the boundary, [`ParamSpec::parse`] and `Display`.
 
-use crate::experiment::{Alg, ProblemKind};
+use crate::choices::{Alg, Choices, ProblemKind};
+use std::fmt;
+
+/// Every parameter, one variant each, in table order (`PARAMS[p as usize]` is `p`'s row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Param {
+    Alg,
+    Problem,
+    Nodes,
+    Rho,
+    Theta,
+    LocalSteps,
+    FirstBatch,
+    Gamma,
+    Budget,
+    Seed,
+    Lambda,
+    Examples,
+    Features,
+    Hidden,
+    Sigma,
+    StartX,
+    StartY,
+    Latency,
+    Bandwidth,
+    SfoTime,
+    Every,
+}
+
+/// A parameter's value, of the kind its [`Domain`] describes.
+#[derive(Clone, Copy, Debug)]
+pub enum Value {
+    Alg(Alg),
+    Problem(ProblemKind),
+    Int(u64),
+    Real(f64),
+    /// `None` is `auto`.
+    IntOrAuto(Option<u64>),
+}
 
 /// What values a parameter takes.
 #[derive(Clone, Copy, Debug)]
 pub enum Domain {
     /// One of a fixed list of names.
-    Choice(&'static [&'static str]),
+    Choice(Choices),
     /// An integer in `min..=max`.
     Int { min: u64, max: u64 },
     /// A finite real number in `min..=max`.
@@ -18,9 +58,20 @@ pub enum Domain {
     IntOrAuto { min: u64, max: u64 },
 }
 
+/// Which experiments read a parameter; the others ignore it (and links leave it out).
+#[derive(Clone, Copy, Debug)]
+pub enum AppliesTo {
+    All,
+    /// Only these algorithms.
+    Algs(&'static [Alg]),
+    /// Only these problems.
+    Problems(&'static [ProblemKind]),
+}
+
 /// One parameter of an [`crate::experiment::Experiment`].
 #[derive(Clone, Copy, Debug)]
 pub struct ParamSpec {
+    pub param: Param,
     /// The name used in links, in the CLI and as the page's input `id`.
     pub name: &'static str,
     /// Short label shown beside the control.
@@ -30,43 +81,11 @@ pub struct ParamSpec {
     /// One sentence of help: what it means and what changing it does.
     pub help: &'static str,
     pub domain: Domain,
-    /// Which experiments read it; others ignore it (and links leave it out).
-    pub applies: fn(Alg, ProblemKind) -> bool,
+    /// Its value in `Experiment::default()`. Defaults are part of link format v: a link leaves them out,
+    /// so changing one means a new v.
+    pub default: Value,
+    pub applies_to: AppliesTo,
 }
-
-fn always(_: Alg, _: ProblemKind) -> bool {
-    true
-}
-fn growing_batches(alg: Alg, _: ProblemKind) -> bool {
-    matches!(alg, Alg::CrPsgd | Alg::Catalyst)
-}
-fn catalyst(alg: Alg, _: ProblemKind) -> bool {
-    alg == Alg::Catalyst
-}
-fn local_sgd(alg: Alg, _: ProblemKind) -> bool {
-    alg == Alg::Local
-}
-fn synthetic_data(_: Alg, problem: ProblemKind) -> bool {
-    problem == ProblemKind::Synthetic
-}
-fn data_problems(_: Alg, problem: ProblemKind) -> bool {
-    problem != ProblemKind::Landscape
-}
-fn network(_: Alg, problem: ProblemKind) -> bool {
-    problem == ProblemKind::DigitsMlp
-}
-fn landscape(_: Alg, problem: ProblemKind) -> bool {
-    problem == ProblemKind::Landscape
-}
-
-pub const ALG_NAMES: &[&str] = &["crpsgd", "psgd", "catalyst", "local"];
-pub const PROBLEM_NAMES: &[&str] = &[
-    "breast-cancer",
-    "digits",
-    "synthetic",
-    "digits-mlp",
-    "landscape",
-];
 
 /// Largest per-node SFO budget: with B₁ = 1 and ρ = 1 it is also the most rounds a run can have, which
 /// bounds both the run time and the history kept for the charts.
@@ -80,188 +99,442 @@ pub const MAX_ROWS: u64 = 20_000;
 
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
+        param: Param::Alg,
         name: "alg",
         label: "Algorithm",
         symbol: "",
         help: "crpsgd: CR-PSGD, batches grow by ρ each round (Algorithm 1). psgd: classic parallel SGD with a fixed batch B₁. catalyst: CR-PSGD-Catalyst, CR-PSGD on a sequence of proximal subproblems (Algorithm 2). local: local SGD, H local steps between averages.",
-        domain: Domain::Choice(ALG_NAMES),
-        applies: always,
+        domain: Domain::Choice(Choices::Alg),
+        default: Value::Alg(Alg::CrPsgd),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Problem,
         name: "problem",
         label: "Problem",
         symbol: "f",
         help: "The objective: logistic regression on UCI breast cancer (569×30), softmax regression on UCI digits (1797×64), logistic regression on data generated from the seed, a one-hidden-layer network on the digits (non-convex), or the 2-D landscape x² + 3sin²x + y² + 3sin²y (non-convex but PL).",
-        domain: Domain::Choice(PROBLEM_NAMES),
-        applies: always,
+        domain: Domain::Choice(Choices::Problem),
+        default: Value::Problem(ProblemKind::BreastCancer),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Nodes,
         name: "N",
         label: "Nodes",
         symbol: "N",
         help: "Number of worker nodes. Each round every node averages B_t stochastic gradients of its own; the N averages are then averaged (one communication round).",
         domain: Domain::Int { min: 1, max: 64 },
-        applies: always,
+        default: Value::Int(4),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Rho,
         name: "rho",
         label: "Batch growth",
         symbol: "ρ",
         help: "Batch growth factor: B_t = ⌊ρ^(t−1)·B₁⌋. ρ = 1 is fixed-batch parallel SGD; larger ρ means fewer, larger rounds.",
         domain: Domain::Real { min: 1.0, max: 16.0 },
-        applies: growing_batches,
+        default: Value::Real(1.5),
+        applies_to: AppliesTo::Algs(&[Alg::CrPsgd, Alg::Catalyst]),
     },
     ParamSpec {
+        param: Param::Theta,
         name: "theta",
         label: "Proximal weight",
         symbol: "θ",
         help: "Catalyst's subproblems are h(x) = f(x) + (θ/2)‖x − y‖², strongly convex when θ is large enough; each is solved by CR-PSGD with budget ⌊√(T/N)⌋, ⌊√(NT)⌋ times.",
         domain: Domain::Real { min: 0.0, max: 1000.0 },
-        applies: catalyst,
+        default: Value::Real(1.0),
+        applies_to: AppliesTo::Algs(&[Alg::Catalyst]),
     },
     ParamSpec {
+        param: Param::LocalSteps,
         name: "H",
         label: "Local steps",
         symbol: "H",
         help: "Local SGD steps (batch B₁) each node takes between two averages. auto: H = ⌊T^(1/4)/N^(3/4)⌋, at least 1.",
         domain: Domain::IntOrAuto { min: 1, max: 100_000 },
-        applies: local_sgd,
+        default: Value::IntOrAuto(None),
+        applies_to: AppliesTo::Algs(&[Alg::Local]),
     },
     ParamSpec {
+        param: Param::FirstBatch,
         name: "B1",
         label: "First batch",
         symbol: "B₁",
         help: "Batch size per node in the first round (in every round for psgd, in every local step for local; catalyst restarts at B₁ in each outer step).",
         domain: Domain::Int { min: 1, max: 100_000 },
-        applies: always,
+        default: Value::Int(2),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Gamma,
         name: "gamma",
         label: "Step size",
         symbol: "γ",
         help: "Learning rate: x_{t+1} = x_t − γ·ḡ_t. Too large and the loss diverges.",
         domain: Domain::Real { min: 1e-6, max: 100.0 },
-        applies: always,
+        default: Value::Real(0.5),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Budget,
         name: "T",
         label: "SFO budget",
         symbol: "T",
         help: "Stochastic gradient calls allowed per node. A round whose batch would take a node past T is not run. Lowered, with a notice, where N·T on a large model would take hours.",
         domain: Domain::Int { min: 1, max: MAX_BUDGET },
-        applies: always,
+        default: Value::Int(2000),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Seed,
         name: "seed",
         label: "Seed",
         symbol: "",
         help: "Seeds every node's sample stream (and the synthetic data): the same seed gives the same curves, on any machine and thread count.",
         domain: Domain::Int { min: 0, max: u32::MAX as u64 },
-        applies: always,
+        default: Value::Int(7),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Lambda,
         name: "lambda",
         label: "L2 penalty",
         symbol: "λ",
         help: "Weight of (λ/2)‖w‖² in the objective. λ > 0 makes these problems strongly convex, so the Polyak–Łojasiewicz condition holds.",
         domain: Domain::Real { min: 0.0, max: 10.0 },
-        applies: data_problems,
+        default: Value::Real(1e-3),
+        applies_to: AppliesTo::Problems(&[
+            ProblemKind::BreastCancer,
+            ProblemKind::Digits,
+            ProblemKind::Synthetic,
+            ProblemKind::DigitsMlp,
+        ]),
     },
     ParamSpec {
+        param: Param::Examples,
         name: "n",
         label: "Examples",
         symbol: "n",
         help: "Number of generated examples (synthetic problem only).",
         domain: Domain::Int { min: 10, max: 5_000 },
-        applies: synthetic_data,
+        default: Value::Int(1000),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Synthetic]),
     },
     ParamSpec {
+        param: Param::Features,
         name: "d",
         label: "Features",
         symbol: "d",
         help: "Number of generated features, before the bias column (synthetic problem only). Lowered, with a notice, where n·(d + 1) would pass 2,000,000 values (16 MB).",
         domain: Domain::Int { min: 1, max: 1_000 },
-        applies: synthetic_data,
+        default: Value::Int(20),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Synthetic]),
     },
     ParamSpec {
+        param: Param::Hidden,
         name: "hidden",
         label: "Hidden units",
         symbol: "",
         help: "Width of the network's tanh hidden layer (digits-mlp only).",
         domain: Domain::Int { min: 1, max: 256 },
-        applies: network,
+        default: Value::Int(32),
+        applies_to: AppliesTo::Problems(&[ProblemKind::DigitsMlp]),
     },
     ParamSpec {
+        param: Param::Sigma,
         name: "sigma",
         label: "Gradient noise",
         symbol: "σ",
         help: "Standard deviation of the Gaussian noise in each sample gradient (landscape only). A batch of B averages it down to σ/√B.",
         domain: Domain::Real { min: 0.0, max: 100.0 },
-        applies: landscape,
+        default: Value::Real(3.0),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
     },
     ParamSpec {
+        param: Param::StartX,
         name: "x0",
         label: "Start x",
         symbol: "x₀",
         help: "Where the run starts on the landscape, first coordinate.",
         domain: Domain::Real { min: -10.0, max: 10.0 },
-        applies: landscape,
+        default: Value::Real(3.0),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
     },
     ParamSpec {
+        param: Param::StartY,
         name: "y0",
         label: "Start y",
         symbol: "y₀",
         help: "Where the run starts on the landscape, second coordinate.",
         domain: Domain::Real { min: -10.0, max: 10.0 },
-        applies: landscape,
+        default: Value::Real(-2.5),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
     },
     ParamSpec {
+        param: Param::Latency,
         name: "latency",
         label: "Latency",
         symbol: "",
         help: "Simulated network: milliseconds per message. A ring all-reduce sends 2(N−1) messages per round.",
         domain: Domain::Real { min: 0.0, max: 10_000.0 },
-        applies: always,
+        // A datacenter: 50 µs messages over 10 GB/s links, 10 µs per sample gradient.
+        default: Value::Real(0.05),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Bandwidth,
         name: "bandwidth",
         label: "Bandwidth",
         symbol: "",
         help: "Simulated network: MB/s per node. A ring all-reduce moves 2(N−1)/N of the model's bytes per node per round.",
         domain: Domain::Real { min: 0.001, max: 1_000_000.0 },
-        applies: always,
+        default: Value::Real(10_000.0),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::SfoTime,
         name: "sfo_time",
         label: "Gradient time",
         symbol: "",
         help: "Simulated compute: microseconds per sample gradient on one node.",
         domain: Domain::Real { min: 0.0, max: 1_000_000.0 },
-        applies: always,
+        default: Value::Real(10.0),
+        applies_to: AppliesTo::All,
     },
     ParamSpec {
+        param: Param::Every,
         name: "every",
         label: "Log every",
         symbol: "",
         help: "Record a row (and evaluate the full f and ∇f) every this many rounds; the last round is always recorded. auto: every round up to 1000 rounds, then about 1000 rows. Raised, with a notice, past 20,000 rows or where evaluating the rows would take too long.",
         domain: Domain::IntOrAuto { min: 1, max: MAX_BUDGET },
-        applies: always,
+        default: Value::IntOrAuto(None),
+        applies_to: AppliesTo::All,
     },
 ];
+
+// `Param::spec` indexes the table by variant: a row out of order fails the build.
+const _: () = {
+    let mut i = 0;
+    while i < PARAMS.len() {
+        assert!(
+            PARAMS[i].param as usize == i,
+            "PARAMS is not in Param's order"
+        );
+        i += 1;
+    }
+};
 
 /// The table entry for `name`, if it is a parameter.
 pub fn spec(name: &str) -> Option<&'static ParamSpec> {
     PARAMS.iter().find(|p| p.name == name)
 }
 
+impl Param {
+    /// This parameter's row of the table.
+    pub fn spec(self) -> &'static ParamSpec {
+        &PARAMS[self as usize]
+    }
+}
+
 impl Domain {
     /// The allowed values, as a user reads them in a message or tooltip.
     pub fn describe(&self) -> String {
         match self {
-            Domain::Choice(names) => format!("one of {}", names.join(", ")),
+            Domain::Choice(choices) => format!("one of {}", choices.names().join(", ")),
             Domain::Int { min, max } => format!("an integer from {min} to {max}"),
             Domain::Real { min, max } => format!("a number from {min} to {max}"),
             Domain::IntOrAuto { min, max } => format!("auto or an integer from {min} to {max}"),
         }
+    }
+}
+
+impl AppliesTo {
+    pub fn includes(self, alg: Alg, problem: ProblemKind) -> bool {
+        match self {
+            AppliesTo::All => true,
+            AppliesTo::Algs(algs) => algs.contains(&alg),
+            AppliesTo::Problems(problems) => problems.contains(&problem),
+        }
+    }
+
+    /// The choice parameter whose value decides whether it applies (`None`: it always does).
+    pub fn depends_on(self) -> Option<Param> {
+        match self {
+            AppliesTo::All => None,
+            AppliesTo::Algs(_) => Some(Param::Alg),
+            AppliesTo::Problems(_) => Some(Param::Problem),
+        }
+    }
+}
+
+/// Why a text could not be used as a parameter's value as given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rejected {
+    /// A number outside the range: this is the nearest allowed value.
+    Clamped(Value),
+    /// Text that is not a value of this parameter at all.
+    Unusable(&'static str),
+}
+
+impl ParamSpec {
+    /// Whether an experiment with this algorithm and problem reads this parameter.
+    pub fn applies(&self, alg: Alg, problem: ProblemKind) -> bool {
+        self.applies_to.includes(alg, problem)
+    }
+
+    /// Reads a value from link or control text (surrounding spaces ignored).
+    pub fn parse(&self, raw: &str) -> Result<Value, Rejected> {
+        parse(self.domain, raw.trim())
+    }
+}
+
+fn parse(domain: Domain, text: &str) -> Result<Value, Rejected> {
+    match domain {
+        Domain::Choice(Choices::Alg) => Alg::from_name(text).map(Value::Alg).ok_or(UNKNOWN_CHOICE),
+        Domain::Choice(Choices::Problem) => ProblemKind::from_name(text)
+            .map(Value::Problem)
+            .ok_or(UNKNOWN_CHOICE),
+        Domain::Int { min, max } => {
+            let number = parse_number(text)?;
+            if number.fract() != 0.0 {
+                return Err(Rejected::Unusable("is not a whole number"));
+            }
+            // Whole and within u64 bounds, so the casts cannot truncate.
+            in_range(number, min as f64, max as f64)
+                .map(|v| Value::Int(v as u64))
+                .map_err(|v| Rejected::Clamped(Value::Int(v as u64)))
+        }
+        Domain::Real { min, max } => in_range(parse_number(text)?, min, max)
+            .map(Value::Real)
+            .map_err(|v| Rejected::Clamped(Value::Real(v))),
+        Domain::IntOrAuto { .. } if text == "auto" => Ok(Value::IntOrAuto(None)),
+        Domain::IntOrAuto { min, max } => {
+            let as_int = |value| match value {
+                Value::Int(v) => Value::IntOrAuto(Some(v)),
+                other => other,
+            };
+            match parse(Domain::Int { min, max }, text) {
+                Ok(value) => Ok(as_int(value)),
+                Err(Rejected::Clamped(value)) => Err(Rejected::Clamped(as_int(value))),
+                Err(unusable) => Err(unusable),
+            }
+        }
+    }
+}
+
+const UNKNOWN_CHOICE: Rejected = Rejected::Unusable("is not a known choice");
+
+fn parse_number(text: &str) -> Result<f64, Rejected> {
+    if text.is_empty() {
+        return Err(Rejected::Unusable("is empty"));
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(Rejected::Unusable("is not a finite number")),
+        Err(_) => Err(Rejected::Unusable("is not a number")),
+    }
+}
+
+/// `v` if it is in `min..=max`, else the nearest end as the error.
+fn in_range(v: f64, min: f64, max: f64) -> Result<f64, f64> {
+    if v < min {
+        Err(min)
+    } else if v > max {
+        Err(max)
+    } else {
+        Ok(v)
+    }
+}
+
+/// The value as link and control text.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Alg(alg) => f.write_str(alg.name()),
+            Value::Problem(problem) => f.write_str(problem.name()),
+            Value::Int(v) | Value::IntOrAuto(Some(v)) => write!(f, "{v}"),
+            Value::Real(v) => write!(f, "{v}"),
+            Value::IntOrAuto(None) => f.write_str("auto"),
+        }
+    }
+}
+
+/// Equal when their link text is: reals compare by their bits, so 0 and −0 differ (a link keeps a −0 it
+/// was given), and values of different kinds never match.
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Alg(a), Value::Alg(b)) => a == b,
+            (Value::Problem(a), Value::Problem(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Real(a), Value::Real(b)) => a.to_bits() == b.to_bits(),
+            (Value::IntOrAuto(a), Value::IntOrAuto(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_is_within_its_domain_and_reads_back_from_its_text() {
+        for p in PARAMS {
+            let text = p.default.to_string();
+            assert_eq!(p.parse(&text), Ok(p.default), "{}={text}", p.name);
+        }
+    }
+
+    #[test]
+    fn applicability_depends_on_the_choice_it_names() {
+        for p in PARAMS {
+            // Whether some choice of the one changes the answer while the other stays put.
+            let varies_with_alg = ProblemKind::ALL.iter().any(|&q| {
+                Alg::ALL
+                    .iter()
+                    .any(|&a| p.applies(a, q) != p.applies(Alg::ALL[0], q))
+            });
+            let varies_with_problem = Alg::ALL.iter().any(|&a| {
+                ProblemKind::ALL
+                    .iter()
+                    .any(|&q| p.applies(a, q) != p.applies(a, ProblemKind::ALL[0]))
+            });
+            let expected = match (varies_with_alg, varies_with_problem) {
+                (false, false) => None,
+                (true, false) => Some(Param::Alg),
+                (false, true) => Some(Param::Problem),
+                (true, true) => panic!("{} depends on both alg and problem", p.name),
+            };
+            assert_eq!(p.applies_to.depends_on(), expected, "{}", p.name);
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_clamped_to_a_value_of_the_same_kind() {
+        assert_eq!(
+            Param::LocalSteps.spec().parse("0"),
+            Err(Rejected::Clamped(Value::IntOrAuto(Some(1))))
+        );
+        assert_eq!(
+            Param::Nodes.spec().parse(" 65 "),
+            Err(Rejected::Clamped(Value::Int(64)))
+        );
+        assert_eq!(
+            Param::Rho.spec().parse("0.5"),
+            Err(Rejected::Clamped(Value::Real(1.0)))
+        );
+        assert_eq!(
+            Param::Every.spec().parse("auto"),
+            Ok(Value::IntOrAuto(None))
+        );
+        assert_eq!(
+            Param::Alg.spec().parse("CR-PSGD"),
+            Err(Rejected::Unusable("is not a known choice"))
+        );
     }
 }

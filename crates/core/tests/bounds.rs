@@ -20,7 +20,7 @@ const WASM_MAX_MEMORY: usize = 256 << 20;
 fn context(param: &ParamSpec) -> String {
     for alg in Alg::ALL {
         for problem in ProblemKind::ALL {
-            if (param.applies)(alg, problem) {
+            if param.applies(alg, problem) {
                 return format!("alg={}&problem={}&", alg.name(), problem.name());
             }
         }

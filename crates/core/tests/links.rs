@@ -106,7 +106,7 @@ fn within_bounds(e: &Experiment) -> bool {
         text.parse::<u64>().is_ok_and(|v| (min..=max).contains(&v))
     };
     PARAMS.iter().all(|p| match p.domain {
-        Domain::Choice(names) => names.contains(&e.get(p.name).as_str()),
+        Domain::Choice(choices) => choices.names().contains(&e.get(p.name).as_str()),
         Domain::Int { min, max } => in_range(e.get(p.name), min, max),
         Domain::IntOrAuto { min, max } => {
             e.get(p.name) == "auto" || in_range(e.get(p.name), min, max)

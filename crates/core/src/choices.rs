@@ -1,0 +1,187 @@
+//! The choice parameters' values, algorithm and problem: each one's link name and the words the page and
+//! the paper use for it, here and nowhere else.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Alg {
+    /// CR-PSGD, Algorithm 1: batches grow geometrically.
+    CrPsgd,
+    /// Classic parallel mini-batch SGD: a fixed batch B₁ every round.
+    Psgd,
+    /// CR-PSGD-Catalyst, Algorithm 2: CR-PSGD on a sequence of proximal subproblems.
+    Catalyst,
+    /// Local SGD: H local steps per node between averages.
+    Local,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ProblemKind {
+    BreastCancer,
+    Digits,
+    Synthetic,
+    DigitsMlp,
+    Landscape,
+}
+
+impl Alg {
+    /// In the order the controls and error messages list them.
+    pub const ALL: [Alg; 4] = [Alg::CrPsgd, Alg::Psgd, Alg::Catalyst, Alg::Local];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Alg::CrPsgd => "crpsgd",
+            Alg::Psgd => "psgd",
+            Alg::Catalyst => "catalyst",
+            Alg::Local => "local",
+        }
+    }
+
+    /// The paper's name for it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Alg::CrPsgd => "CR-PSGD",
+            Alg::Psgd => "PSGD",
+            Alg::Catalyst => "CR-PSGD-Catalyst",
+            Alg::Local => "Local SGD",
+        }
+    }
+
+    /// What sets it apart, in a few words, where its name does not say it already.
+    const fn gist(self) -> Option<&'static str> {
+        match self {
+            Alg::CrPsgd => Some("batches grow"),
+            Alg::Psgd => Some("fixed batch"),
+            Alg::Catalyst => None,
+            Alg::Local => Some("H steps"),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Alg> {
+        Alg::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+impl ProblemKind {
+    /// In the order the controls and error messages list them.
+    pub const ALL: [ProblemKind; 5] = [
+        ProblemKind::BreastCancer,
+        ProblemKind::Digits,
+        ProblemKind::Synthetic,
+        ProblemKind::DigitsMlp,
+        ProblemKind::Landscape,
+    ];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ProblemKind::BreastCancer => "breast-cancer",
+            ProblemKind::Digits => "digits",
+            ProblemKind::Synthetic => "synthetic",
+            ProblemKind::DigitsMlp => "digits-mlp",
+            ProblemKind::Landscape => "landscape",
+        }
+    }
+
+    /// What kind of objective it is, in a few words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ProblemKind::BreastCancer => "logistic",
+            ProblemKind::Digits => "softmax",
+            ProblemKind::Synthetic => "generated data",
+            ProblemKind::DigitsMlp => "non-convex net",
+            ProblemKind::Landscape => "2-D, PL",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ProblemKind> {
+        ProblemKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+pub const ALG_NAMES: [&str; 4] = [
+    Alg::ALL[0].name(),
+    Alg::ALL[1].name(),
+    Alg::ALL[2].name(),
+    Alg::ALL[3].name(),
+];
+pub const PROBLEM_NAMES: [&str; 5] = [
+    ProblemKind::ALL[0].name(),
+    ProblemKind::ALL[1].name(),
+    ProblemKind::ALL[2].name(),
+    ProblemKind::ALL[3].name(),
+    ProblemKind::ALL[4].name(),
+];
+
+/// Which list a choice parameter picks from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choices {
+    Alg,
+    Problem,
+}
+
+impl Choices {
+    /// The link names, in order.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Choices::Alg => &ALG_NAMES,
+            Choices::Problem => &PROBLEM_NAMES,
+        }
+    }
+
+    /// Each link name with what it stands for, as a control's options show them: ("crpsgd", "CR-PSGD,
+    /// batches grow").
+    pub fn options(self) -> Vec<(&'static str, String)> {
+        match self {
+            Choices::Alg => Alg::ALL
+                .iter()
+                .map(|a| {
+                    let words = match a.gist() {
+                        Some(gist) => format!("{}, {gist}", a.label()),
+                        None => a.label().to_string(),
+                    };
+                    (a.name(), words)
+                })
+                .collect(),
+            Choices::Problem => ProblemKind::ALL
+                .iter()
+                .map(|p| (p.name(), p.label().to_string()))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_distinct_and_read_back() {
+        for (i, alg) in Alg::ALL.into_iter().enumerate() {
+            assert_eq!(ALG_NAMES[i], alg.name());
+            assert_eq!(Alg::from_name(alg.name()), Some(alg));
+        }
+        for (i, problem) in ProblemKind::ALL.into_iter().enumerate() {
+            assert_eq!(PROBLEM_NAMES[i], problem.name());
+            assert_eq!(ProblemKind::from_name(problem.name()), Some(problem));
+        }
+        assert_eq!(Alg::from_name("CR-PSGD"), None, "links use the link name");
+    }
+
+    #[test]
+    fn options_pair_each_name_with_its_words() {
+        assert_eq!(
+            Choices::Alg.options()[0],
+            ("crpsgd", "CR-PSGD, batches grow".to_string())
+        );
+        assert_eq!(
+            Choices::Alg.options()[2],
+            ("catalyst", "CR-PSGD-Catalyst".to_string())
+        );
+        assert_eq!(
+            Choices::Problem.options()[4],
+            ("landscape", "2-D, PL".to_string())
+        );
+    }
+}
