@@ -1,7 +1,10 @@
 //! Faults made visible. A panic anywhere (the page or a Web Worker) is recorded in shared memory, so
 //! the main thread sees it on its next frame and shows an error with a way out, instead of waiting
-//! forever for a worker that has died.
+//! forever for a worker that has died. A panic on the main thread itself aborts the wasm with a trap
+//! inside the app, which stays borrowed for good: the next frame shows it without the app
+//! (`view::on_frame`).
 
+use dynabatch_core::link::Fault;
 use std::sync::OnceLock;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -41,6 +44,26 @@ pub fn failure() -> Option<&'static str> {
 /// The first panic's message, once one happened.
 pub fn crashed() -> Option<&'static str> {
     PANIC.get().map(String::as_str)
+}
+
+/// The first panic as the page says it.
+pub fn crash_sentence() -> Option<String> {
+    crashed().map(|message| format!("The computation crashed ({}).", message.replace('\n', " ")))
+}
+
+/// Why the app is gone (see `with_app`): the panic that trapped, if one was recorded, else a trap
+/// that no panic preceded (running out of memory, a stack overflow).
+pub fn trap_sentence() -> String {
+    crash_sentence()
+        .unwrap_or_else(|| "The page stopped on a fault inside its WebAssembly module.".to_string())
+}
+
+/// The link's `fault=main-panic`: a panic on the main thread while the app is borrowed, as a bug in
+/// drawing would be. (`fault=panic` panics on a Web Worker instead: `runner::Driver`.)
+pub fn inject_on_main_thread(fault: Option<Fault>) {
+    if fault == Some(Fault::MainPanic) {
+        panic!("fault injected by the link's fault=main-panic, when the first rows were drawn");
+    }
 }
 
 /// Calls `give_up` with the limit's message once `POOL_START_LIMIT_MS` have passed; `give_up` decides

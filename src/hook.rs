@@ -1,6 +1,7 @@
 //! `window.dynabatch`: a read-only window onto the run, for tests and for the curious.
 
-use super::with_app;
+use super::runner::RunState;
+use super::{faults, with_app};
 use dynabatch_core::metrics::to_csv;
 use js_sys::{Object, Reflect};
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub fn install() {
     };
     let hook = Object::new();
     let status = Closure::<dyn Fn() -> JsValue>::new(|| {
-        with_app(|app| status_value(app)).unwrap_or(JsValue::NULL)
+        with_app(|app| status_value(app)).unwrap_or_else(dead_status_value)
     });
     let csv = Closure::<dyn Fn() -> JsValue>::new(|| {
         with_app(|app| JsValue::from_str(&to_csv(app.rows()))).unwrap_or(JsValue::NULL)
@@ -79,22 +80,51 @@ fn runs_value(app: &mut super::App) -> JsValue {
 
 fn status_value(app: &super::App) -> JsValue {
     let last = app.rows().last();
-    let status = Status {
+    to_value(&Status {
         state: app.state().name(),
         round: last.map_or(0, |r| r.round),
         sfo: last.map_or(0, |r| r.sfo),
         nodes: app.experiment.nodes,
         threads: app.threads_used(),
         pool: app.pool_threads,
-        build: if cfg!(feature = "threads") {
-            "threads"
-        } else {
-            "serial"
-        },
+        build: build(),
         notices: app.notices.iter().map(|n| n.message()).collect(),
-        error: app.error.clone(),
+        error: app.error().map(str::to_string),
         query: dynabatch_core::link::to_query(&app.experiment, &app.view),
-    };
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    status.serialize(&serializer).unwrap_or(JsValue::NULL)
+    })
+}
+
+/// The status once the app is gone (see `with_app`): the error, and the link from the address bar.
+/// What only the app knew reads as zero or empty.
+fn dead_status_value() -> JsValue {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    to_value(&Status {
+        state: RunState::Error.name(),
+        round: 0,
+        sfo: 0,
+        nodes: 0,
+        threads: 0,
+        pool: 0,
+        build: build(),
+        notices: Vec::new(),
+        error: Some(faults::trap_sentence()),
+        query: search.trim_start_matches('?').to_string(),
+    })
+}
+
+/// Which build runs: "threads" (cross-origin isolated, shared memory) or "serial".
+fn build() -> &'static str {
+    if cfg!(feature = "threads") {
+        "threads"
+    } else {
+        "serial"
+    }
+}
+
+fn to_value(status: &Status) -> JsValue {
+    status
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }

@@ -38,7 +38,10 @@ thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on the page's app, if it has started. Event handlers and the hook all go through here.
+/// Runs `f` on the page's app. Event handlers, the frame loop and the hook all go through here, each
+/// straight from JavaScript, never one inside another: so `None` means the app is gone. A panic aborts
+/// the wasm with a trap (`panic = "abort"`) inside `f`, which leaves the app borrowed for good; or
+/// `start` trapped before the app was built. `view::on_frame` then shows the failure without the app.
 fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|app| {
         app.try_borrow_mut()
@@ -56,6 +59,11 @@ pub fn start() {
     };
     console_error_panic_hook::set_once();
     faults::install();
+    // Before the app is built, so that a panic while building it still ends in a visible error with a
+    // working Reload button (nothing runs in between: this is one synchronous call).
+    hook::install();
+    view::listen();
+    view::schedule_frame();
     let pool_threads = if cfg!(feature = "threads") {
         (window.navigator().hardware_concurrency() as usize).clamp(1, 8)
     } else {
@@ -64,9 +72,6 @@ pub fn start() {
     let query = window.location().search().unwrap_or_default();
     let app = App::new(&query, pool_threads);
     APP.with(|slot| *slot.borrow_mut() = Some(app));
-    hook::install();
-    view::listen();
-    view::schedule_frame();
     start_workers(pool_threads);
 }
 
@@ -75,7 +80,7 @@ pub fn start() {
 fn start_workers(pool_threads: usize) {
     faults::after_start_limit(|did_not_start| {
         with_app(|app| {
-            if !app.pool_ready && app.error.is_none() {
+            if matches!(app.phase, Phase::Booting { .. }) {
                 app.fail(format!("The Web Worker threads {did_not_start}"));
             }
         });
@@ -83,10 +88,7 @@ fn start_workers(pool_threads: usize) {
     wasm_bindgen_futures::spawn_local(async move {
         let started = JsFuture::from(wasm_bindgen_rayon::init_thread_pool(pool_threads)).await;
         with_app(|app| match started {
-            Ok(_) => {
-                app.pool_ready = true;
-                app.restart(app.start_paused);
-            }
+            Ok(_) => app.workers_started(),
             Err(e) => app.fail(format!("The Web Worker threads could not start ({e:?}).")),
         });
     });
@@ -95,10 +97,21 @@ fn start_workers(pool_threads: usize) {
 /// The serial build has no pool: each run starts its own Web Worker (`runner::worker`).
 #[cfg(not(feature = "threads"))]
 fn start_workers(_pool_threads: usize) {
-    with_app(|app| {
-        app.pool_ready = true;
-        app.restart(app.start_paused);
-    });
+    with_app(App::workers_started);
+}
+
+/// Where the page is in its life. Only `App`'s methods change it; rendering and the hook read it.
+enum Phase {
+    /// Waiting for the Web Worker pool (the serial build has none, and leaves this phase at once).
+    /// Nothing may touch rayon yet: its first use would build a default pool that wasm cannot staff,
+    /// and `initThreadPool` would then fail. `start_paused`: how the first run should start, as Reset
+    /// (or Play) pressed meanwhile asked.
+    Booting { start_paused: bool },
+    /// Runs start and restart.
+    Ready,
+    /// A fault ended the runs, said in this sentence. Nothing leaves this phase: a dead or missing
+    /// worker cannot be restarted in place, so the alert offers a reload.
+    Failed(String),
 }
 
 pub struct App {
@@ -118,13 +131,7 @@ pub struct App {
     runs: Vec<Shown>,
     /// A faded copy of an earlier main run, kept while parameters change.
     pinned: Option<Shown>,
-    error: Option<String>,
-    /// Reset (or Play) pressed before the worker threads were up: how the first run should start.
-    start_paused: bool,
-    /// The Web Worker pool is up (at once in the serial build, which has none). Before, nothing may
-    /// touch rayon: its first use would build a default pool that wasm cannot staff, and
-    /// `initThreadPool` would then fail.
-    pool_ready: bool,
+    phase: Phase,
     /// The charts and status need drawing again.
     dirty: bool,
 }
@@ -147,9 +154,9 @@ impl App {
             pace: Pace::Watch,
             runs: Vec::new(),
             pinned: None,
-            error: None,
-            start_paused: false,
-            pool_ready: false,
+            phase: Phase::Booting {
+                start_paused: false,
+            },
             dirty: true,
         };
         app.write_link();
@@ -160,21 +167,19 @@ impl App {
     /// the start if asked. Compared runs share everything but the algorithm (problem, seed, budget), unless a
     /// compared algorithm needs a smaller budget to stay within the limits (with a notice).
     fn restart(&mut self, paused: bool) {
-        if (self.error.is_some() && !self.pool_ready)
-            || faults::crashed().is_some()
-            || faults::failure().is_some()
-        {
-            // A dead or missing worker cannot be restarted in place: the alert offers a reload.
-            return;
-        }
-        if !self.pool_ready {
-            // The pool's start handler starts the (by then current) experiment.
-            self.start_paused = paused;
-            self.dirty = true;
-            return;
+        match &mut self.phase {
+            Phase::Booting { start_paused } => {
+                // `workers_started` starts the (by then current) experiment.
+                *start_paused = paused;
+                self.dirty = true;
+                return;
+            }
+            Phase::Failed(_) => return,
+            // A fault the next poll turns into `Failed`.
+            Phase::Ready if faults::crashed().is_some() || faults::failure().is_some() => return,
+            Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
-        self.error = None;
         let mut experiments = vec![self.experiment.clone()];
         for &alg in &self.view.compare {
             let mut compared = Experiment {
@@ -198,24 +203,38 @@ impl App {
         self.dirty = true;
     }
 
+    /// The Web Worker pool is up (at once in the serial build): the first run starts, paused if
+    /// Reset asked for that meanwhile. A pool that comes after its time limit is not used: the page
+    /// has already failed.
+    fn workers_started(&mut self) {
+        if let Phase::Booting { start_paused } = self.phase {
+            self.phase = Phase::Ready;
+            self.restart(start_paused);
+        }
+    }
+
     fn fail(&mut self, message: String) {
         self.runs.clear();
-        self.error = Some(message);
+        self.phase = Phase::Failed(message);
         self.dirty = true;
+    }
+
+    /// What failed, once the page has.
+    fn error(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Failed(message) => Some(message),
+            Phase::Booting { .. } | Phase::Ready => None,
+        }
     }
 
     /// Once per animation frame: takes what the runs have posted, without ever waiting for them.
     fn poll(&mut self) {
-        if let (Some(message), None) = (faults::crashed(), &self.error) {
-            self.fail(format!(
-                "The computation crashed ({}).",
-                message.replace('\n', " ")
-            ));
-            return;
-        }
-        if let (Some(sentence), None) = (faults::failure(), &self.error) {
-            self.fail(sentence.to_string());
-            return;
+        if self.error().is_none() {
+            let fault = faults::crash_sentence().or_else(|| faults::failure().map(str::to_string));
+            if let Some(sentence) = fault {
+                self.fail(sentence);
+                return;
+            }
         }
         for shown in &mut self.runs {
             self.dirty |= shown.poll();
@@ -237,7 +256,7 @@ impl App {
 
     /// The state of all live runs together.
     fn state(&self) -> RunState {
-        if self.error.is_some() {
+        if self.error().is_some() {
             RunState::Error
         } else {
             overall_state(&self.runs)
@@ -303,7 +322,8 @@ impl App {
 
     fn play_pause(&mut self) {
         match self.state() {
-            _ if self.runs.is_empty() => self.start_paused = false,
+            // Still booting: the first run will play.
+            _ if self.runs.is_empty() => self.restart(false),
             s if s.is_over() => self.restart(false),
             RunState::Paused => self.live_runs().for_each(|r| r.set_paused(false)),
             _ => self.live_runs().for_each(|r| r.set_paused(true)),
@@ -317,11 +337,7 @@ impl App {
     }
 
     fn reset(&mut self) {
-        if self.runs.is_empty() {
-            self.start_paused = true;
-        } else {
-            self.restart(true);
-        }
+        self.restart(true);
     }
 
     /// The landscape map was clicked: start there (to two decimals, so the link stays short).

@@ -3,7 +3,7 @@
 
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunState};
-use super::{export, with_app, App};
+use super::{export, faults, with_app, App, Phase};
 use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -18,28 +18,62 @@ thread_local! {
 /// Typing in a number box reruns after this pause; leaving the box or pressing Enter reruns at once.
 const TYPING_PAUSE_MS: i32 = 450;
 
-pub fn schedule_frame() {
+/// Asks for the next animation frame; returns its handle.
+pub fn schedule_frame() -> Option<i32> {
     FRAME.with(|frame| {
         let mut frame = frame.borrow_mut();
         let callback = frame.get_or_insert_with(|| Closure::new(on_frame));
-        if let Some(window) = web_sys::window() {
-            let _ = window.request_animation_frame(callback.as_ref().unchecked_ref());
-        }
-    });
+        web_sys::window()?
+            .request_animation_frame(callback.as_ref().unchecked_ref())
+            .ok()
+    })
 }
 
 fn on_frame() {
-    with_app(|app| {
+    // The next frame is asked for before this one's work: a panic in that work aborts the wasm with a
+    // trap, which skips whatever comes after it, and the next frame is where the crash gets shown.
+    let next = schedule_frame();
+    let drawn = with_app(|app| {
         app.poll();
         if app.dirty {
             app.dirty = false;
             render(app);
         }
     });
-    schedule_frame();
+    if drawn.is_none() {
+        // The app is gone for good (see `with_app`): say so once, and stop.
+        render_dead_page();
+        if let (Some(next), Some(window)) = (next, web_sys::window()) {
+            let _ = window.cancel_animation_frame(next);
+        }
+    }
+}
+
+/// The failure of a page whose app is gone, drawn from the DOM and the panic record alone: the app's
+/// state cannot be read, and drawing it may be what failed.
+fn render_dead_page() {
+    render_state(RunState::Error, &error_alert(&faults::trap_sentence()));
+}
+
+/// The state badge, the alert (hidden when empty) and the Reload button, which errors offer.
+fn render_state(state: RunState, alert: &str) {
+    let badge: HtmlElement = by_id("state");
+    badge.set_text_content(Some(state.name()));
+    set_attr(&badge, "data-state", state.name());
+    let alert_box: HtmlElement = by_id("alert");
+    alert_box.set_text_content(Some(alert));
+    alert_box.set_hidden(alert.is_empty());
+    by_id::<HtmlElement>("reload").set_hidden(state != RunState::Error);
+}
+
+fn error_alert(error: &str) -> String {
+    format!("Error: {error} Reload the page to try again.")
 }
 
 fn render(app: &App) {
+    if !app.rows().is_empty() {
+        faults::inject_on_main_thread(app.view.fault);
+    }
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
@@ -49,9 +83,6 @@ fn render(app: &App) {
 }
 
 fn render_status(app: &App) {
-    let state: HtmlElement = by_id("state");
-    state.set_text_content(Some(app.state().name()));
-    set_attr(&state, "data-state", app.state().name());
     let last = app.rows().last();
     let e = &app.experiment;
     let progress = format!(
@@ -77,21 +108,18 @@ fn render_status(app: &App) {
         ),
     };
     by_id::<Element>("workers").set_text_content(Some(&workers));
-    let message = match (app.state(), &app.error) {
-        (RunState::Diverged, _) => format!(
+    let alert = match (&app.phase, app.state()) {
+        (Phase::Failed(error), _) => error_alert(error),
+        (_, RunState::Diverged) => format!(
             "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
             app.main_run()
                 .and_then(|r| r.diverged_quantity())
                 .unwrap_or_else(|| "loss".to_string()),
             last.map_or(0, |r| r.round)
         ),
-        (RunState::Error, Some(error)) => format!("Error: {error} Reload the page to try again."),
         _ => String::new(),
     };
-    let alert: HtmlElement = by_id("alert");
-    alert.set_text_content(Some(&message));
-    alert.set_hidden(message.is_empty());
-    by_id::<HtmlElement>("reload").set_hidden(app.state() != RunState::Error);
+    render_state(app.state(), &alert);
     let play: HtmlButtonElement = by_id("play");
     play.set_text_content(Some(if app.state() == RunState::Running {
         "❚❚ Pause"

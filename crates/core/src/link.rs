@@ -24,6 +24,24 @@ pub struct View {
 pub enum Fault {
     /// A panic on the Web Worker that runs the training loop, after its first round.
     Panic,
+    /// A panic on the page's main thread, inside the app, once the first rows are drawn.
+    MainPanic,
+}
+
+impl Fault {
+    const ALL: [Fault; 2] = [Fault::Panic, Fault::MainPanic];
+
+    /// The value of the link's `fault` key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Panic => "panic",
+            Fault::MainPanic => "main-panic",
+        }
+    }
+
+    fn named(name: &str) -> Option<Fault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 /// At most this many runs besides the main one: each takes a share of the Web Workers.
@@ -48,15 +66,18 @@ pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
         match key.as_str() {
             "compare" => view.compare = read_compare(&value, experiment.alg, &mut notices),
             "hide" => view.hide = read_hide(&value, &mut notices),
-            "fault" if value == "panic" => view.fault = Some(Fault::Panic),
-            "fault" => notices.push(Notice::for_link(
-                "fault",
-                format!(
-                    "fault={} is not a known fault (allowed: panic)",
-                    short(&value)
-                ),
-                "ignored",
-            )),
+            "fault" => match Fault::named(&value) {
+                Some(fault) => view.fault = Some(fault),
+                None => notices.push(Notice::for_link(
+                    "fault",
+                    format!(
+                        "fault={} is not a known fault (allowed: {})",
+                        short(&value),
+                        Fault::ALL.map(Fault::name).join(", ")
+                    ),
+                    "ignored",
+                )),
+            },
             _ => view.embed = read_flag(&value, &mut notices),
         }
     }
@@ -86,8 +107,8 @@ pub fn to_query(experiment: &Experiment, view: &View) -> String {
     if view.embed {
         out.append_pair("embed", "1");
     }
-    if view.fault == Some(Fault::Panic) {
-        out.append_pair("fault", "panic");
+    if let Some(fault) = view.fault {
+        out.append_pair("fault", fault.name());
     }
     out.finish()
 }
@@ -191,6 +212,26 @@ mod tests {
             to_query(&e, &View::default()),
             e.to_query(),
             "no view keys unless needed"
+        );
+    }
+
+    #[test]
+    fn faults_round_trip() {
+        for (value, fault) in [("panic", Fault::Panic), ("main-panic", Fault::MainPanic)] {
+            let (e, view, notices) = parse(&format!("alg=psgd&fault={value}"));
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(view.fault, Some(fault));
+            let link = to_query(&e, &view);
+            assert!(link.ends_with(&format!("&fault={value}")), "{link}");
+            assert_eq!(parse(&link), (e, view, vec![]));
+        }
+        let (_, view, notices) = parse("fault=segfault");
+        assert_eq!(view.fault, None);
+        assert!(
+            notices[0]
+                .message()
+                .contains("fault=segfault is not a known fault (allowed: panic, main-panic)"),
+            "{notices:?}"
         );
     }
 
