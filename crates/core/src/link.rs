@@ -3,7 +3,7 @@
 //! checks them but runs the experiment alone.
 
 use crate::choices::ALG_NAMES;
-use crate::experiment::{shorten as short, Alg, Experiment, Notice};
+use crate::experiment::{shorten, Alg, Experiment, Notice};
 use crate::params::{spec, PARAMS};
 
 /// How the page shows an experiment.
@@ -72,7 +72,7 @@ pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
                     "fault",
                     format!(
                         "fault={} is not a known fault (allowed: {})",
-                        short(&value),
+                        shorten(&value),
                         Fault::ALL.map(Fault::name).join(", ")
                     ),
                     "ignored",
@@ -125,7 +125,7 @@ fn read_compare(value: &str, main: Alg, notices: &mut Vec<Notice>) -> Vec<Alg> {
                 "compare",
                 format!(
                     "compare={} is not an algorithm (allowed: {})",
-                    short(name),
+                    shorten(name),
                     ALG_NAMES.join(", ")
                 ),
                 "ignored",
@@ -158,7 +158,7 @@ fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
                     "hide",
                     format!(
                         "hide={} is not a control (allowed: {})",
-                        short(name),
+                        shorten(name),
                         known.join(", ")
                     ),
                     "ignored",
@@ -176,7 +176,7 @@ fn read_flag(value: &str, notices: &mut Vec<Notice>) -> bool {
         other => {
             notices.push(Notice::for_link(
                 "embed",
-                format!("embed={} is not a flag (allowed: 1 or 0)", short(other)),
+                format!("embed={} is not a flag (allowed: 1 or 0)", shorten(other)),
                 "using 0",
             ));
             false
