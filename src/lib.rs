@@ -24,7 +24,7 @@ mod theory_panel;
 mod view;
 
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
-use dynabatch_core::link::{self, View};
+use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
 use dynabatch_core::theory::{predict, Prediction};
 use runner::{Pace, RunState};
@@ -117,7 +117,7 @@ enum Phase {
 pub struct App {
     experiment: Experiment,
     /// How the page shows it: compared algorithms, hidden controls, the embedded layout.
-    view: View,
+    view: ViewKeys,
     /// The paper's prediction for `experiment`, kept because counting a long schedule takes a while and
     /// every frame shows it.
     prediction: Prediction,
@@ -294,7 +294,7 @@ impl App {
     fn open_link(&mut self, query: &str) {
         let (experiment, view, notices) = link::parse(query);
         self.experiment = experiment;
-        self.view = View {
+        self.view = ViewKeys {
             hide: self.view.hide.clone(),
             embed: self.view.embed,
             ..view

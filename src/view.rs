@@ -154,7 +154,7 @@ fn render_status(app: &App) {
 }
 
 /// `embed=1`: a compact layout for an iframe in slides.
-pub fn apply_layout(view: &dynabatch_core::link::View) {
+pub fn apply_layout(view: &dynabatch_core::link::ViewKeys) {
     if let Some(body) = document().body() {
         body.class_list()
             .toggle_with_force("embed", view.embed)

@@ -1,5 +1,5 @@
 //! A share link is an `Experiment` plus how the page shows it: runs to compare, controls a teacher hides,
-//! and a compact layout for embedding. View keys never change the main run, so the CLI accepts and
+//! and a compact layout for embedding. ViewKeys keys never change the main run, so the CLI accepts and
 //! checks them but runs the experiment alone.
 
 use crate::choices::ALG_NAMES;
@@ -8,7 +8,7 @@ use crate::params::{spec, PARAMS};
 
 /// How the page shows an experiment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct View {
+pub struct ViewKeys {
     /// Further algorithms run on the same problem, seed and budget, overlaid on every chart.
     pub compare: Vec<Alg>,
     /// Controls hidden from students (parameter names).
@@ -49,7 +49,7 @@ pub const MAX_COMPARED: usize = 3;
 const VIEW_KEYS: [&str; 4] = ["compare", "hide", "embed", "fault"];
 
 /// Reads a whole link leniently: the experiment, the view, and every notice about either.
-pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
+pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
     let query = query.strip_prefix('?').unwrap_or(query);
     let mut rest = form_urlencoded::Serializer::new(String::new());
     let mut view_pairs = Vec::new();
@@ -61,7 +61,7 @@ pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
         }
     }
     let (experiment, mut notices) = Experiment::from_query(&rest.finish());
-    let mut view = View::default();
+    let mut view = ViewKeys::default();
     for (key, value) in view_pairs {
         match key.as_str() {
             "compare" => view.compare = read_compare(&value, experiment.alg, &mut notices),
@@ -85,7 +85,7 @@ pub fn parse(query: &str) -> (Experiment, View, Vec<Notice>) {
 }
 
 /// Reads a link strictly, as the CLI does: the first notice is the error.
-pub fn parse_strict(query: &str) -> Result<(Experiment, View), Notice> {
+pub fn parse_strict(query: &str) -> Result<(Experiment, ViewKeys), Notice> {
     let (experiment, view, mut notices) = parse(query);
     if notices.is_empty() {
         Ok((experiment, view))
@@ -95,7 +95,7 @@ pub fn parse_strict(query: &str) -> Result<(Experiment, View), Notice> {
 }
 
 /// The shortest link for both: the experiment's, then only the view keys that differ from the default.
-pub fn to_query(experiment: &Experiment, view: &View) -> String {
+pub fn to_query(experiment: &Experiment, view: &ViewKeys) -> String {
     let mut out = form_urlencoded::Serializer::new(experiment.to_query());
     if !view.compare.is_empty() {
         let names: Vec<&str> = view.compare.iter().map(|a| a.name()).collect();
@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(e, Experiment::from_query("alg=crpsgd&N=8").0);
         assert_eq!(
             view,
-            View {
+            ViewKeys {
                 compare: vec![Alg::Psgd, Alg::Local],
                 hide: vec!["N", "rho"],
                 embed: true,
@@ -209,7 +209,7 @@ mod tests {
         );
         assert_eq!(parse(&link), (e.clone(), view, vec![]));
         assert_eq!(
-            to_query(&e, &View::default()),
+            to_query(&e, &ViewKeys::default()),
             e.to_query(),
             "no view keys unless needed"
         );
