@@ -17,4 +17,5 @@ pub mod params;
 pub mod presets;
 pub mod problems;
 pub mod rng;
+pub mod session;
 pub mod theory;
