@@ -1,6 +1,7 @@
 //! The bench page's entry points (`www/bench.js`): the workloads of `dynabatch bench`, from the same
 //! core code, timed with `performance.now()`.
 
+use crate::runner::linger::Awake;
 use dynabatch_core::bench::{self, Record};
 use dynabatch_core::data::Dataset;
 use dynabatch_core::experiment::Experiment;
@@ -41,10 +42,14 @@ fn lines(records: &[Record]) -> String {
 
 /// Every compute workload on this instance's rayon pool, as JSON lines. It blocks until done, so call it
 /// from a Web Worker after `initThreadPool`, never from a page's main thread. The loop runs on a pool
-/// thread, as the page's runs do.
+/// thread, with the other threads kept awake between rounds, as the page's runs do.
 #[wasm_bindgen(js_name = benchCompute)]
 pub fn bench_compute() -> Result<String, JsError> {
-    let records = rayon::scope(|_| bench::compute_suite(&now)).map_err(|e| JsError::new(&e))?;
+    let records = rayon::scope(|_| {
+        let _awake = Awake::new();
+        bench::compute_suite(&now)
+    })
+    .map_err(|e| JsError::new(&e))?;
     Ok(lines(&records))
 }
 

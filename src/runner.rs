@@ -5,21 +5,25 @@
 //! - `worker` (no shared memory, e.g. a static host without COOP/COEP): each run gets one plain Web
 //!   Worker with its own instance of the serial build, and posts its rows back as messages.
 //!
-//! Both drive the same [`Driver`], so pacing, pausing, stepping and the end of a run are one code.
+//! Both drive the core's [`Session`](dynabatch_core::session::Session), so pacing, pausing, stepping
+//! and the end of a run are one code, and both offer the page the same handle, [`Run`].
 
-use dynabatch_core::algorithms::{planned_rounds, Progress, Stepped, Trainer};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
+use dynabatch_core::session::{Clock, Next};
 
+pub use dynabatch_core::session::Pace;
+
+pub mod linger;
 #[cfg(feature = "threads")]
 mod pool;
 #[cfg(feature = "threads")]
-pub use pool::Run;
+use pool::PoolRun as Background;
 #[cfg(not(feature = "threads"))]
 mod worker;
 #[cfg(not(feature = "threads"))]
-pub use worker::Run;
+use worker::WorkerRun as Background;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -65,135 +69,82 @@ impl RunState {
     }
 }
 
-/// How fast a run is shown. Computing is never slowed beyond this: it only spreads few rounds over time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pace {
-    /// A run takes at least about two seconds, so its rounds can be followed by eye.
-    Watch,
-    /// As fast as the workers go.
-    Fast,
-}
-
-/// Unrecorded rounds between looks at `cancelled`: a look costs an atomic load, a round far more.
-const ROUNDS_BETWEEN_LOOKS: u64 = 64;
-
-/// At most this long between looks at the controls (pause, step, cancel) and between posts of rows.
-const CHUNK_MS: f64 = 16.0;
-
-/// What the loop around [`Driver::advance`] should do next.
-pub enum Next {
-    /// Advance again after this many milliseconds (0: at once, once the controls have been read).
-    After(f64),
-    /// Paused, with no step asked for.
-    Paused,
-    /// The run is over; `diverged` names the quantity that went non-finite.
-    Over {
-        state: RunState,
-        diverged: Option<&'static str>,
-    },
-}
-
-/// One run's training loop, in slices that the pool thread or the worker's event loop call in turn.
-pub struct Driver {
-    trainer: Trainer,
-    clock: Clock,
-    fault: Option<Fault>,
-}
-
-impl Driver {
-    pub fn new(experiment: &Experiment, pace: Pace, fault: Option<Fault>) -> Driver {
-        let per_round_ms = match pace {
-            Pace::Watch => (2000.0 / planned_rounds(experiment).max(1) as f64).min(150.0),
-            Pace::Fast => 0.0,
-        };
-        Driver {
-            trainer: Trainer::new(experiment),
-            clock: Clock::new(per_round_ms),
-            fault,
-        }
-    }
-
-    pub fn trainer(&self) -> &Trainer {
-        &self.trainer
-    }
-
-    /// Runs the rounds that are due, for about `CHUNK_MS` at most, handing each row to `post`.
-    /// `may_run` is asked before every recorded round: false means paused (or cancelled). `cancelled`
-    /// is also asked between the unrecorded rounds in between, which a link's `every` can make many.
-    pub fn advance(
-        &mut self,
-        may_run: &mut dyn FnMut() -> bool,
-        cancelled: &dyn Fn() -> bool,
-        post: &mut dyn FnMut(Row),
-    ) -> Next {
-        let started = js_sys::Date::now();
-        loop {
-            if !may_run() {
-                self.clock.restart();
-                return Next::Paused;
-            }
-            let row = loop {
-                match self.trainer.step_within(ROUNDS_BETWEEN_LOOKS) {
-                    Stepped::Row(row) => break row,
-                    Stepped::Over => return self.over(),
-                    Stepped::Unrecorded if cancelled() => return Next::Paused,
-                    Stepped::Unrecorded => {}
-                }
-            };
-            post(row);
-            if self.fault == Some(Fault::Panic) {
-                panic!(
-                    "fault injected by the link's fault=panic, after round {}",
-                    row.round
-                );
-            }
-            let wait = self.clock.next_round_in();
-            if wait >= 1.0 || js_sys::Date::now() - started >= CHUNK_MS {
-                return Next::After(wait.max(0.0));
-            }
+impl RunState {
+    /// The state a slice that ended with `next` leaves its run in (a cancelled run is no one's concern).
+    fn after(next: Next) -> RunState {
+        match next {
+            Next::After(_) => RunState::Running,
+            Next::Paused | Next::Cancelled => RunState::Paused,
+            Next::Done => RunState::Done,
+            Next::Diverged(_) => RunState::Diverged,
         }
     }
 }
 
-impl Driver {
-    fn over(&self) -> Next {
-        match self.trainer.progress() {
-            Progress::Diverged { quantity, .. } => Next::Over {
-                state: RunState::Diverged,
-                diverged: Some(quantity),
-            },
-            _ => Next::Over {
-                state: RunState::Done,
-                diverged: None,
-            },
-        }
+/// The page's clock, on its main thread and in Web Workers alike.
+struct DateClock;
+
+impl Clock for DateClock {
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }
 
-/// Spreads rounds over time when a run has few of them, so each can be seen.
-struct Clock {
-    per_round_ms: f64,
-    start: f64,
-    rounds: f64,
+/// What a background run offers the page, in either build. The main thread calls all of it, so none of it
+/// may wait.
+trait RunHandle {
+    /// Starts `experiment` in the background, paused at round 0 if `paused`.
+    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Self;
+    /// The run's state, read *before* draining: a terminal state seen here means every row has already
+    /// been handed over.
+    fn state(&self) -> RunState;
+    /// Moves newly posted rows into `into`; false if they could not be taken now (try next frame).
+    fn drain(&self, into: &mut Vec<Row>) -> bool;
+    fn set_paused(&self, paused: bool);
+    /// Runs exactly one more recorded round, then stays paused.
+    fn step(&self);
+    /// How many distinct Web Workers have computed nodes so far.
+    fn threads_used(&self) -> u32;
+    /// Which Web Worker computed each node in the latest round; `None` if not readable now.
+    fn thread_of_node(&self) -> Option<Vec<usize>>;
+    /// The quantity that became NaN or infinite, if the run diverged.
+    fn diverged_quantity(&self) -> Option<String>;
 }
 
-impl Clock {
-    fn new(per_round_ms: f64) -> Clock {
-        Clock {
-            per_round_ms,
-            start: js_sys::Date::now(),
-            rounds: 0.0,
-        }
+/// The main thread's handle on one background run. Dropping it stops the run (see ARCHITECTURE.md,
+/// "Threads in the page").
+pub struct Run(Background);
+
+impl Run {
+    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
+        Run(Background::start(experiment, paused, pace, fault))
     }
 
-    fn restart(&mut self) {
-        self.start = js_sys::Date::now();
-        self.rounds = 0.0;
+    pub fn state(&self) -> RunState {
+        self.0.state()
     }
 
-    /// Milliseconds until the next round is due (≤ 0: now), counting the round just run.
-    fn next_round_in(&mut self) -> f64 {
-        self.rounds += 1.0;
-        self.start + self.rounds * self.per_round_ms - js_sys::Date::now()
+    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
+        self.0.drain(into)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.0.set_paused(paused)
+    }
+
+    pub fn step(&self) {
+        self.0.step()
+    }
+
+    pub fn threads_used(&self) -> u32 {
+        self.0.threads_used()
+    }
+
+    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
+        self.0.thread_of_node()
+    }
+
+    pub fn diverged_quantity(&self) -> Option<String> {
+        self.0.diverged_quantity()
     }
 }

@@ -1,17 +1,25 @@
-//! Runs on the rayon pool (cross-origin isolated pages): the loop on one pool thread, the nodes of each
-//! round over all of them. Rows go through a mailbox that the main thread only ever `try_lock`s.
+//! Runs on the rayon pool (cross-origin isolated pages): one coordinator loop, on one pool thread,
+//! interleaves the slices of every live run, and each round spreads its nodes over all pool threads.
+//!
+//! Runs never nest: only the coordinator leads rounds. The main thread only posts: new runs through a
+//! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
+//! unparks the coordinator, which otherwise sleeps until its next round is due.
 
-use super::{Driver, Next, Pace, RunState};
+use super::linger::Awake;
+use super::{DateClock, Pace, RunHandle, RunState};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
-use std::cell::Cell;
+use dynabatch_core::session::{Clock, Commands, Host, Next, Session};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::Thread;
 use std::time::Duration;
 
-/// What the worker and the main thread share. The worker writes; the main thread reads atomics and
-/// drains `mailbox` with `try_lock`, so it can never block on the worker.
+/// What the coordinator and the main thread share about one run. The coordinator writes rows and state;
+/// the main thread writes commands. The main thread reads atomics and drains `mailbox` with `try_lock`,
+/// so it can never block on the coordinator.
 struct Shared {
     mailbox: Mutex<Vec<Row>>,
     state: AtomicU8,
@@ -25,14 +33,54 @@ struct Shared {
     thread_of_node: Mutex<Vec<usize>>,
 }
 
-/// The main thread's handle on one background run.
-pub struct Run {
+impl Shared {
+    /// A command has come that a paused run should look at.
+    fn has_commands(&self) -> bool {
+        !self.pause.load(Ordering::Acquire)
+            || self.step_credits.load(Ordering::Acquire) > 0
+            || self.cancelled.load(Ordering::Acquire)
+    }
+
+    fn post(&self, row: Row) {
+        // Only the main thread's try_lock can hold this, for the time of a Vec::append.
+        if let Ok(mut rows) = self.mailbox.lock() {
+            rows.push(row);
+        }
+    }
+
+    fn set_state(&self, state: RunState) {
+        self.state.store(state as u8, Ordering::Release);
+    }
+}
+
+/// A new run for the coordinator.
+struct Order {
+    shared: Arc<Shared>,
+    experiment: Experiment,
+    pace: Pace,
+    fault: Option<Fault>,
+}
+
+/// New runs, from the main thread. Only the coordinator receives, and only with `try_recv`, so a send
+/// never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
+static ORDERS: OnceLock<Sender<Order>> = OnceLock::new();
+/// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
+static COORDINATOR: OnceLock<Thread> = OnceLock::new();
+
+/// Asks the coordinator to look at its runs now, if it is asleep.
+fn wake() {
+    if let Some(thread) = COORDINATOR.get() {
+        thread.unpark();
+    }
+}
+
+/// The main thread's handle on one run on the pool.
+pub struct PoolRun {
     shared: Arc<Shared>,
 }
 
-impl Run {
-    /// Starts `experiment` on the pool, paused at round 0 if `paused`.
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
+impl RunHandle for PoolRun {
+    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> PoolRun {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::at_start(paused) as u8),
@@ -43,19 +91,29 @@ impl Run {
             diverged: OnceLock::new(),
             thread_of_node: Mutex::new(Vec::new()),
         });
-        let worker_side = shared.clone();
-        rayon::spawn(move || train(worker_side, experiment, pace, fault));
-        Run { shared }
+        let orders = ORDERS.get_or_init(|| {
+            let (orders, inbox) = mpsc::channel();
+            rayon::spawn(move || coordinate(inbox));
+            orders
+        });
+        let order = Order {
+            shared: shared.clone(),
+            experiment,
+            pace,
+            fault,
+        };
+        // The receiver lives as long as the page: a send cannot fail.
+        let _ = orders.send(order);
+        wake();
+        PoolRun { shared }
     }
 
-    /// The worker's state, read *before* draining: a terminal state seen here means every row has
-    /// already been posted (rows are posted before the state is stored, with release/acquire ordering).
-    pub fn state(&self) -> RunState {
+    /// Rows are posted before the state is stored (release/acquire).
+    fn state(&self) -> RunState {
         RunState::from_u8(self.shared.state.load(Ordering::Acquire))
     }
 
-    /// Moves newly posted rows into `into`; returns false if the worker held the lock (try next frame).
-    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
+    fn drain(&self, into: &mut Vec<Row>) -> bool {
         match self.shared.mailbox.try_lock() {
             Ok(mut rows) => {
                 into.append(&mut rows);
@@ -65,12 +123,11 @@ impl Run {
         }
     }
 
-    pub fn threads_used(&self) -> u32 {
+    fn threads_used(&self) -> u32 {
         self.shared.threads_used.load(Ordering::Relaxed)
     }
 
-    /// Which Web Worker computed each node in the latest round; `None` if the worker holds the lock.
-    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
+    fn thread_of_node(&self) -> Option<Vec<usize>> {
         self.shared
             .thread_of_node
             .try_lock()
@@ -78,78 +135,106 @@ impl Run {
             .map(|t| t.clone())
     }
 
-    /// The quantity that became NaN or infinite, if the run diverged.
-    pub fn diverged_quantity(&self) -> Option<String> {
+    fn diverged_quantity(&self) -> Option<String> {
         self.shared.diverged.get().map(|q| q.to_string())
     }
 
-    pub fn set_paused(&self, paused: bool) {
+    fn set_paused(&self, paused: bool) {
         self.shared.pause.store(paused, Ordering::Release);
+        wake();
     }
 
-    /// Runs exactly one more round, then stays paused.
-    pub fn step(&self) {
+    fn step(&self) {
+        // Pause before the credit: the coordinator takes the credit first, then reads the pause, so it
+        // never sees the credit with an older "playing".
         self.shared.pause.store(true, Ordering::Release);
         self.shared.step_credits.fetch_add(1, Ordering::AcqRel);
+        wake();
     }
 }
 
-impl Drop for Run {
-    /// A replaced run stops at its next round boundary and frees its worker.
+impl Drop for PoolRun {
+    /// A replaced run stops at its next round boundary (within 64 rounds), and the coordinator drops it.
     fn drop(&mut self) {
         self.shared.cancelled.store(true, Ordering::Release);
+        wake();
     }
 }
 
-fn post(shared: &Shared, row: Row) {
-    // Only the main thread's try_lock can hold this, for the time of a Vec::append.
-    if let Ok(mut rows) = shared.mailbox.lock() {
-        rows.push(row);
+/// The page's side of a run, as its session sees it.
+struct Page<'a>(&'a Shared);
+
+impl Host for Page<'_> {
+    fn take_commands(&mut self) -> Commands {
+        let steps = self.0.step_credits.swap(0, Ordering::AcqRel);
+        Commands {
+            pause: Some(self.0.pause.load(Ordering::Acquire)),
+            steps,
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.0.cancelled.load(Ordering::Acquire)
+    }
+
+    fn post(&mut self, row: Row) {
+        self.0.post(row);
     }
 }
 
-fn set_state(shared: &Shared, state: RunState) {
-    shared.state.store(state as u8, Ordering::Release);
+/// When a run wants its next slice.
+#[derive(Clone, Copy, PartialEq)]
+enum Due {
+    /// At this time (ms, the page's clock).
+    At(f64),
+    /// Once the page sends a command (paused).
+    OnCommand,
+    /// Never: the run is over or was replaced.
+    Never,
 }
 
-/// Runs on a pool thread. Waiting here is fine: it is a worker, not the page.
-fn train(shared: Arc<Shared>, experiment: Experiment, pace: Pace, fault: Option<Fault>) {
-    // A run replaced before it started (quick edits) need not load its data or find f*.
-    if shared.cancelled.load(Ordering::Acquire) {
-        return;
+/// A run the coordinator drives.
+struct Live {
+    shared: Arc<Shared>,
+    session: Session,
+    due: Due,
+}
+
+impl Live {
+    /// Builds the run's trainer (data, f*) and posts its start row; `None` if it was replaced meanwhile.
+    fn prepare(order: Order, now: f64) -> Option<Live> {
+        // A run replaced before it started (quick edits) need not load its data or find f*.
+        if order.shared.cancelled.load(Ordering::Acquire) {
+            return None;
+        }
+        let session = Session::new(&order.experiment, order.pace, order.fault);
+        order.shared.post(session.trainer().start_row());
+        Some(Live {
+            shared: order.shared,
+            session,
+            due: Due::At(now),
+        })
     }
-    let driver = Driver::new(&experiment, pace, fault);
-    post(&shared, driver.trainer().start_row());
-    drive(shared, driver);
-}
 
-thread_local! {
-    /// Run loops on this thread's stack. A pool thread that waits for a round steals other jobs, and
-    /// may so start another run's loop on top of its own, which then cannot go on until that returns.
-    static LOOPS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn drive(shared: Arc<Shared>, mut driver: Driver) {
-    LOOPS.with(|n| n.set(n.get() + 1));
-    let nested = LOOPS.with(Cell::get) > 1;
-    let handed_on = drive_here(&shared, &mut driver, nested);
-    LOOPS.with(|n| n.set(n.get() - 1));
-    if handed_on {
-        // Beneath this loop, another run waits for it to return: the rest of this run goes back to the
-        // pool, for a thread with nothing beneath (pacing catches up there: its clock is absolute).
-        rayon::spawn(move || drive(shared, driver));
+    fn due_at(&mut self, now: f64) -> Option<f64> {
+        if self.due == Due::OnCommand && self.shared.has_commands() {
+            self.due = Due::At(now);
+        }
+        match self.due {
+            Due::At(at) => Some(at),
+            Due::OnCommand | Due::Never => None,
+        }
     }
-}
 
-/// The loop of one run; true if it stopped only to be handed on (see `drive`).
-fn drive_here(shared: &Shared, driver: &mut Driver, nested: bool) -> bool {
-    loop {
-        let next = driver.advance(
-            &mut || may_run(shared),
-            &|| shared.cancelled.load(Ordering::Acquire),
-            &mut |row| post(shared, row),
-        );
-        let trainer = driver.trainer();
+    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
+    fn is_parallel(&self) -> bool {
+        self.session.trainer().thread_of_node().len() > 1
+    }
+
+    fn slice(&mut self, clock: &DateClock) {
+        let shared = &*self.shared;
+        let next = self.session.advance(clock, &mut Page(shared));
+        let trainer = self.session.trainer();
         shared
             .threads_used
             .store(trainer.threads_used(), Ordering::Relaxed);
@@ -157,57 +242,62 @@ fn drive_here(shared: &Shared, driver: &mut Driver, nested: bool) -> bool {
             threads.clear();
             threads.extend_from_slice(trainer.thread_of_node());
         }
-        if shared.cancelled.load(Ordering::Acquire) {
-            return false;
+        if let Next::Diverged(quantity) = next {
+            let _ = shared.diverged.set(quantity);
         }
-        let wait_ms = match next {
-            Next::After(wait_ms) => wait_ms,
-            Next::Paused => {
-                set_state(shared, RunState::Paused);
-                10.0
-            }
-            Next::Over { state, diverged } => {
-                if let Some(quantity) = diverged {
-                    let _ = shared.diverged.set(quantity);
-                }
-                set_state(shared, state);
-                return false;
-            }
+        if next != Next::Cancelled {
+            shared.set_state(RunState::after(next));
+        }
+        self.due = match next {
+            Next::After(wait_ms) => Due::At(clock.now_ms() + wait_ms),
+            Next::Paused => Due::OnCommand,
+            Next::Cancelled | Next::Done | Next::Diverged(_) => Due::Never,
         };
-        if nested {
-            return true;
+    }
+}
+
+/// With a round due within this long, the other pool threads stay awake (`linger`): longer than the
+/// gap between the rounds of a running experiment, far shorter than a paused or paced one's.
+const LINGER_MS: f64 = 1.0;
+
+/// The coordinator: on a pool thread for the page's lifetime. Waiting here is fine: it is a worker, not
+/// the page, and no other job needs this thread (every round is led from here).
+fn coordinate(orders: Receiver<Order>) {
+    let _ = COORDINATOR.set(std::thread::current());
+    let clock = DateClock;
+    let mut runs: Vec<Live> = Vec::new();
+    let mut awake: Option<Awake> = None;
+    loop {
+        for order in orders.try_iter() {
+            // Building a trainer takes a while: the other threads need not poll meanwhile.
+            awake = None;
+            runs.extend(Live::prepare(order, clock.now_ms()));
         }
-        nap(wait_ms);
-    }
-}
-
-/// Waits about `ms` without holding up the other runs: every round of every run needs a share from each
-/// pool thread (`nodes`), so a run that sleeps outright while paused or paced would stall the runs
-/// compared with it mid-round. This thread serves its shares of their rounds while it waits.
-fn nap(ms: f64) {
-    let until = js_sys::Date::now() + ms;
-    while js_sys::Date::now() < until {
-        if rayon::yield_local() != Some(rayon::Yield::Executed) {
-            std::thread::sleep(Duration::from_millis(1));
+        runs.retain(|run| run.due != Due::Never && !run.shared.cancelled.load(Ordering::Acquire));
+        let now = clock.now_ms();
+        // The run due earliest goes next; a fast run is due again at once after its slice, so runs due
+        // at the same time take turns.
+        let next = runs
+            .iter_mut()
+            .filter_map(|run| Some((run.due_at(now)?, run)))
+            .min_by(|(a, _), (b, _)| a.total_cmp(b));
+        match next {
+            Some((at, run)) if at <= now => {
+                if awake.is_none() && run.is_parallel() {
+                    awake = Awake::new();
+                }
+                run.slice(&clock);
+            }
+            Some((at, _)) => {
+                if at - now > LINGER_MS {
+                    awake = None;
+                }
+                std::thread::park_timeout(Duration::from_secs_f64((at - now) / 1000.0));
+            }
+            None => {
+                awake = None;
+                std::thread::park();
+            }
         }
     }
-}
-
-/// Whether a round may run now: not cancelled, and either playing or a step was asked for.
-fn may_run(shared: &Shared) -> bool {
-    if shared.cancelled.load(Ordering::Acquire) {
-        return false;
-    }
-    let go = !shared.pause.load(Ordering::Acquire) || take_step_credit(shared);
-    if go {
-        set_state(shared, RunState::Running);
-    }
-    go
-}
-
-fn take_step_credit(shared: &Shared) -> bool {
-    shared
-        .step_credits
-        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_sub(1))
-        .is_ok()
 }

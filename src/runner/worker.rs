@@ -5,11 +5,12 @@
 //! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
 //! slices from its event loop, and control messages arrive between slices.
 
-use super::{Driver, Next, Pace, RunState};
+use super::{DateClock, Pace, RunHandle, RunState};
 use crate::faults;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
+use dynabatch_core::session::{Commands, Host, Next, Session};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -76,15 +77,15 @@ struct Inbox {
 type Listener = Closure<dyn FnMut(Event)>;
 
 /// The main thread's handle on one run in its own Web Worker.
-pub struct Run {
+pub struct WorkerRun {
     /// `None` if the worker could not even be created (the fault is recorded for the page).
     worker: Option<(Worker, Listener, Listener)>,
     inbox: Rc<RefCell<Inbox>>,
 }
 
-impl Run {
-    /// Starts `experiment` in a new Web Worker, paused at round 0 if `paused`.
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
+impl RunHandle for WorkerRun {
+    /// Starts `experiment` in a new Web Worker.
+    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> WorkerRun {
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
             state: RunState::at_start(paused),
@@ -103,39 +104,41 @@ impl Run {
             .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
             .ok();
         give_up_unless_loaded(&inbox);
-        Run { worker, inbox }
+        WorkerRun { worker, inbox }
     }
 
-    pub fn state(&self) -> RunState {
+    fn state(&self) -> RunState {
         self.inbox.borrow().state
     }
 
-    /// Moves newly reported rows into `into` (messages arrive between frames, so this never waits).
-    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
+    /// Messages arrive between frames, so this never waits.
+    fn drain(&self, into: &mut Vec<Row>) -> bool {
         into.append(&mut self.inbox.borrow_mut().rows);
         true
     }
 
-    pub fn threads_used(&self) -> u32 {
+    fn threads_used(&self) -> u32 {
         self.inbox.borrow().threads_used
     }
 
-    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
+    fn thread_of_node(&self) -> Option<Vec<usize>> {
         Some(self.inbox.borrow().thread_of_node.clone())
     }
 
-    pub fn diverged_quantity(&self) -> Option<String> {
+    fn diverged_quantity(&self) -> Option<String> {
         self.inbox.borrow().diverged.clone()
     }
 
-    pub fn set_paused(&self, paused: bool) {
+    fn set_paused(&self, paused: bool) {
         self.send(&Control::Pause(paused));
     }
 
-    pub fn step(&self) {
+    fn step(&self) {
         self.send(&Control::Step);
     }
+}
 
+impl WorkerRun {
     fn send(&self, control: &Control) {
         if let (Some((worker, _, _)), Ok(message)) =
             (&self.worker, serde_wasm_bindgen::to_value(control))
@@ -145,7 +148,7 @@ impl Run {
     }
 }
 
-impl Drop for Run {
+impl Drop for WorkerRun {
     /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
     fn drop(&mut self) {
         if let Some((worker, _, _)) = &self.worker {
@@ -240,12 +243,35 @@ fn spawn(
 
 /// The run inside this worker, and what the page has asked of it.
 struct Training {
-    driver: Driver,
-    paused: bool,
-    step_credits: u32,
+    session: Session,
+    /// The control messages since the last slice.
+    commands: Commands,
+    /// Rows of the current slice, to report at its end.
+    rows: Vec<Row>,
     /// A slice is already scheduled (so a control message need not schedule another).
     scheduled: bool,
     over: bool,
+}
+
+/// The page's side of the run, as the session sees it: messages in, rows out.
+struct Page<'a> {
+    commands: &'a mut Commands,
+    rows: &'a mut Vec<Row>,
+}
+
+impl Host for Page<'_> {
+    fn take_commands(&mut self) -> Commands {
+        std::mem::take(self.commands)
+    }
+
+    /// A replaced run's worker is terminated, not asked.
+    fn cancelled(&self) -> bool {
+        false
+    }
+
+    fn post(&mut self, row: Row) {
+        self.rows.push(row);
+    }
 }
 
 thread_local! {
@@ -277,13 +303,15 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
     let order: Order = serde_wasm_bindgen::from_value(order)?;
     let pace = if order.fast { Pace::Fast } else { Pace::Watch };
     let fault = order.panic.then_some(Fault::Panic);
-    let driver = Driver::new(&order.experiment, pace, fault);
-    let start = driver.trainer().start_row();
+    let session = Session::new(&order.experiment, pace, fault);
+    let start = session.trainer().start_row();
+    let mut commands = Commands::default();
+    commands.set_paused(order.paused);
     TRAINING.with(|t| {
         *t.borrow_mut() = Some(Training {
-            driver,
-            paused: order.paused,
-            step_credits: 0,
+            session,
+            commands,
+            rows: Vec::new(),
             scheduled: false,
             over: false,
         })
@@ -307,11 +335,8 @@ fn control(message: JsValue) {
     TRAINING.with(|t| {
         if let Some(t) = t.borrow_mut().as_mut() {
             match control {
-                Control::Pause(paused) => t.paused = paused,
-                Control::Step => {
-                    t.paused = true;
-                    t.step_credits += 1;
-                }
+                Control::Pause(paused) => t.commands.set_paused(paused),
+                Control::Step => t.commands.step(),
             }
         }
     });
@@ -347,36 +372,25 @@ fn schedule(wait_ms: f64) {
 }
 
 fn run_slice() {
-    let mut rows = Vec::new();
-    let next = TRAINING.with(|t| {
+    let slice = TRAINING.with(|t| {
         let mut t = t.borrow_mut();
         let t = t.as_mut()?;
         t.scheduled = false;
-        let (paused, credits) = (&mut t.paused, &mut t.step_credits);
-        let next = t.driver.advance(
-            &mut || match (*paused, *credits) {
-                (false, _) => true,
-                (true, 0) => false,
-                (true, _) => {
-                    *credits -= 1;
-                    true
-                }
-            },
-            // A replaced run's worker is terminated, not asked.
-            &|| false,
-            &mut |row| rows.push(row),
-        );
-        t.over = matches!(next, Next::Over { .. });
-        Some(next)
+        let mut page = Page {
+            commands: &mut t.commands,
+            rows: &mut t.rows,
+        };
+        let next = t.session.advance(&DateClock, &mut page);
+        t.over = !matches!(next, Next::After(_) | Next::Paused);
+        Some((next, std::mem::take(&mut t.rows)))
     });
-    let (state, diverged, wait) = match next {
-        Some(Next::After(wait_ms)) => (RunState::Running, None, Some(wait_ms)),
-        Some(Next::Paused) => (RunState::Paused, None, None),
-        Some(Next::Over { state, diverged }) => (state, diverged, None),
-        None => return,
+    let Some((next, rows)) = slice else { return };
+    let diverged = match next {
+        Next::Diverged(quantity) => Some(quantity),
+        _ => None,
     };
-    send_progress(rows, state, diverged);
-    if let Some(wait_ms) = wait {
+    send_progress(rows, RunState::after(next), diverged);
+    if let Next::After(wait_ms) = next {
         schedule(wait_ms);
     }
 }
@@ -384,7 +398,7 @@ fn run_slice() {
 fn send_progress(rows: Vec<Row>, state: RunState, diverged: Option<&'static str>) {
     let (threads_used, thread_of_node) = TRAINING.with(|t| {
         t.borrow().as_ref().map_or((0, Vec::new()), |t| {
-            let trainer = t.driver.trainer();
+            let trainer = t.session.trainer();
             (trainer.threads_used(), trainer.thread_of_node().to_vec())
         })
     });

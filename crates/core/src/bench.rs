@@ -8,8 +8,7 @@
 
 use crate::algorithms::Trainer;
 use crate::experiment::Experiment;
-use crate::nodes::{average_in_node_order, on_every_node};
-use crate::problems::{self, Problem};
+use crate::problems;
 use crate::rng::{Purpose, Stream};
 
 /// Nodes per round in the throughput workloads, as in the paper's network study.
@@ -113,24 +112,20 @@ fn experiment(query: &str) -> Result<Experiment, String> {
     Experiment::from_query_strict(query).map_err(|n| format!("{query}: {}", n.problem))
 }
 
-/// Sample gradients per second: rounds of `NODES` mini-batch gradients of `BATCH` samples, spread over
-/// the pool and averaged in node order, exactly as a CR-PSGD round computes them.
+/// Sample gradients per second: CR-PSGD rounds of `NODES` mini-batch gradients of `BATCH` samples each,
+/// from a fixed point, timed on the trainer's own round (`Trainer::round_from`): spread over the pool,
+/// averaged in node order, and the update.
 pub fn throughput(case: &Case, now: &dyn Fn() -> f64) -> Result<Record, String> {
-    let problem = problems::build(&experiment(case.query)?);
-    let w = test_point(problem.as_ref());
-    let mut thread_of_node = vec![0; NODES];
-    let mut direction = vec![0.0; w.len()];
-    let p = problem.as_ref();
-    one_round(p, &w, 1, &mut thread_of_node, &mut direction);
-    let checksum = hash(&direction);
-    let mut round = 1;
-    let rounds = |count: u64| {
+    // The seed keys the nodes' sample streams (and the synthetic data set).
+    let experiment = experiment(&format!("{}&N={NODES}&seed=7", case.query))?;
+    let mut trainer = Trainer::new(&experiment);
+    let w = away_from(trainer.iterate());
+    let checksum = hash(trainer.round_from(&w, BATCH));
+    let ms_per_round = ms_per_unit(now, |count| {
         for _ in 0..count {
-            round += 1;
-            one_round(p, &w, round, &mut thread_of_node, &mut direction);
+            trainer.round_from(&w, BATCH);
         }
-    };
-    let ms_per_round = ms_per_unit(now, rounds);
+    });
     Ok(Record {
         workload: "throughput",
         case: case.name,
@@ -139,25 +134,6 @@ pub fn throughput(case: &Case, now: &dyn Fn() -> f64) -> Result<Record, String> 
         unit: "samples/s",
         checksum,
     })
-}
-
-fn one_round(
-    problem: &dyn Problem,
-    w: &[f64],
-    round: u64,
-    thread_of_node: &mut [usize],
-    direction: &mut [f64],
-) {
-    let gradients = on_every_node(thread_of_node, |node| {
-        let mut g = vec![0.0; w.len()];
-        let purpose = Purpose::Node {
-            node: node as u64,
-            round,
-        };
-        problem.minibatch_gradient(w, &mut Stream::new(7, purpose), BATCH, &mut g);
-        g
-    });
-    average_in_node_order(&gradients, direction);
 }
 
 /// Microseconds per round of a whole PSGD run with N = 8 and B = 1: the rounds' fixed cost (spreading
@@ -223,13 +199,9 @@ pub fn chart_history(points: usize) -> Vec<(f64, f64)> {
 }
 
 /// A point away from the start, where no weight is zero and every link function is in its curved part.
-fn test_point(problem: &dyn Problem) -> Vec<f64> {
+fn away_from(start: &[f64]) -> Vec<f64> {
     let mut s = Stream::new(11, Purpose::Data);
-    problem
-        .initial_point()
-        .iter()
-        .map(|v| v + 0.1 * s.normal())
-        .collect()
+    start.iter().map(|v| v + 0.1 * s.normal()).collect()
 }
 
 /// Calibrates `work(count)` to about `REP_MS`, then returns the fastest of `REPS` timings, per unit.

@@ -18,4 +18,5 @@ pub mod params;
 pub mod presets;
 pub mod problems;
 pub mod rng;
+pub mod session;
 pub mod theory;

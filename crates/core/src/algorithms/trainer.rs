@@ -4,7 +4,7 @@ use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every,
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into, ActiveRun};
+use crate::nodes::{average_in_node_order, on_every_node_into};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
 use crate::rng::{Purpose, Stream};
@@ -59,7 +59,6 @@ pub enum Stepped {
 pub struct Trainer {
     problem: Box<dyn Problem>,
     f_star: Option<f64>,
-    alg: Alg,
     seed: u64,
     gamma: f64,
     theta: f64,
@@ -78,8 +77,6 @@ pub struct Trainer {
     network: Network,
     time: f64,
     comm_bytes: u64,
-    /// Lets the pool's threads stay awake between rounds while this is the only run (`nodes`).
-    _active: ActiveRun,
 }
 
 impl Trainer {
@@ -116,7 +113,6 @@ impl Trainer {
             .collect();
         Trainer {
             f_star,
-            alg: experiment.alg,
             seed: experiment.seed,
             gamma: experiment.gamma,
             theta: experiment.theta,
@@ -136,7 +132,6 @@ impl Trainer {
             network: Network::new(experiment, x_len),
             time: 0.0,
             comm_bytes: 0,
-            _active: ActiveRun::new(),
         }
     }
 
@@ -197,6 +192,20 @@ impl Trainer {
             Stepped::Unrecorded
         } else {
             Stepped::Over
+        }
+    }
+
+    /// One round of `samples` per node from the point `x`, outside the schedule (nothing is recorded or
+    /// counted but the round number, which keys the nodes' sample streams), and the direction it
+    /// computed: the averaged gradient (for local SGD, the averaged models). The benchmark times the
+    /// trainer's real round with it.
+    pub fn round_from(&mut self, x: &[f64], samples: u64) -> &[f64] {
+        self.x.copy_from_slice(x);
+        self.round += 1;
+        self.run_round(samples);
+        match self.plan {
+            Plan::Local { .. } => &self.x,
+            _ => &self.direction,
         }
     }
 
@@ -341,15 +350,6 @@ impl Trainer {
 
     pub fn progress(&self) -> Progress {
         self.progress
-    }
-
-    pub fn alg(&self) -> Alg {
-        self.alg
-    }
-
-    /// f*, where it is known or was solved for.
-    pub fn f_star(&self) -> Option<f64> {
-        self.f_star
     }
 
     /// Which pool thread computed each node in the last round.

@@ -1,0 +1,75 @@
+//! Pool threads kept awake between rounds, for whoever leads rounds on the pool: the run coordinator
+//! (`pool`) and the bench page (`bench`).
+//!
+//! Between rounds rayon parks idle threads, and waking a parked Web Worker (`Atomics.wait`) costs tens of
+//! µs, a large share of a short round: measured, 2 threads gave 0.81 of the ideal speed-up in wasm
+//! against 0.99 natively. So while an [`Awake`] lives, the other pool threads poll for their next share
+//! instead. Which thread computes which node does not change, so neither do the results.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Pool threads reserved for polling, counted from before their jobs start until they have ended: a
+/// new [`Awake`] waits for all of them, so pollers never nest on a thread nor outnumber the threads.
+static POLLERS: AtomicUsize = AtomicUsize::new(0);
+
+/// While alive, the pool's other threads poll their own queues for work instead of parking.
+pub struct Awake {
+    stop: Arc<AtomicBool>,
+}
+
+impl Awake {
+    /// Keeps the other threads of the current pool awake; call it on the pool thread that leads the
+    /// rounds (it does not poll itself). `None` where it would not pay: with one thread, while pollers of
+    /// an earlier `Awake` are still ending, or where the pollers and the leader would not each have a
+    /// core (a poller that takes the core of a thread holding a share makes the round wait for the OS to
+    /// switch: 8 threads on 2 cores ran 1000× slower).
+    pub fn new() -> Option<Awake> {
+        let leader = rayon::current_thread_index()?;
+        let threads = rayon::current_num_threads();
+        let others = threads - 1;
+        if others == 0 || threads > cores() {
+            return None;
+        }
+        POLLERS
+            .compare_exchange(0, others, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let told = stop.clone();
+        rayon::spawn_broadcast(move |ctx| {
+            if ctx.index() != leader {
+                poll_until(&told);
+            }
+        });
+        Some(Awake { stop })
+    }
+}
+
+impl Drop for Awake {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// Runs what lands in this thread's own queues (a broadcast's share is there; a whole job to steal is
+/// not, so a poller never starts anything that could outlive `stop`) until told to stop.
+fn poll_until(stop: &AtomicBool) {
+    while !stop.load(Ordering::Acquire) {
+        if rayon::yield_local() != Some(rayon::Yield::Executed) {
+            std::hint::spin_loop();
+        }
+    }
+    POLLERS.fetch_sub(1, Ordering::AcqRel);
+}
+
+/// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is
+/// taken as plenty.
+fn cores() -> usize {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into());
+    navigator
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|c| c.as_f64())
+        .filter(|&c| c >= 1.0)
+        .map_or(usize::MAX, |c| c as usize)
+}
