@@ -1,11 +1,11 @@
 //! The bench page's entry points (`www/bench.js`): the workloads of `dynabatch bench`, from the same
 //! core code, timed with `performance.now()`.
 
-use crate::runner::linger::Awake;
 use dynabatch_core::bench::{self, Record};
 use dynabatch_core::data::Dataset;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_plot::{chart, figures};
+use dynabatch_pool::Awake;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -46,7 +46,7 @@ fn lines(records: &[Record]) -> String {
 #[wasm_bindgen(js_name = benchCompute)]
 pub fn bench_compute() -> Result<String, JsError> {
     let records = rayon::scope(|_| {
-        let _awake = Awake::new();
+        let _awake = Awake::new(crate::runner::cores());
         bench::compute_suite(&now)
     })
     .map_err(|e| JsError::new(&e))?;

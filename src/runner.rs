@@ -15,7 +15,6 @@ use dynabatch_core::session::{Clock, Next};
 
 pub use dynabatch_core::session::Pace;
 
-pub mod linger;
 #[cfg(feature = "threads")]
 mod pool;
 #[cfg(feature = "threads")]
@@ -147,4 +146,16 @@ impl Run {
     pub fn diverged_quantity(&self) -> Option<String> {
         self.0.diverged_quantity()
     }
+}
+
+/// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is
+/// taken as plenty. Works on the page and in Web Workers alike.
+pub fn cores() -> usize {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into());
+    navigator
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|c| c.as_f64())
+        .filter(|&c| c >= 1.0)
+        .map_or(usize::MAX, |c| c as usize)
 }

@@ -5,12 +5,12 @@
 //! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
 //! unparks the coordinator, which otherwise sleeps until its next round is due.
 
-use super::linger::Awake;
 use super::{DateClock, Pace, RunHandle, RunState};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Clock, Commands, Host, Next, Session};
+use dynabatch_pool::Awake;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -284,7 +284,7 @@ fn coordinate(orders: Receiver<Order>) {
         match next {
             Some((at, run)) if at <= now => {
                 if awake.is_none() && run.is_parallel() {
-                    awake = Awake::new();
+                    awake = Awake::new(crate::runner::cores());
                 }
                 run.slice(&clock);
             }

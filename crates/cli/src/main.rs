@@ -11,6 +11,7 @@ mod cli {
     use dynabatch_core::data::Dataset;
     use dynabatch_core::experiment::Experiment;
     use dynabatch_core::metrics::csv_header;
+    use dynabatch_pool::Awake;
     use indicatif::{ProgressBar, ProgressStyle};
     use plotters::prelude::{IntoDrawingArea, SVGBackend};
     use std::io::Write;
@@ -125,14 +126,20 @@ mod cli {
 
     fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, Stop> {
         let experiment = parse(query)?;
-        let threads = threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            usize::from,
-        );
-        pool(threads)?.install(|| train(&experiment))
+        let threads = threads.map_or_else(cores, usize::from);
+        pool(threads)?.install(|| {
+            let _awake = Awake::new(cores());
+            train(&experiment)
+        })
     }
 
-    /// The nodes' thread pool (results never depend on its size).
+    /// This machine's cores.
+    fn cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// The nodes' thread pool (results never depend on its size). Whoever leads rounds on it holds an
+    /// [`Awake`] meanwhile, so the other threads do not park between rounds.
     fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -212,7 +219,7 @@ mod cli {
         } else {
             "native"
         };
-        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let all = cores();
         let counts: Vec<usize> = if threads.is_empty() {
             bench::thread_counts(all)
         } else {
@@ -221,7 +228,11 @@ mod cli {
         let start = std::time::Instant::now();
         let now = move || start.elapsed().as_secs_f64() * 1000.0;
         for threads in counts {
-            for record in pool(threads)?.install(|| bench::compute_suite(&now))? {
+            let records = pool(threads)?.install(|| {
+                let _awake = Awake::new(cores());
+                bench::compute_suite(&now)
+            })?;
+            for record in records {
                 print(&format!("{}\n", record.json(side)))?;
             }
         }

@@ -1,10 +1,14 @@
-//! Pool threads kept awake between rounds, for whoever leads rounds on the pool: the run coordinator
-//! (`pool`) and the bench page (`bench`).
+//! Pool threads kept awake between rounds, for whoever leads rounds on the pool: the page's run
+//! coordinator and bench page, and the CLI's runs and benchmarks.
 //!
-//! Between rounds rayon parks idle threads, and waking a parked Web Worker (`Atomics.wait`) costs tens of
-//! µs, a large share of a short round: measured, 2 threads gave 0.81 of the ideal speed-up in wasm
-//! against 0.99 natively. So while an [`Awake`] lives, the other pool threads poll for their next share
-//! instead. Which thread computes which node does not change, so neither do the results.
+//! Between rounds rayon parks idle threads, and waking a parked thread costs tens of µs (a Web Worker in
+//! `Atomics.wait`, a native thread in a futex), a large share of a short round: measured, 2 threads gave
+//! 0.81 of the ideal speed-up in wasm, and natively 0.37 without this against 0.99 with it (d = 784). So
+//! while an [`Awake`] lives, the other pool threads poll for their next share instead. Which thread
+//! computes which node does not change, so neither do the results.
+//!
+//! A crate of its own: this is a thread policy, which the pure core must not hold (ARCHITECTURE.md), and
+//! both shells need it.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -24,11 +28,13 @@ impl Awake {
     /// an earlier `Awake` are still ending, or where the pollers and the leader would not each have a
     /// core (a poller that takes the core of a thread holding a share makes the round wait for the OS to
     /// switch: 8 threads on 2 cores ran 1000× slower).
-    pub fn new() -> Option<Awake> {
+    ///
+    /// `cores` is what the machine has (the page asks the browser, the CLI the OS).
+    pub fn new(cores: usize) -> Option<Awake> {
         let leader = rayon::current_thread_index()?;
         let threads = rayon::current_num_threads();
         let others = threads - 1;
-        if others == 0 || threads > cores() {
+        if others == 0 || threads > cores {
             return None;
         }
         POLLERS
@@ -60,16 +66,4 @@ fn poll_until(stop: &AtomicBool) {
         }
     }
     POLLERS.fetch_sub(1, Ordering::AcqRel);
-}
-
-/// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is
-/// taken as plenty.
-fn cores() -> usize {
-    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into());
-    navigator
-        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()))
-        .ok()
-        .and_then(|c| c.as_f64())
-        .filter(|&c| c >= 1.0)
-        .map_or(usize::MAX, |c| c as usize)
 }
