@@ -194,22 +194,22 @@ enum Due {
 }
 
 /// A run the coordinator drives.
-struct Live {
+struct RunOnPool {
     shared: Arc<Shared>,
     session: Session,
     due: Due,
 }
 
-impl Live {
+impl RunOnPool {
     /// Builds the run's trainer (data, f*) and posts its start row; `None` if it was replaced meanwhile.
-    fn prepare(order: Order, now: f64) -> Option<Live> {
+    fn prepare(order: Order, now: f64) -> Option<RunOnPool> {
         // A run replaced before it started (quick edits) need not load its data or find f*.
         if order.shared.cancelled.load(Ordering::Acquire) {
             return None;
         }
         let session = Session::new(&order.experiment, order.pace, order.fault);
         order.shared.post(session.trainer().start_row());
-        Some(Live {
+        Some(RunOnPool {
             shared: order.shared,
             session,
             due: Due::At(now),
@@ -265,13 +265,13 @@ const LINGER_MS: f64 = 1.0;
 fn coordinate(orders: Receiver<Order>) {
     let _ = COORDINATOR.set(std::thread::current());
     let clock = DateClock;
-    let mut runs: Vec<Live> = Vec::new();
+    let mut runs: Vec<RunOnPool> = Vec::new();
     let mut awake: Option<Awake> = None;
     loop {
         for order in orders.try_iter() {
             // Building a trainer takes a while: the other threads need not poll meanwhile.
             awake = None;
-            runs.extend(Live::prepare(order, clock.now_ms()));
+            runs.extend(RunOnPool::prepare(order, clock.now_ms()));
         }
         runs.retain(|run| run.due != Due::Never && !run.shared.cancelled.load(Ordering::Acquire));
         let now = clock.now_ms();

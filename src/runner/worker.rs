@@ -242,7 +242,7 @@ fn spawn(
 // ---- The worker's side ------------------------------------------------------------------------------
 
 /// The run inside this worker, and what the page has asked of it.
-struct Training {
+struct RunInWorker {
     session: Session,
     /// The control messages since the last slice.
     commands: Commands,
@@ -275,7 +275,7 @@ impl Host for Page<'_> {
 }
 
 thread_local! {
-    static TRAINING: RefCell<Option<Training>> = const { RefCell::new(None) };
+    static RUN_IN_WORKER: RefCell<Option<RunInWorker>> = const { RefCell::new(None) };
     static SLICE: Closure<dyn FnMut()> = Closure::new(run_slice);
     /// For slices due at once: a message to itself, since browsers hold back nested zero-delay timers
     /// to 4 ms, which cost a fifth of the speed at full pace.
@@ -307,8 +307,8 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
     let start = session.trainer().start_row();
     let mut commands = Commands::default();
     commands.set_paused(order.paused);
-    TRAINING.with(|t| {
-        *t.borrow_mut() = Some(Training {
+    RUN_IN_WORKER.with(|t| {
+        *t.borrow_mut() = Some(RunInWorker {
             session,
             commands,
             rows: Vec::new(),
@@ -332,7 +332,7 @@ fn control(message: JsValue) {
     let Ok(control) = serde_wasm_bindgen::from_value::<Control>(message) else {
         return;
     };
-    TRAINING.with(|t| {
+    RUN_IN_WORKER.with(|t| {
         if let Some(t) = t.borrow_mut().as_mut() {
             match control {
                 Control::Pause(paused) => t.commands.set_paused(paused),
@@ -345,7 +345,7 @@ fn control(message: JsValue) {
 
 /// Runs a slice after `wait_ms`, unless one is already due or the run is over.
 fn schedule(wait_ms: f64) {
-    let go = TRAINING.with(|t| match t.borrow_mut().as_mut() {
+    let go = RUN_IN_WORKER.with(|t| match t.borrow_mut().as_mut() {
         Some(t) if !t.scheduled && !t.over => {
             t.scheduled = true;
             true
@@ -372,7 +372,7 @@ fn schedule(wait_ms: f64) {
 }
 
 fn run_slice() {
-    let slice = TRAINING.with(|t| {
+    let slice = RUN_IN_WORKER.with(|t| {
         let mut t = t.borrow_mut();
         let t = t.as_mut()?;
         t.scheduled = false;
@@ -396,7 +396,7 @@ fn run_slice() {
 }
 
 fn send_progress(rows: Vec<Row>, state: RunState, diverged: Option<&'static str>) {
-    let (threads_used, thread_of_node) = TRAINING.with(|t| {
+    let (threads_used, thread_of_node) = RUN_IN_WORKER.with(|t| {
         t.borrow().as_ref().map_or((0, Vec::new()), |t| {
             let trainer = t.session.trainer();
             (trainer.threads_used(), trainer.thread_of_node().to_vec())
