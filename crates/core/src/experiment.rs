@@ -313,41 +313,25 @@ trait Field: Sized {
     }
 }
 
-impl Field for Alg {
-    fn value(&self) -> Value {
-        Value::Alg(*self)
-    }
-    fn from_value(value: Value) -> Option<Self> {
-        match value {
-            Value::Alg(alg) => Some(alg),
-            _ => None,
+/// The fields whose type is exactly one kind of [`Value`].
+macro_rules! fields {
+    ($($field:ty => $kind:ident),* $(,)?) => {$(
+        impl Field for $field {
+            fn value(&self) -> Value {
+                Value::$kind(*self)
+            }
+            fn from_value(value: Value) -> Option<Self> {
+                match value {
+                    Value::$kind(v) => Some(v),
+                    _ => None,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Field for ProblemKind {
-    fn value(&self) -> Value {
-        Value::Problem(*self)
-    }
-    fn from_value(value: Value) -> Option<Self> {
-        match value {
-            Value::Problem(problem) => Some(problem),
-            _ => None,
-        }
-    }
-}
-
-impl Field for u64 {
-    fn value(&self) -> Value {
-        Value::Int(*self)
-    }
-    fn from_value(value: Value) -> Option<Self> {
-        match value {
-            Value::Int(v) => Some(v),
-            _ => None,
-        }
-    }
-}
+// `Option<u64>`: `None` is `auto`.
+fields!(Alg => Alg, ProblemKind => Problem, u64 => Int, f64 => Real, Option<u64> => IntOrAuto);
 
 impl Field for usize {
     fn value(&self) -> Value {
@@ -356,31 +340,6 @@ impl Field for usize {
     fn from_value(value: Value) -> Option<Self> {
         // Counts are range-checked against the table first, far below usize::MAX on any target.
         u64::from_value(value).and_then(|v| usize::try_from(v).ok())
-    }
-}
-
-impl Field for f64 {
-    fn value(&self) -> Value {
-        Value::Real(*self)
-    }
-    fn from_value(value: Value) -> Option<Self> {
-        match value {
-            Value::Real(v) => Some(v),
-            _ => None,
-        }
-    }
-}
-
-/// `None` is `auto`.
-impl Field for Option<u64> {
-    fn value(&self) -> Value {
-        Value::IntOrAuto(*self)
-    }
-    fn from_value(value: Value) -> Option<Self> {
-        match value {
-            Value::IntOrAuto(v) => Some(v),
-            _ => None,
-        }
     }
 }
 
