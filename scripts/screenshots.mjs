@@ -4,17 +4,18 @@ import { serve, launch, openPage, settle, ROOT } from '../tests/browser/harness.
 import { join } from 'node:path';
 
 // The first guided story: CR-PSGD and PSGD side by side.
-const LINK = '/?alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&compare=psgd&latency=50&bandwidth=10';
+// The first visit's story, as a first-time visitor opens the page: no query string.
+const LINK = '/';
 const server = await serve();
 const browser = await launch();
 try {
-  for (const [name, viewport, scale] of [['desktop', { width: 1280, height: 900 }, 1], ['phone', { width: 390, height: 844 }, 2]]) {
+  for (const [name, viewport, scale] of [['desktop', { width: 1366, height: 768 }, 1], ['phone', { width: 390, height: 844 }, 2]]) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: scale });
     const page = await context.newPage();
     await page.goto(server.url + LINK);
     await page.waitForFunction(() => window.dynabatch?.status().state === 'done', null, { timeout: 60_000 });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(ROOT, 'docs', `screenshot-${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(ROOT, 'docs', `screenshot-${name}.png`), fullPage: false });
     await context.close();
   }
 } finally {

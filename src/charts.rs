@@ -5,7 +5,7 @@ use super::dom::{by_id, pixel_ratio, set_attr};
 use super::App;
 use dynabatch_core::experiment::Alg;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::{self, ChartSpec, Scale, Series};
+use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Unit};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use web_sys::{HtmlCanvasElement, HtmlElement};
@@ -63,6 +63,21 @@ pub fn render(app: &App) {
     } else {
         Scale::Linear
     };
+    // Compared runs can end decades apart in simulated time (PSGD's 20,000 rounds across the internet take
+    // hours, CR-PSGD's 141 seconds): a log axis keeps the faster one readable. Linear otherwise.
+    let ends: Vec<f64> = app
+        .shown()
+        .filter_map(|run| run.rows.last().map(|r| r.time))
+        .filter(|t| *t > 0.0)
+        .collect();
+    let (fastest, slowest) = ends.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), t| {
+        (lo.min(*t), hi.max(*t))
+    });
+    let time_scale = if slowest >= 10.0 * fastest {
+        Scale::Log
+    } else {
+        Scale::Linear
+    };
     // Where f* is known, f − f*: it falls by decades, so on a log axis. Otherwise the loss itself.
     let (name, said, y_label, y_scale) = if app.optimum_known {
         (
@@ -74,13 +89,14 @@ pub fn render(app: &App) {
     } else {
         ("Loss", "Loss", "loss f(x)", Scale::Linear)
     };
-    for (id, x, x_label, versus, x_scale) in [
+    for (id, x, x_label, versus, x_scale, x_unit) in [
         (
             "chart-sfo",
             sfo as fn(&Row) -> f64,
             "SFO per node",
             "SFO calls per node",
             Scale::Linear,
+            Unit::Count,
         ),
         (
             "chart-rounds",
@@ -88,13 +104,15 @@ pub fn render(app: &App) {
             "round",
             "communication rounds",
             rounds_scale,
+            Unit::Count,
         ),
         (
             "chart-time",
             time,
-            "simulated seconds",
             "simulated time",
-            Scale::Linear,
+            "simulated time",
+            time_scale,
+            Unit::Seconds,
         ),
     ] {
         let title = format!("{name} vs. {versus}");
@@ -113,7 +131,7 @@ pub fn render(app: &App) {
                 rows.iter().map(|r| (x(r), r.loss)).collect()
             }
         };
-        draw(&labels, x_scale, y_scale, &series(app, &points));
+        draw(&labels, (x_scale, x_unit), y_scale, &series(app, &points));
     }
     let batch = Labels {
         id: "chart-batch",
@@ -129,7 +147,12 @@ pub fn render(app: &App) {
             .map(|r| (round(r), r.batch as f64))
             .collect()
     };
-    draw(&batch, rounds_scale, Scale::Log, &series(app, &batches));
+    draw(
+        &batch,
+        (rounds_scale, Unit::Count),
+        Scale::Log,
+        &series(app, &batches),
+    );
     by_id::<HtmlElement>("caption-batch")
         .set_text_content(Some(&batch_caption(app.experiment.alg)));
     // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
@@ -144,7 +167,12 @@ pub fn render(app: &App) {
             description: "Squared gradient norm against SFO calls per node, log scale",
         };
         let grad = |rows: &[Row]| positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
-        draw(&labels, Scale::Linear, Scale::Log, &series(app, &grad));
+        draw(
+            &labels,
+            (Scale::Linear, Unit::Count),
+            Scale::Log,
+            &series(app, &grad),
+        );
     }
 }
 
@@ -178,7 +206,7 @@ pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
     Some(ratio)
 }
 
-fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
+fn draw(labels: &Labels, (x_scale, x_unit): (Scale, Unit), y_scale: Scale, series: &[Series]) {
     let canvas: HtmlCanvasElement = by_id(labels.id);
     set_attr(&canvas, "aria-label", labels.description);
     let Some(ratio) = fit_to_screen(&canvas) else {
@@ -192,6 +220,7 @@ fn draw(labels: &Labels, x_scale: Scale, y_scale: Scale, series: &[Series]) {
         x_label: labels.x_label,
         y_label: labels.y_label,
         x_scale,
+        x_unit,
         y_scale,
         pixel_ratio: ratio,
     };

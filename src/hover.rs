@@ -1,7 +1,7 @@
 //! Hovering a chart shows the value of every run at that x, as the best teaching demos do.
 
 use super::dom::{append, by_id, element, pixel_ratio, set_attr};
-use dynabatch_plot::chart::{compact, PlotFrame, Series};
+use dynabatch_plot::chart::{PlotFrame, Series};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, MouseEvent};
@@ -100,7 +100,7 @@ pub fn on_move(event: Event) {
             &element(
                 "div",
                 "tip-x",
-                &format!("{} ≈ {}", drawn.x_label, compact(x)),
+                &format!("{} ≈ {}", drawn.x_label, drawn.frame.x_text(x)),
             ),
         );
         for DrawnSeries {
@@ -113,7 +113,11 @@ pub fn on_move(event: Event) {
                 let line = element(
                     "div",
                     "tip-run",
-                    &format!("{label}: {} (at {})", value_text(py), compact(px)),
+                    &format!(
+                        "{label}: {} (at {})",
+                        value_text(py),
+                        drawn.frame.x_text(px)
+                    ),
                 );
                 set_attr(&line, "style", &format!("--run: {color}"));
                 append(&tooltip, &line);

@@ -3,7 +3,7 @@
 use super::dom::{by_id, pixel_ratio};
 use super::{with_app, App};
 use dynabatch_core::experiment::ProblemKind;
-use dynabatch_plot::chart::{ChartSpec, Scale, Series};
+use dynabatch_plot::chart::{ChartSpec, Scale, Series, Unit};
 use dynabatch_plot::heatmap::{self, MapFrame};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -46,6 +46,7 @@ pub fn render(app: &App) {
         x_label: "x",
         y_label: "y",
         x_scale: Scale::Linear,
+        x_unit: Unit::Count,
         y_scale: Scale::Linear,
         pixel_ratio: ratio,
     };

@@ -21,11 +21,13 @@ mod presets_panel;
 mod runner;
 mod runs;
 mod theory_panel;
+mod tour;
 mod view;
 
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
+use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
 use runner::{Pace, RunState};
 use runs::{overall_state, Shown};
@@ -138,12 +140,14 @@ pub struct App {
 
 impl App {
     fn new(query: &str, pool_threads: usize) -> App {
-        let (experiment, view, notices) = link::parse(query);
+        // No query string: the first visit's story, CR-PSGD beside PSGD (written back as its link).
+        let (experiment, view, notices) = presets::parse_page(query);
         controls::build();
         controls::show(&experiment, &view.hide);
         theory_panel::build();
         presets_panel::build();
         view::apply_layout(&view);
+        tour::build(view.tour, view.embed);
         let app = App {
             prediction: predict(&experiment),
             optimum_known: guess_optimum_known(&experiment),
@@ -306,7 +310,9 @@ impl App {
         self.restart(false);
     }
 
+    /// Puts the link in the address bar, and marks the story it tells in the strip.
     fn write_link(&self) {
+        presets_panel::show(&self.experiment, &self.view);
         let Some(window) = web_sys::window() else {
             return;
         };

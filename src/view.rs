@@ -291,7 +291,8 @@ fn on_key(event: Event) {
         .map(|e| e.tag_name())
         .unwrap_or_default();
     let typing = matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA");
-    if typing || key.ctrl_key() || key.meta_key() || key.alt_key() {
+    // The tour's dialog has keys of its own.
+    if typing || super::tour::is_open() || key.ctrl_key() || key.meta_key() || key.alt_key() {
         return;
     }
     let action: fn(&mut App) = match key.key().as_str() {

@@ -15,6 +15,8 @@ pub struct ViewKeys {
     pub hide: Vec<&'static str>,
     /// A compact layout for an iframe.
     pub embed: bool,
+    /// Open the guided tour.
+    pub tour: bool,
     /// For testing fault handling only: make the run fail on purpose.
     pub fault: Option<Fault>,
 }
@@ -46,7 +48,7 @@ impl Fault {
 
 /// At most this many runs besides the main one: each takes a share of the Web Workers.
 pub const MAX_COMPARED: usize = 3;
-const VIEW_KEYS: [&str; 4] = ["compare", "hide", "embed", "fault"];
+const VIEW_KEYS: [&str; 5] = ["compare", "hide", "embed", "tour", "fault"];
 
 /// Reads a whole link leniently: the experiment, the view, and every notice about either.
 pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
@@ -78,7 +80,8 @@ pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
                     "ignored",
                 )),
             },
-            _ => view.embed = read_flag(&value, &mut notices),
+            "tour" => view.tour = read_flag("tour", &value, &mut notices),
+            _ => view.embed = read_flag("embed", &value, &mut notices),
         }
     }
     (experiment, view, notices)
@@ -106,6 +109,9 @@ pub fn to_query(experiment: &Experiment, view: &ViewKeys) -> String {
     }
     if view.embed {
         out.append_pair("embed", "1");
+    }
+    if view.tour {
+        out.append_pair("tour", "1");
     }
     if let Some(fault) = view.fault {
         out.append_pair("fault", fault.name());
@@ -169,14 +175,14 @@ fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
     hide
 }
 
-fn read_flag(value: &str, notices: &mut Vec<Notice>) -> bool {
+fn read_flag(key: &str, value: &str, notices: &mut Vec<Notice>) -> bool {
     match value.trim() {
         "1" | "true" | "" => true,
         "0" | "false" => false,
         other => {
             notices.push(Notice::for_link(
-                "embed",
-                format!("embed={} is not a flag (allowed: 1 or 0)", shorten(other)),
+                key,
+                format!("{key}={} is not a flag (allowed: 1 or 0)", shorten(other)),
                 "using 0",
             ));
             false
@@ -199,6 +205,7 @@ mod tests {
                 compare: vec![Alg::Psgd, Alg::Local],
                 hide: vec!["N", "rho"],
                 embed: true,
+                tour: false,
                 fault: None,
             }
         );
@@ -212,6 +219,24 @@ mod tests {
             to_query(&e, &ViewKeys::default()),
             e.to_query(),
             "no view keys unless needed"
+        );
+    }
+
+    #[test]
+    fn tour_round_trips_and_bad_values_get_notices() {
+        let (e, view, notices) = parse("alg=psgd&tour=1");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(view.tour);
+        let link = to_query(&e, &view);
+        assert!(link.ends_with("&tour=1"), "{link}");
+        assert_eq!(parse(&link), (e, view, vec![]));
+        let (_, view, notices) = parse("tour=please");
+        assert!(!view.tour);
+        assert!(
+            notices[0]
+                .message()
+                .contains("tour=please is not a flag (allowed: 1 or 0)"),
+            "{notices:?}"
         );
     }
 

@@ -1,6 +1,9 @@
 //! Guided presets: one-click stories, each a share link with a two-line caption. Each must run to the end
 //! in well under 20 seconds in the page (tests/presets.rs bounds their work; the browser test runs them).
 
+use crate::experiment::{Experiment, Notice};
+use crate::link::{self, ViewKeys};
+
 pub struct Preset {
     /// Stable name, used as the link's `data-preset`.
     pub name: &'static str,
@@ -61,7 +64,73 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// The page with no query string opens this story: the contrast the page exists for, CR-PSGD beside
+/// fixed-batch PSGD on the same problem, seed and budget. It is a link, not new parameter defaults, so that
+/// every existing link (format v=1) keeps its meaning.
+///
+/// Until each compared run can have its own step size, both share one γ, chosen to be fair to both (`dynabatch
+/// run` at T = 20,000): PSGD does best near γ = 0.003 (f − f* ≈ 1.2e-4) and is swamped by noise at CR-PSGD's
+/// best, γ = 0.3 (2.4e-2 against 4e-5); at γ = 0.05 each ends within about a decade of its own best, at
+/// about the same f − f* (1.4e-3 and 1.2e-3).
+pub const FIRST_VISIT: Preset = Preset {
+    name: "first-visit",
+    title: "CR-PSGD beside PSGD",
+    caption: "Both runs see the same 20,000 samples per node and reach about the same f − f*, but CR-PSGD \
+              communicates 141 times and PSGD 20,000. Both use one shared step size γ = 0.05, fair to each \
+              (each does a little better with a γ of its own).",
+    query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.05&T=20000&seed=1&compare=psgd",
+};
+
+/// Reads the page's own query string: an empty one opens the first visit's story, any other is read as
+/// a link.
+pub fn parse_page(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    link::parse(if query.is_empty() {
+        FIRST_VISIT.query
+    } else {
+        query
+    })
+}
+
 /// The preset with this name.
 pub fn find(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
+}
+
+/// The story a link tells, if it is one: the first visit's or a preset's, with the same experiment and
+/// compared runs (other view keys, such as a tour or a hidden control, do not change the story).
+pub fn story_of(experiment: &Experiment, view: &ViewKeys) -> Option<&'static Preset> {
+    std::iter::once(&FIRST_VISIT).chain(PRESETS).find(|story| {
+        let (e, v, _) = link::parse(story.query);
+        &e == experiment && v.compare == view.compare
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::Alg;
+
+    #[test]
+    fn an_empty_page_query_opens_the_first_visit_story() {
+        for empty in ["", "?"] {
+            let (e, view, notices) = parse_page(empty);
+            assert!(notices.is_empty(), "{notices:?}");
+            assert_eq!(e.alg, Alg::CrPsgd);
+            assert_eq!(
+                view.compare,
+                vec![Alg::Psgd],
+                "the contrast needs a baseline"
+            );
+            assert_eq!(story_of(&e, &view).map(|s| s.name), Some("first-visit"));
+            // Its canonical link reads back as itself, so the address bar can show it.
+            assert_eq!(parse_page(&link::to_query(&e, &view)), (e, view, vec![]));
+        }
+        assert_eq!(
+            parse_page("?N=3").0,
+            link::parse("N=3").0,
+            "any other query is a link"
+        );
+        assert_eq!(parse_page("?N=3").0.problem, Experiment::default().problem);
+    }
 }

@@ -19,12 +19,22 @@ pub enum Scale {
     Log,
 }
 
+/// What an x axis counts, so that its ticks read in fitting units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Plain numbers, with k and M: samples, rounds, coordinates.
+    Count,
+    /// Seconds, shown in µs, ms, s, min or h as fits.
+    Seconds,
+}
+
 /// What a chart shows, and at what pixel density (fonts and lines scale with it, for HiDPI canvases).
 pub struct ChartSpec<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
     pub y_label: &'a str,
     pub x_scale: Scale,
+    pub x_unit: Unit,
     pub y_scale: Scale,
     pub pixel_ratio: f64,
 }
@@ -87,6 +97,7 @@ pub struct PlotFrame {
     pub y_pixels: Range<i32>,
     pub x_range: Range<f64>,
     pub x_scale: Scale,
+    pub x_unit: Unit,
 }
 
 impl PlotFrame {
@@ -99,6 +110,11 @@ impl PlotFrame {
             Scale::Linear => lo + t * (hi - lo),
             Scale::Log => lo * (hi / lo).powf(t),
         })
+    }
+
+    /// An x value as the axis's ticks show it (so a tooltip and the ticks agree).
+    pub fn x_text(&self, v: f64) -> String {
+        tick_label(v, self.x_unit, self.x_scale, &self.x_range)
     }
 }
 
@@ -118,11 +134,14 @@ pub fn draw<DB: DrawingBackend>(
         spec.y_scale,
     );
     let x_range = x.clone();
+    let ticks = |v: &f64| tick_label(*v, spec.x_unit, spec.x_scale, &x_range);
     let result = match (spec.x_scale, spec.y_scale) {
-        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, x, y),
-        (Scale::Linear, Scale::Log) => draw_in(area, spec, series, x, y.log_scale()),
-        (Scale::Log, Scale::Linear) => draw_in(area, spec, series, x.log_scale(), y),
-        (Scale::Log, Scale::Log) => draw_in(area, spec, series, x.log_scale(), y.log_scale()),
+        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, &ticks, x, y),
+        (Scale::Linear, Scale::Log) => draw_in(area, spec, series, &ticks, x, y.log_scale()),
+        (Scale::Log, Scale::Linear) => draw_in(area, spec, series, &ticks, x.log_scale(), y),
+        (Scale::Log, Scale::Log) => {
+            draw_in(area, spec, series, &ticks, x.log_scale(), y.log_scale())
+        }
     };
     let (x_pixels, y_pixels) = result.map_err(|e| e.to_string())?;
     Ok(PlotFrame {
@@ -130,6 +149,7 @@ pub fn draw<DB: DrawingBackend>(
         y_pixels,
         x_range,
         x_scale: spec.x_scale,
+        x_unit: spec.x_unit,
     })
 }
 
@@ -142,6 +162,7 @@ fn draw_in<DB, X, Y>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
+    x_ticks: &dyn Fn(&f64) -> String,
     x: X,
     y: Y,
 ) -> Result<PixelBox, DrawingAreaErrorKind<DB::ErrorType>>
@@ -159,7 +180,7 @@ where
         .y_desc(spec.y_label)
         .x_labels(6)
         .y_labels(6)
-        .x_label_formatter(&|v| compact(*v))
+        .x_label_formatter(x_ticks)
         .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
         .label_style(spec.tick_labels())
         .axis_desc_style(spec.font(12.5).color(&RGBColor(51, 65, 85)))
@@ -223,6 +244,69 @@ fn axis_number(v: f64, scale: Scale) -> String {
         Scale::Log => format!("{v:.0e}"),
         Scale::Linear => format!("{v:.3}"),
     }
+}
+
+/// An x tick's label. Counts are compact (1.5k, 2M). Seconds take one unit for a whole linear axis, the
+/// one that fits its largest value (0, 50 ms, 100 ms), and each tick's own on a log axis, whose ticks
+/// span decades (10 ms, 1 s, 1.7 min).
+pub fn tick_label(v: f64, unit: Unit, scale: Scale, range: &Range<f64>) -> String {
+    match unit {
+        Unit::Count => compact(v),
+        Unit::Seconds if v == 0.0 => "0".to_string(),
+        Unit::Seconds => {
+            let fits = match scale {
+                Scale::Linear => range.start.abs().max(range.end.abs()),
+                Scale::Log => v.abs(),
+            };
+            duration_in(v, time_unit(fits))
+        }
+    }
+}
+
+/// Seconds per unit, and its symbol, from the smallest.
+const TIME_UNITS: [(f64, &str); 5] = [
+    (1e-6, "µs"),
+    (1e-3, "ms"),
+    (1.0, "s"),
+    (60.0, "min"),
+    (3600.0, "h"),
+];
+
+/// The largest unit in which `seconds` is at least 1 (µs below that).
+fn time_unit(seconds: f64) -> (f64, &'static str) {
+    TIME_UNITS
+        .into_iter()
+        .rev()
+        .find(|(size, _)| seconds >= *size)
+        .unwrap_or(TIME_UNITS[0])
+}
+
+fn duration_in(seconds: f64, (size, symbol): (f64, &str)) -> String {
+    format!("{} {symbol}", significant(seconds / size))
+}
+
+/// Up to three significant digits, without trailing zeros: 1.67, 16.7, 167, 0.25.
+fn significant(v: f64) -> String {
+    let a = v.abs();
+    let decimals = if a == 0.0 || !a.is_finite() {
+        0
+    } else {
+        (2.0 - libm::floor(libm::log10(a))).clamp(0.0, 6.0) as usize
+    };
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A duration in the unit that fits it: 250 µs, 12 ms, 3.5 s, 1.7 min, 5.6 h.
+pub fn duration(seconds: f64) -> String {
+    if seconds == 0.0 {
+        return "0 s".to_string();
+    }
+    duration_in(seconds, time_unit(seconds.abs()))
 }
 
 /// A range covering every value, padded so curves do not touch the frame (and never empty).
@@ -343,6 +427,34 @@ mod tests {
     }
 
     #[test]
+    fn time_ticks_read_at_every_scale() {
+        let lin = |v: f64, range: Range<f64>| tick_label(v, Unit::Seconds, Scale::Linear, &range);
+        // A short run: no longer "0 0 0 0 0".
+        let short: Vec<String> = [0.0, 0.05, 0.1, 0.15, 0.2]
+            .into_iter()
+            .map(|v| lin(v, -0.01..0.25))
+            .collect();
+        assert_eq!(short, ["0", "50 ms", "100 ms", "150 ms", "200 ms"]);
+        assert_eq!(lin(2e-5, 0.0..5e-5), "20 µs");
+        assert_eq!(lin(2.5, 0.0..6.2), "2.5 s");
+        assert_eq!(lin(1800.0, 0.0..3000.0), "30 min");
+        assert_eq!(lin(7200.0, 0.0..20000.0), "2 h");
+        // A log axis over decades: each tick in its own unit.
+        let log = |v: f64| tick_label(v, Unit::Seconds, Scale::Log, &(0.01..10000.0));
+        assert_eq!(log(0.01), "10 ms");
+        assert_eq!(log(1.0), "1 s");
+        assert_eq!(log(100.0), "1.67 min");
+        assert_eq!(log(10000.0), "2.78 h");
+        assert_eq!(duration(0.0002), "200 µs");
+        assert_eq!(duration(0.23581), "236 ms");
+        // Counts keep their compact form.
+        assert_eq!(
+            tick_label(20000.0, Unit::Count, Scale::Linear, &(0.0..20000.0)),
+            "20k"
+        );
+    }
+
+    #[test]
     fn envelope_keeps_extremes_and_ends_of_each_column() {
         // 100,001 points over 100 columns, with one spike.
         let mut points: Vec<(f64, f64)> =
@@ -384,6 +496,7 @@ mod tests {
                 x_label: "SFO",
                 y_label: "f",
                 x_scale: Scale::Log,
+                x_unit: Unit::Count,
                 y_scale: Scale::Log,
                 pixel_ratio: 1.0,
             };

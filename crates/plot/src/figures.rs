@@ -1,7 +1,7 @@
 //! What the native and the page's benchmarks and `dynabatch paper` draw: the paper's figures and the chart
 //! workload, over the chart code of [`crate::chart`].
 
-use crate::chart::{draw, ChartSpec, Scale, Series, PALETTE};
+use crate::chart::{draw, ChartSpec, Scale, Series, Unit, PALETTE};
 use dynabatch_core::bench;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::paper::{final_measure, outer_iterates, Axis, Study};
@@ -41,6 +41,7 @@ pub fn paper_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<Strin
         x_label,
         y_label: &y_label,
         x_scale,
+        x_unit: Unit::Count,
         y_scale: Scale::Log,
         pixel_ratio: 1.0,
     };
@@ -60,6 +61,7 @@ pub fn bench_chart_spec() -> ChartSpec<'static> {
         x_label: "SFO per node",
         y_label: "f − f* (log)",
         x_scale: Scale::Linear,
+        x_unit: Unit::Count,
         y_scale: Scale::Log,
         pixel_ratio: 1.0,
     }

@@ -130,7 +130,7 @@ fn shade_color(t: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{Scale, PALETTE};
+    use crate::chart::{Scale, Unit, PALETTE};
 
     #[test]
     fn draws_a_map_and_maps_pixels_back_to_points() {
@@ -142,6 +142,7 @@ mod tests {
                 x_label: "x",
                 y_label: "y",
                 x_scale: Scale::Linear,
+                x_unit: Unit::Count,
                 y_scale: Scale::Linear,
                 pixel_ratio: 1.0,
             };

@@ -1,0 +1,124 @@
+// Issue 14, the first ten seconds: the default page shows the contrast with the batch chart and the
+// stories above the fold, a guided tour opens from a link and works by keyboard, and axe-core finds no
+// WCAG 2.1 AA violations.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { serve, launch, openPage, settle } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const LAPTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+/** Whether the element's box lies wholly inside the viewport. */
+const inViewport = (page, selector) => page.$eval(selector, e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+});
+
+test('the default page runs CR-PSGD beside fixed-batch PSGD, with the batch chart and a story link above the fold', async () => {
+  const page = await openPage(browser, `${server.url}/`, LAPTOP);
+  const done = await settle(page);
+  assert.equal(done.state, 'done', done.error);
+  const runs = await page.evaluate(() => window.dynabatch.runs());
+  assert.deepEqual(runs.map(r => r.alg), ['crpsgd', 'psgd']);
+  assert.ok(runs.every(r => r.state === 'done'), JSON.stringify(runs.map(r => r.state)));
+  // The address bar holds the canonical link of the first visit's story, and the strip names it.
+  const search = await page.evaluate(() => location.search);
+  assert.match(search, /^\?v=1&.*compare=psgd/);
+  assert.match(await page.textContent('#story-caption'), /CR-PSGD beside PSGD/);
+  assert.equal(await page.textContent('#round-counter'), '141');
+  for (const selector of ['#state', '#chart-sfo', '#chart-rounds', '#chart-batch', 'a[data-preset]']) {
+    assert.ok(await inViewport(page, selector), `${selector} is above the fold at 1366×768`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('at 390×844 the first screen shows the status and a chart, with no sideways overflow', async () => {
+  const page = await openPage(browser, `${server.url}/`, PHONE);
+  await settle(page);
+  assert.ok(await inViewport(page, '#state'));
+  assert.ok(await inViewport(page, '#chart-sfo'));
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways overflow');
+  await page.context().close();
+});
+
+test('tour=1 opens the tour, whose steps work by keyboard, keep focus inside, and give it back', async () => {
+  const page = await openPage(browser, `${server.url}/?alg=crpsgd&T=2000&compare=psgd&tour=1`, LAPTOP);
+  const dialog = page.locator('[role="dialog"]#tour');
+  await dialog.waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#tour-count'), /step 1 of 6/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tour-next');
+  assert.equal(await page.evaluate(() => location.search.endsWith('&tour=1')), true, 'the link keeps tour=1');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('#tour-count'), /step 2 of 6/);
+  assert.equal(await page.$eval('#figure-rounds', e => e.classList.contains('tour-target')), true);
+  // Tab cycles through Back, Next and Close, never out of the dialog.
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.closest('#tour') !== null), true);
+  }
+  await page.focus('#tour-back');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('#tour-count'), /step 1 of 6/);
+  await page.focus('#tour-next');
+  for (let step = 2; step <= 6; step++) {
+    await page.keyboard.press('Enter');
+    assert.match(await page.textContent('#tour-count'), new RegExp(`step ${step} of 6`));
+  }
+  assert.equal(await page.textContent('#tour-next'), 'Done');
+  await page.keyboard.press('Escape');
+  assert.equal(await dialog.isVisible(), false);
+  assert.equal(await page.$$eval('.tour-target', e => e.length), 0, 'no outline is left');
+  // Reopened from its button, the tour gives focus back to the button when it closes.
+  await page.focus('#tour-start');
+  await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'visible' });
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tour-start');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a first visit offers the tour once, without opening it', async () => {
+  const context = await browser.newContext({ viewport: LAPTOP });
+  const page = await openPage(browser, `${server.url}/?T=2000`, undefined, context);
+  assert.equal(await page.isVisible('#tour'), false, 'never blocks the page');
+  assert.equal(await page.$eval('#tour-offer', e => e.classList.contains('offered')), true);
+  await page.reload();
+  await page.waitForFunction(() => window.dynabatch !== undefined);
+  assert.equal(await page.$eval('#tour-offer', e => e.classList.contains('offered')), false, 'once');
+  await context.close();
+});
+
+// axe-core (npm) runs in the page and checks the WCAG 2.1 A and AA rules.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+async function violations(page) {
+  // As a script element would be refused by the page's CSP, axe is evaluated as a function's text.
+  await page.evaluate(AXE);
+  return page.evaluate(async tags => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+  }, WCAG_AA);
+}
+
+for (const [name, query, ready] of [
+  ['the default page', '', settle],
+  ['a compared page', '?alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=4000&seed=2&compare=psgd,local', settle],
+  ['the landscape', '?alg=crpsgd&problem=landscape&sigma=3&x0=3&y0=-2.5&N=2&rho=1.3&B1=1&gamma=0.05&T=5000&seed=1', settle],
+  ['the tour', '?T=2000&compare=psgd&tour=1', async page => { await settle(page); await page.locator('#tour').waitFor(); }],
+]) {
+  test(`axe-core finds no WCAG 2.1 AA violations on ${name}`, async () => {
+    const page = await openPage(browser, `${server.url}/${query}`, LAPTOP);
+    await ready(page);
+    assert.deepEqual(await violations(page), []);
+    await page.context().close();
+  });
+}
