@@ -3,6 +3,7 @@
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::ops::Range;
 
@@ -11,6 +12,15 @@ pub struct Series<'a> {
     pub label: &'a str,
     pub points: Vec<(f64, f64)>,
     pub color: RGBColor,
+    pub stroke: Stroke,
+}
+
+/// How a curve is drawn: a run's own measure solid, a reference it is read against (the noise scale
+/// under the batch) dashed in the same colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stroke {
+    Solid,
+    Dashed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,23 +184,29 @@ where
             .copied()
             .filter(|p| shown(p.0, spec.x_scale) && shown(p.1, spec.y_scale))
             .collect();
-        let marked = visible.len() <= MARKED_POINTS;
+        let marked = visible.len() <= MARKED_POINTS && s.stroke == Stroke::Solid;
         let visible = envelope(&visible, |p| chart.backend_coord(p).0);
-        let color = s.color;
-        chart
-            .draw_series(LineSeries::new(
-                visible.iter().copied(),
-                ShapeStyle::from(color).stroke_width(width),
-            ))?
-            .label(s.label)
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 18, y)],
-                    ShapeStyle::from(color).stroke_width(width),
-                )
-            });
+        let style = ShapeStyle::from(s.color).stroke_width(width);
+        let (dash, gap) = (spec.px(6.0), spec.px(4.0));
+        match s.stroke {
+            Stroke::Solid => chart
+                .draw_series(LineSeries::new(visible.iter().copied(), style))?
+                .label(s.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)),
+            Stroke::Dashed => chart
+                .draw_series(DashedLineSeries::new(
+                    visible.iter().copied(),
+                    dash,
+                    gap,
+                    style,
+                ))?
+                .label(s.label)
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 18, y)], dash, gap, style)
+                }),
+        };
         if marked {
-            let dot = ShapeStyle::from(color).filled();
+            let dot = ShapeStyle::from(s.color).filled();
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
         }
     }
@@ -392,11 +408,13 @@ mod tests {
                     label: "crpsgd",
                     points: vec![(0.0, 1.0), (1.0, 0.5), (10.0, 0.1)],
                     color: PALETTE[0],
+                    stroke: Stroke::Solid,
                 },
                 Series {
                     label: "psgd",
                     points: vec![(1.0, 0.7), (10.0, 0.2)],
                     color: PALETTE[1],
+                    stroke: Stroke::Dashed,
                 },
             ];
             draw(&area, &spec, &series).expect("draws");

@@ -130,7 +130,7 @@ fn shade_color(t: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{Scale, PALETTE};
+    use crate::chart::{Scale, Stroke, PALETTE};
 
     #[test]
     fn draws_a_map_and_maps_pixels_back_to_points() {
@@ -149,6 +149,7 @@ mod tests {
                 label: "run",
                 points: vec![(3.0, -2.5), (1.0, -1.0), (0.1, 0.0)],
                 color: PALETTE[0],
+                stroke: Stroke::Solid,
             };
             draw(&area, &spec, &[path]).expect("draws")
         };
