@@ -44,7 +44,7 @@ struct NodeMemory {
     result: Vec<f64>,
     /// Local SGD's gradient for each local step (empty for the other algorithms).
     step: Vec<f64>,
-    /// The node's share of the round's noise-scale measurement (see [`Trainer::measure_noise`]).
+    /// The node's share of the round's noise-scale measurement (see [`noise_measurement`]).
     noise: NodeNoise,
 }
 
@@ -116,6 +116,7 @@ fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<T
         nodes => {
             let squares = nodes.iter().map(|n| match n.noise {
                 NodeNoise::Node { square, .. } => square,
+                // Only a single node is alone (`Trainer::new`); were one not, nothing would be reported.
                 NodeNoise::Alone { .. } => f64::NAN,
             });
             Some(TwoBatch::nodes(squares, batch, dot(mean, mean)))
