@@ -1,11 +1,11 @@
 //! The charts: suboptimality on a log scale where f* is known, the loss itself where it is not, and the
-//! batch schedule.
+//! batch schedule against the gradient noise scale.
 
 use super::dom::{by_id, pixel_ratio, set_attr};
 use super::App;
 use dynabatch_core::experiment::Alg;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Unit};
+use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Stroke, Unit};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use web_sys::{HtmlCanvasElement, HtmlElement};
@@ -48,6 +48,7 @@ fn series<'a>(app: &'a App, points: &Points<'_>) -> Vec<Series<'a>> {
             label: &run.label,
             points: points(&run.rows),
             color: run.color(),
+            stroke: Stroke::Solid,
         })
         .collect()
 }
@@ -135,23 +136,25 @@ pub fn render(app: &App) {
     }
     let batch = Labels {
         id: "chart-batch",
-        title: "Batch size per node",
+        title: "Global batch N·B_t vs. noise scale B_noise",
         x_label: "round",
-        y_label: "B_t (log)",
-        description: "Batch size per node against round, log scale",
+        y_label: "samples (log)",
+        description: "Global batch N times B_t, and the gradient noise scale B_noise dashed, against round, log scale",
     };
-    // Row 0 is the starting point, before any batch.
-    let batches = |rows: &[Row]| {
-        rows.iter()
-            .skip(1)
-            .map(|r| (round(r), r.batch as f64))
-            .collect()
-    };
+    let names: Vec<[String; 2]> = app
+        .shown()
+        .map(|run| {
+            [
+                format!("{}: N·B_t", run.label),
+                format!("{}: B_noise", run.label),
+            ]
+        })
+        .collect();
     draw(
         &batch,
         (rounds_scale, Unit::Count),
         Scale::Log,
-        &series(app, &batches),
+        &batch_series(app, &names),
     );
     by_id::<HtmlElement>("caption-batch")
         .set_text_content(Some(&batch_caption(app.experiment.alg)));
@@ -174,6 +177,34 @@ pub fn render(app: &App) {
             &series(app, &grad),
         );
     }
+}
+
+/// Per shown run (named by `names`, in `app.shown()` order), its global batch N·B_t, solid (local
+/// SGD's is N·B₁ per local step), and the noise scale B_noise it is read against, dashed in the same
+/// colour: both in samples, on one log axis. Row 0 is the starting point, before any batch or measurement.
+fn batch_series<'a>(app: &'a App, names: &'a [[String; 2]]) -> Vec<Series<'a>> {
+    app.shown()
+        .zip(names)
+        .flat_map(|(run, [batch_name, noise_name])| {
+            let nodes = run.experiment.nodes as f64;
+            let rows = run.rows.get(1..).unwrap_or_default();
+            let global = rows.iter().map(|r| (round(r), nodes * r.batch as f64));
+            [
+                Series {
+                    label: batch_name,
+                    points: global.collect(),
+                    color: run.color(),
+                    stroke: Stroke::Solid,
+                },
+                Series {
+                    label: noise_name,
+                    points: positive(rows, round, |r| r.noise_scale),
+                    color: run.color(),
+                    stroke: Stroke::Dashed,
+                },
+            ]
+        })
+        .collect()
 }
 
 /// The batch schedule's rule, after the algorithm's name.

@@ -3,7 +3,7 @@
 use super::dom::{by_id, pixel_ratio};
 use super::{with_app, App};
 use dynabatch_core::experiment::ProblemKind;
-use dynabatch_plot::chart::{ChartSpec, Scale, Series, Unit};
+use dynabatch_plot::chart::{ChartSpec, Scale, Series, Stroke, Unit};
 use dynabatch_plot::heatmap::{self, MapFrame};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
@@ -32,6 +32,7 @@ pub fn render(app: &App) {
                 .map(|[x, y]| (x, y))
                 .collect(),
             color: run.color(),
+            stroke: Stroke::Solid,
         })
         .collect();
     let canvas: HtmlCanvasElement = by_id("chart-landscape");

@@ -55,6 +55,8 @@ for (const link of [
   'alg=local&problem=breast-cancer&N=4&T=2000&B1=2&H=auto',
   'alg=psgd&problem=landscape&N=2&T=300&B1=1&gamma=0.05&sigma=3',
   'alg=crpsgd&problem=digits&N=4&T=3000&B1=4&rho=1.5&gamma=1',
+  // One node: its batch is split in two for the noise scale, in wasm as natively.
+  'alg=crpsgd&problem=synthetic&n=300&d=12&N=1&rho=1.2&B1=3&gamma=0.3&T=3000&seed=2',
 ]) {
   test(`page CSV = CLI CSV: ${link}`, async () => {
     const page = await openPage(browser, `${server.url}/?${link}`);
@@ -74,3 +76,31 @@ for (const link of [
     await page.context().close();
   });
 }
+
+test('the batch chart shows the global batch against the noise scale, and the CSV carries it as the CLI does', async () => {
+  const link = 'alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&compare=psgd';
+  const page = await openPage(browser, `${server.url}/?${link}`);
+  assert.equal((await settle(page)).state, 'done');
+  const csv = await page.evaluate(() => window.dynabatch.csv());
+  const query = await page.evaluate(() => location.search.slice(1));
+  assert.equal(csv, cliCsv(query, 2), 'page CSV = CLI CSV, noise_scale included');
+  const lines = csv.trim().split('\n');
+  const column = lines[0].split(',').indexOf('noise_scale');
+  assert.equal(column, 9, 'after comm_bytes');
+  const values = lines.slice(1).map(l => l.split(',')[column]);
+  assert.equal(values[0], '', 'undefined at the starting point');
+  assert.ok(values.slice(1).filter(v => Number(v) > 0).length > values.length / 2, values.join(' '));
+  // Hovering the batch chart names both series of both runs.
+  const chart = page.locator('#chart-batch');
+  const box = await chart.boundingBox();
+  await chart.hover({ position: { x: box.width * 0.6, y: box.height * 0.5 } });
+  await page.waitForFunction(() => !document.querySelector('#chart-tooltip').hidden);
+  const tip = await page.$$eval('#chart-tooltip div', divs => divs.map(d => d.textContent));
+  for (const series of ['crpsgd: N·B_t', 'crpsgd: B_noise', 'psgd: N·B_t']) {
+    assert.ok(tip.some(l => l.startsWith(`${series}: `)), `${series} in ${tip.join(' | ')}`);
+  }
+  assert.match(await page.textContent('figure:has(#chart-batch) figcaption'), /noise scale B\s*noise/);
+  await page.mouse.move(0, 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

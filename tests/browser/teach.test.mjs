@@ -54,7 +54,7 @@ test('the network model gives every round a simulated time, charted against loss
   const page = await openPage(browser, `${server.url}/?${query}`);
   await settle(page);
   const csv = await page.evaluate(() => window.dynabatch.csv());
-  assert.ok(csv.startsWith('round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes\n'));
+  assert.ok(csv.startsWith('round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale\n'));
   const [round, , sfo, , , , , time, bytes] = csv.trim().split('\n').at(-1).split(',').map(Number);
   // Each round: 2(N−1) = 6 messages of 50 ms, 6/4 of the 31 × 8-byte model at 10 MB/s; 10 µs per sample.
   assert.equal(bytes, round * Math.floor(6 * 248 / 4));
@@ -112,7 +112,7 @@ test('downloads: CSV and JSON of all runs, and a PNG of the charts', async () =>
   const [csvName, csv] = await fetch('#download-csv');
   assert.equal(csvName, 'dynabatch-runs.csv');
   const lines = csv.toString().trim().split('\n');
-  assert.equal(lines[0], 'run,round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes');
+  assert.equal(lines[0], 'run,round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale');
   const shown = await runs(page);
   assert.equal(lines.length, 1 + shown.reduce((n, r) => n + r.csv.trim().split('\n').length - 1, 0));
   assert.ok(lines.some(l => l.startsWith('psgd,')) && lines.some(l => l.startsWith('crpsgd,')));

@@ -21,7 +21,7 @@ fn run_writes_the_csv_contract() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes"
+        "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale"
     );
     assert!(lines[1].starts_with("0,0,0,0.69"));
     assert_eq!(
@@ -71,12 +71,12 @@ fn the_landscape_csv_carries_the_iterate_and_every_run_its_simulated_cost() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,x,y")
+        Some("round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale,x,y")
     );
     assert!(
         lines
             .next()
-            .is_some_and(|row0| row0.ends_with(",0,0,0,2,-1")),
+            .is_some_and(|row0| row0.ends_with(",0,0,0,,2,-1")),
         "{csv}"
     );
     let last: Vec<&str> = csv.lines().last().unwrap_or_default().split(',').collect();

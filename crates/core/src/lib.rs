@@ -12,6 +12,7 @@ pub mod link;
 pub mod metrics;
 pub mod network;
 pub mod nodes;
+pub mod noise;
 pub mod optimum;
 pub mod paper;
 pub mod params;

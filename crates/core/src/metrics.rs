@@ -22,19 +22,25 @@ pub struct Row {
     pub time: f64,
     /// Bytes each node has sent in all-reduces so far.
     pub comm_bytes: u64,
+    /// The gradient noise scale B_noise = tr(Σ)/|G|² in samples, smoothed over the rounds so far
+    /// (`crate::noise`); empty in the CSV where undefined (the starting point, or noise still swamping
+    /// the estimate of |G|²).
+    pub noise_scale: Option<f64>,
     /// The iterate itself, for two-dimensional problems (the landscape), so its path can be drawn.
     pub point: Option<[f64; 2]>,
 }
 
-pub const CSV_HEADER: &str = "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes";
+pub const CSV_HEADER: &str =
+    "round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale";
 
 impl Row {
     /// One CSV line, with a newline. Rust prints the shortest text that reads back to the same f64, on
     /// every target, which is what makes page and CLI CSVs byte-identical.
     pub fn csv_line(&self) -> String {
         let subopt = self.subopt.map(number).unwrap_or_default();
+        let noise_scale = self.noise_scale.map(number).unwrap_or_default();
         format!(
-            "{},{},{},{},{},{},{},{},{}{}\n",
+            "{},{},{},{},{},{},{},{},{},{}{}\n",
             self.round,
             self.batch,
             self.sfo,
@@ -44,6 +50,7 @@ impl Row {
             self.outer,
             number(self.time),
             self.comm_bytes,
+            noise_scale,
             self.point
                 .map(|[x, y]| format!(",{},{}", number(x), number(y)))
                 .unwrap_or_default()

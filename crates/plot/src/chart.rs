@@ -3,6 +3,7 @@
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::ops::Range;
 
@@ -11,6 +12,15 @@ pub struct Series<'a> {
     pub label: &'a str,
     pub points: Vec<(f64, f64)>,
     pub color: RGBColor,
+    pub stroke: Stroke,
+}
+
+/// How a curve is drawn: a run's own measure solid, a reference it is read against (the noise scale
+/// under the batch) dashed in the same colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stroke {
+    Solid,
+    Dashed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +198,8 @@ where
         .bold_line_style(RGBColor(226, 232, 240))
         .draw()?;
     let width = spec.px(2.0).max(1) as u32;
+    // Where the curves pass, in backend pixels, so that the legend can keep out of their way.
+    let mut drawn = Vec::new();
     for s in series {
         let visible: Vec<(f64, f64)> = s
             .points
@@ -195,41 +207,112 @@ where
             .copied()
             .filter(|p| shown(p.0, spec.x_scale) && shown(p.1, spec.y_scale))
             .collect();
-        let marked = visible.len() <= MARKED_POINTS;
+        let marked = visible.len() <= MARKED_POINTS && s.stroke == Stroke::Solid;
         let visible = envelope(&visible, |p| chart.backend_coord(p).0);
-        let color = s.color;
-        chart
-            .draw_series(LineSeries::new(
-                visible.iter().copied(),
-                ShapeStyle::from(color).stroke_width(width),
-            ))?
-            .label(s.label)
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 18, y)],
-                    ShapeStyle::from(color).stroke_width(width),
-                )
-            });
+        drawn.extend(visible.iter().map(|p| chart.backend_coord(p)));
+        // A reference curve is thinner and lighter, so that it reads as a backdrop to the run's own.
+        let style = match s.stroke {
+            Stroke::Solid => ShapeStyle::from(s.color).stroke_width(width),
+            Stroke::Dashed => {
+                ShapeStyle::from(s.color.mix(0.8)).stroke_width(spec.px(1.5).max(1) as u32)
+            }
+        };
+        let (dash, gap) = (spec.px(6.0), spec.px(4.0));
+        match s.stroke {
+            Stroke::Solid => chart
+                .draw_series(LineSeries::new(visible.iter().copied(), style))?
+                .label(s.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)),
+            Stroke::Dashed => chart
+                .draw_series(DashedLineSeries::new(
+                    visible.iter().copied(),
+                    dash,
+                    gap,
+                    style,
+                ))?
+                .label(s.label)
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 18, y)], dash, gap, style)
+                }),
+        };
         if marked {
-            let dot = ShapeStyle::from(color).filled();
+            let dot = ShapeStyle::from(s.color).filled();
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
         }
     }
     if series.len() > 1 {
+        // Falling curves leave the upper right empty on a linear x axis, the lower left on a log one; a
+        // rising one (the batch) leaves neither, so the emptiest corner wins where it is emptier.
+        let preferred = if spec.x_scale == Scale::Log {
+            Corner::LowerLeft
+        } else {
+            Corner::UpperRight
+        };
+        let plot = chart.plotting_area().get_pixel_range();
         chart
             .configure_series_labels()
-            // Falling curves leave the upper right empty on a linear x axis, the lower left on a log one.
-            .position(if spec.x_scale == Scale::Log {
-                SeriesLabelPosition::LowerLeft
-            } else {
-                SeriesLabelPosition::UpperRight
-            })
+            .position(emptiest_corner(&drawn, &plot, preferred).position())
             .label_font(spec.font(12.0).color(&INK))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(203, 213, 225))
             .draw()?;
     }
     Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// A corner of the plot, where the legend can go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerLeft,
+    LowerRight,
+}
+
+impl Corner {
+    const ALL: [Corner; 4] = [
+        Corner::UpperLeft,
+        Corner::UpperRight,
+        Corner::LowerLeft,
+        Corner::LowerRight,
+    ];
+
+    fn position(self) -> SeriesLabelPosition {
+        match self {
+            Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Corner::UpperRight => SeriesLabelPosition::UpperRight,
+            Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+            Corner::LowerRight => SeriesLabelPosition::LowerRight,
+        }
+    }
+}
+
+/// The corner whose legend-sized box (45 % of the plot's width, 40 % of its height) holds the fewest
+/// of the curves' `points`; `preferred` unless another holds fewer.
+fn emptiest_corner(points: &[(i32, i32)], plot: &PixelBox, preferred: Corner) -> Corner {
+    let (x, y) = plot;
+    let (w, h) = ((x.end - x.start) * 45 / 100, (y.end - y.start) * 40 / 100);
+    let inside = |corner: Corner| {
+        let left = matches!(corner, Corner::UpperLeft | Corner::LowerLeft);
+        let upper = matches!(corner, Corner::UpperLeft | Corner::UpperRight);
+        let xs = if left {
+            x.start..x.start + w
+        } else {
+            x.end - w..x.end
+        };
+        let ys = if upper {
+            y.start..y.start + h
+        } else {
+            y.end - h..y.end
+        };
+        points
+            .iter()
+            .filter(|(px, py)| xs.contains(px) && ys.contains(py))
+            .count()
+    };
+    let mut corners = Corner::ALL;
+    corners.sort_by_key(|&c| (inside(c), c != preferred));
+    corners[0]
 }
 
 /// Tick labels: compact on log axes (1k, 10k, 1e-4), three decimals on linear ones (losses).
@@ -455,6 +538,26 @@ mod tests {
     }
 
     #[test]
+    fn the_legend_goes_to_the_emptiest_corner() {
+        let plot = (0..100, 0..100);
+        // A rising curve (pixel y grows downwards): the upper left and lower right are empty.
+        let rising: Vec<(i32, i32)> = (0..100).map(|i| (i, 99 - i)).collect();
+        assert_eq!(
+            emptiest_corner(&rising, &plot, Corner::LowerLeft),
+            Corner::UpperLeft
+        );
+        assert_eq!(
+            emptiest_corner(&rising, &plot, Corner::LowerRight),
+            Corner::LowerRight,
+            "the preferred corner wins a tie"
+        );
+        assert_eq!(
+            emptiest_corner(&[], &plot, Corner::UpperRight),
+            Corner::UpperRight
+        );
+    }
+
+    #[test]
     fn envelope_keeps_extremes_and_ends_of_each_column() {
         // 100,001 points over 100 columns, with one spike.
         let mut points: Vec<(f64, f64)> =
@@ -505,11 +608,13 @@ mod tests {
                     label: "crpsgd",
                     points: vec![(0.0, 1.0), (1.0, 0.5), (10.0, 0.1)],
                     color: PALETTE[0],
+                    stroke: Stroke::Solid,
                 },
                 Series {
                     label: "psgd",
                     points: vec![(1.0, 0.7), (10.0, 0.2)],
                     color: PALETTE[1],
+                    stroke: Stroke::Dashed,
                 },
             ];
             draw(&area, &spec, &series).expect("draws");

@@ -1,7 +1,7 @@
 //! What the native and the page's benchmarks and `dynabatch paper` draw: the paper's figures and the chart
 //! workload, over the chart code of [`crate::chart`].
 
-use crate::chart::{draw, ChartSpec, Scale, Series, Unit, PALETTE};
+use crate::chart::{draw, ChartSpec, Scale, Series, Stroke, Unit, PALETTE};
 use dynabatch_core::bench;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::paper::{final_measure, outer_iterates, Axis, Study};
@@ -24,6 +24,7 @@ pub fn paper_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<Strin
                 })
                 .collect(),
             color,
+            stroke: Stroke::Solid,
         })
         .collect();
     let (x_label, x_scale, against) = match axis {
@@ -77,6 +78,7 @@ pub fn bench_chart_redraw(
         label: "psgd",
         points: bench::chart_history(bench::CHART_POINTS),
         color: PALETTE[0],
+        stroke: Stroke::Solid,
     }];
     draw(&series)?;
     let mut failure = None;

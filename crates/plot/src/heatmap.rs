@@ -130,7 +130,7 @@ fn shade_color(t: f64) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{Scale, Unit, PALETTE};
+    use crate::chart::{Scale, Stroke, Unit, PALETTE};
 
     #[test]
     fn draws_a_map_and_maps_pixels_back_to_points() {
@@ -150,6 +150,7 @@ mod tests {
                 label: "run",
                 points: vec![(3.0, -2.5), (1.0, -1.0), (0.1, 0.0)],
                 color: PALETTE[0],
+                stroke: Stroke::Solid,
             };
             draw(&area, &spec, &[path]).expect("draws")
         };

@@ -5,6 +5,7 @@ use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
 use crate::nodes::{average_in_node_order, on_every_node_into};
+use crate::noise::{NoiseScale, TwoBatch};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
 use crate::rng::{Purpose, Stream};
@@ -43,6 +44,54 @@ struct NodeMemory {
     result: Vec<f64>,
     /// Local SGD's gradient for each local step (empty for the other algorithms).
     step: Vec<f64>,
+    /// The node's share of the round's noise-scale measurement (see [`noise_measurement`]).
+    noise: NodeNoise,
+}
+
+/// What a node measures for the gradient noise scale, from the gradient it takes at the round's
+/// starting point x_t: its batch's gradient for CR-PSGD, PSGD and Catalyst, and the first of its H
+/// local steps for local SGD (the only one that every node takes at the same point).
+enum NodeNoise {
+    /// One of N ≥ 2 nodes: |gᵢ|², and for local SGD the gradient gᵢ itself (for the nodes' mean).
+    Node { square: f64, gradient: Vec<f64> },
+    /// The only node: its batch split in two (`None` for a batch of one sample).
+    Alone {
+        first_half: Vec<f64>,
+        round: Option<TwoBatch>,
+    },
+}
+
+impl NodeNoise {
+    /// The mini-batch gradient of `batch` samples into `out`, exactly as `Problem::minibatch_gradient`
+    /// computes it, measured on the way.
+    fn gradient(
+        &mut self,
+        problem: &dyn Problem,
+        w: &[f64],
+        stream: &mut Stream,
+        batch: u64,
+        out: &mut [f64],
+    ) {
+        match self {
+            NodeNoise::Node { square, gradient } => {
+                problem.minibatch_gradient(w, stream, batch, out);
+                *square = dot(out, out);
+                if !gradient.is_empty() {
+                    gradient.copy_from_slice(out);
+                }
+            }
+            NodeNoise::Alone { first_half, round } => {
+                let split = batch / 2;
+                if split == 0 {
+                    problem.minibatch_gradient(w, stream, batch, out);
+                    *round = None;
+                } else {
+                    problem.minibatch_gradient_split(w, stream, batch, split, out, first_half);
+                    *round = Some(TwoBatch::halves(out, first_half, batch, split));
+                }
+            }
+        }
+    }
 }
 
 /// What [`Trainer::step_within`] did.
@@ -54,6 +103,25 @@ pub enum Stepped {
     Unrecorded,
     /// The run is over (done or diverged): no round ran.
     Over,
+}
+
+/// The round's noise-scale measurement, of `batch` samples per node: one node's halves, or the nodes'
+/// gradients (small) against their mean `mean` (big). `None` for one node with a batch of one sample.
+fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<TwoBatch> {
+    match nodes {
+        [NodeMemory {
+            noise: NodeNoise::Alone { round, .. },
+            ..
+        }] => *round,
+        nodes => {
+            let squares = nodes.iter().map(|n| match n.noise {
+                NodeNoise::Node { square, .. } => square,
+                // Only a single node is alone (`Trainer::new`); were one not, nothing would be reported.
+                NodeNoise::Alone { .. } => f64::NAN,
+            });
+            Some(TwoBatch::nodes(squares, batch, dot(mean, mean)))
+        }
+    }
 }
 
 pub struct Trainer {
@@ -77,6 +145,8 @@ pub struct Trainer {
     network: Network,
     time: f64,
     comm_bytes: u64,
+    /// The gradient noise scale, smoothed over the rounds so far.
+    noise_scale: NoiseScale,
 }
 
 impl Trainer {
@@ -105,10 +175,23 @@ impl Trainer {
             },
         };
         let local = experiment.alg == Alg::Local;
+        let alone = experiment.nodes == 1;
         let nodes = (0..experiment.nodes)
             .map(|_| NodeMemory {
                 result: vec![0.0; x_len],
                 step: vec![0.0; if local { x_len } else { 0 }],
+                noise: if alone {
+                    NodeNoise::Alone {
+                        first_half: vec![0.0; x_len],
+                        round: None,
+                    }
+                } else {
+                    NodeNoise::Node {
+                        square: 0.0,
+                        // Local SGD's nodes overwrite their first gradient; the others keep it in `result`.
+                        gradient: vec![0.0; if local { x_len } else { 0 }],
+                    }
+                },
             })
             .collect();
         Trainer {
@@ -132,6 +215,7 @@ impl Trainer {
             network: Network::new(experiment, x_len),
             time: 0.0,
             comm_bytes: 0,
+            noise_scale: NoiseScale::default(),
         }
     }
 
@@ -267,10 +351,18 @@ impl Trainer {
         match &self.plan {
             Plan::Batches(_) | Plan::Catalyst { .. } => {
                 on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
-                    problem.minibatch_gradient(x, &mut stream(node), samples, &mut memory.result);
+                    let out = &mut memory.result;
+                    memory
+                        .noise
+                        .gradient(problem, x, &mut stream(node), samples, out);
                 });
                 let gradients = self.nodes.iter().map(|n| &n.result);
                 average_in_node_order(gradients, &mut self.direction);
+                // Before Catalyst's proximal term: it is exact, so it adds nothing to tr Σ, and B_noise is
+                // then f's own at x_t, comparable across algorithms (h_θ's would restart at each outer step).
+                if let Some(round) = noise_measurement(&self.nodes, samples, &self.direction) {
+                    self.noise_scale.observe(round);
+                }
                 if let Plan::Catalyst { anchor, .. } = &self.plan {
                     // ∇h_θ(x; y) = ∇f(x) + θ(x − y): the proximal term is exact, not sampled.
                     let theta = self.theta;
@@ -291,8 +383,14 @@ impl Trainer {
                     let (model, g, mut samples) =
                         (&mut memory.result, &mut memory.step, stream(node));
                     model.copy_from_slice(x);
-                    for _ in 0..steps {
-                        problem.minibatch_gradient(model, &mut samples, batch, g);
+                    for step in 0..steps {
+                        if step == 0 {
+                            memory
+                                .noise
+                                .gradient(problem, model, &mut samples, batch, g);
+                        } else {
+                            problem.minibatch_gradient(model, &mut samples, batch, g);
+                        }
                         model
                             .iter_mut()
                             .zip(g.iter())
@@ -301,6 +399,17 @@ impl Trainer {
                 });
                 let models = self.nodes.iter().map(|n| &n.result);
                 average_in_node_order(models, &mut self.x);
+                // `direction` has no other use in local SGD, which averages models.
+                if self.nodes.len() > 1 {
+                    let first_steps = self.nodes.iter().map(|n| match &n.noise {
+                        NodeNoise::Node { gradient, .. } => &gradient[..],
+                        NodeNoise::Alone { .. } => &[],
+                    });
+                    average_in_node_order(first_steps, &mut self.direction);
+                }
+                if let Some(round) = noise_measurement(&self.nodes, batch, &self.direction) {
+                    self.noise_scale.observe(round);
+                }
             }
         }
         self.threads_used |= self
@@ -335,6 +444,7 @@ impl Trainer {
             outer,
             time: self.time,
             comm_bytes: self.comm_bytes,
+            noise_scale: self.noise_scale.value(),
             point: (self.x.len() == 2).then(|| [self.x[0], self.x[1]]),
         }
     }

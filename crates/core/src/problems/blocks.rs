@@ -68,6 +68,23 @@ impl<M: DataModel> Problem for M {
         minibatch_gradient(self, w, stream, batch, out)
     }
 
+    fn minibatch_gradient_split(
+        &self,
+        w: &[f64],
+        stream: &mut Stream,
+        batch: u64,
+        split: u64,
+        out: &mut [f64],
+        first_part: &mut [f64],
+    ) {
+        let rows = self.data().rows;
+        let first = Some(FirstPart {
+            count: split,
+            mean: first_part,
+        });
+        mean_gradient(self, w, batch, || stream.below(rows), out, first)
+    }
+
     fn optimum(&self) -> Optimum {
         DataModel::optimum(self)
     }
@@ -102,6 +119,7 @@ pub fn gradient<M: SampleTerms>(model: &M, w: &[f64], out: &mut [f64]) {
         rows as u64,
         || next.next().unwrap_or_default(),
         out,
+        None,
     );
 }
 
@@ -114,28 +132,49 @@ pub fn minibatch_gradient<M: SampleTerms>(
     out: &mut [f64],
 ) {
     let rows = model.data().rows;
-    mean_gradient(model, w, batch, || stream.below(rows), out);
+    mean_gradient(model, w, batch, || stream.below(rows), out, None);
 }
 
-/// The mean gradient of the `count` samples `next()` yields, plus the penalty's, into `out`.
+/// Where [`mean_gradient`] also leaves the mean of its first `count` samples.
+struct FirstPart<'a> {
+    count: u64,
+    mean: &'a mut [f64],
+}
+
+/// The mean gradient of the `count` samples `next()` yields, plus the penalty's, into `out`; and, if
+/// asked, that of the first `first.count` of them into `first.mean`. Splitting regroups the samples into
+/// blocks differently, which changes no bit: a block adds each sample's terms in sample order, exactly as
+/// one sample at a time does (`math::axpys`, `math::dots`).
 fn mean_gradient<M: SampleTerms>(
     model: &M,
     w: &[f64],
     count: u64,
     mut next: impl FnMut() -> usize,
     out: &mut [f64],
+    first: Option<FirstPart>,
 ) {
     widest(
         #[inline(always)]
         || {
             out.fill(0.0);
             let mut scratch = model.scratch();
-            for _ in 0..count / BLOCK as u64 {
-                let rows = [(); BLOCK].map(|_| next());
-                model.add_gradients(w, rows, &mut scratch, out);
-            }
-            for _ in 0..count % BLOCK as u64 {
-                model.add_gradients(w, [next()], &mut scratch, out);
+            let mut add = |count: u64, out: &mut [f64]| {
+                for _ in 0..count / BLOCK as u64 {
+                    let rows = [(); BLOCK].map(|_| next());
+                    model.add_gradients(w, rows, &mut scratch, out);
+                }
+                for _ in 0..count % BLOCK as u64 {
+                    model.add_gradients(w, [next()], &mut scratch, out);
+                }
+            };
+            match first {
+                None => add(count, out),
+                Some(FirstPart { count: split, mean }) => {
+                    add(split, out);
+                    mean.copy_from_slice(out);
+                    mean_plus_penalty(mean, split as f64, model.lambda(), w);
+                    add(count - split, out);
+                }
             }
             mean_plus_penalty(out, count as f64, model.lambda(), w);
         },

@@ -23,6 +23,24 @@ fn slope(v: f64) -> f64 {
     2.0 * v + 3.0 * libm::sin(2.0 * v)
 }
 
+/// `noise` plus `count` samples' noise (a standard normal per coordinate), in sample order.
+fn add_noise(mut noise: [f64; 2], stream: &mut Stream, count: u64) -> [f64; 2] {
+    for _ in 0..count {
+        noise[0] += stream.normal();
+        noise[1] += stream.normal();
+    }
+    noise
+}
+
+impl Landscape {
+    /// ∇f(w) plus σ times the mean of `count` samples' noise, whose sum is `noise`.
+    fn noisy_mean(&self, w: &[f64], noise: [f64; 2], count: u64, out: &mut [f64]) {
+        for k in 0..2 {
+            out[k] = slope(w[k]) + self.sigma * noise[k] / count as f64;
+        }
+    }
+}
+
 impl Problem for Landscape {
     fn dim(&self) -> usize {
         2
@@ -43,14 +61,23 @@ impl Problem for Landscape {
 
     /// The mean of `batch` noisy sample gradients: one normal draw per coordinate per sample.
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]) {
-        let mut noise = [0.0; 2];
-        for _ in 0..batch {
-            noise[0] += stream.normal();
-            noise[1] += stream.normal();
-        }
-        for k in 0..2 {
-            out[k] = slope(w[k]) + self.sigma * noise[k] / batch as f64;
-        }
+        let noise = add_noise([0.0; 2], stream, batch);
+        self.noisy_mean(w, noise, batch, out);
+    }
+
+    fn minibatch_gradient_split(
+        &self,
+        w: &[f64],
+        stream: &mut Stream,
+        batch: u64,
+        split: u64,
+        out: &mut [f64],
+        first_part: &mut [f64],
+    ) {
+        let noise = add_noise([0.0; 2], stream, split);
+        self.noisy_mean(w, noise, split, first_part);
+        let noise = add_noise(noise, stream, batch - split);
+        self.noisy_mean(w, noise, batch, out);
     }
 
     fn optimum(&self) -> Optimum {

@@ -41,6 +41,19 @@ pub trait Problem: Send + Sync {
     /// (1/B) Σⱼ ∇F(w; ζⱼ) over `batch` samples drawn from `stream`, written over all of `out` (the
     /// trainer reuses `out` from round to round, so nothing may depend on what it held).
     fn minibatch_gradient(&self, w: &[f64], stream: &mut Stream, batch: u64, out: &mut [f64]);
+    /// `minibatch_gradient`, bit for bit in `out` and in what it draws from `stream`, that also writes
+    /// the mean gradient of the first `split` of those samples into `first_part` (0 < split < batch).
+    /// With one node this splits its batch in two for the gradient noise scale (`crate::noise`) without
+    /// changing the run: the partial sum is read on the way, not computed again.
+    fn minibatch_gradient_split(
+        &self,
+        w: &[f64],
+        stream: &mut Stream,
+        batch: u64,
+        split: u64,
+        out: &mut [f64],
+        first_part: &mut [f64],
+    );
     fn optimum(&self) -> Optimum;
 }
 
@@ -153,6 +166,51 @@ mod tests {
                 err < 0.03 * norm + 2e-2,
                 "{query}: error {err} vs norm {norm}"
             );
+        }
+    }
+
+    /// Splitting a batch changes no bit of its gradient or of the stream, and its first part is the
+    /// gradient of a batch of that many samples from the same stream.
+    #[test]
+    fn a_split_batch_gives_the_same_bits() {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        for query in ALL {
+            let f = problem(query);
+            let w = some_point(f.as_ref());
+            let dim = f.dim();
+            for batch in [2, 3, 5, 8, 9, 13, 21] {
+                for split in [1, batch / 2, batch - 1] {
+                    let stream = || Stream::new(batch + 7, Purpose::Data);
+                    let (mut plain, mut whole, mut part, mut alone) = (
+                        vec![0.0; dim],
+                        vec![1.0; dim],
+                        vec![2.0; dim],
+                        vec![0.0; dim],
+                    );
+                    let (mut s_plain, mut s_split) = (stream(), stream());
+                    f.minibatch_gradient(&w, &mut s_plain, batch, &mut plain);
+                    f.minibatch_gradient_split(
+                        &w,
+                        &mut s_split,
+                        batch,
+                        split,
+                        &mut whole,
+                        &mut part,
+                    );
+                    f.minibatch_gradient(&w, &mut stream(), split, &mut alone);
+                    assert_eq!(
+                        bits(&plain),
+                        bits(&whole),
+                        "{query} B={batch} split={split}"
+                    );
+                    assert_eq!(bits(&part), bits(&alone), "{query} B={batch} split={split}");
+                    assert_eq!(
+                        s_plain.next_u64(),
+                        s_split.next_u64(),
+                        "{query}: same draws"
+                    );
+                }
+            }
         }
     }
 
