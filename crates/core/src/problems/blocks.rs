@@ -135,6 +135,27 @@ pub fn minibatch_gradient<M: SampleTerms>(
     mean_gradient(model, w, batch, || stream.below(rows), out, None);
 }
 
+/// Adds the gradients of the next `count` samples to `out`, a block at a time. A function, not a
+/// closure, so that it can be `#[inline(always)]`: inside `widest` a closure would be compiled apart, in
+/// the baseline encoding (a closure here cost 23% of the throughput at d = 784).
+#[inline(always)]
+fn add_gradients<M: SampleTerms>(
+    model: &M,
+    w: &[f64],
+    count: u64,
+    next: &mut impl FnMut() -> usize,
+    scratch: &mut M::Scratch,
+    out: &mut [f64],
+) {
+    for _ in 0..count / BLOCK as u64 {
+        let rows = [(); BLOCK].map(|_| next());
+        model.add_gradients(w, rows, scratch, out);
+    }
+    for _ in 0..count % BLOCK as u64 {
+        model.add_gradients(w, [next()], scratch, out);
+    }
+}
+
 /// Where [`mean_gradient`] also leaves the mean of its first `count` samples.
 struct FirstPart<'a> {
     count: u64,
@@ -158,22 +179,13 @@ fn mean_gradient<M: SampleTerms>(
         || {
             out.fill(0.0);
             let mut scratch = model.scratch();
-            let mut add = |count: u64, out: &mut [f64]| {
-                for _ in 0..count / BLOCK as u64 {
-                    let rows = [(); BLOCK].map(|_| next());
-                    model.add_gradients(w, rows, &mut scratch, out);
-                }
-                for _ in 0..count % BLOCK as u64 {
-                    model.add_gradients(w, [next()], &mut scratch, out);
-                }
-            };
             match first {
-                None => add(count, out),
+                None => add_gradients(model, w, count, &mut next, &mut scratch, out),
                 Some(FirstPart { count: split, mean }) => {
-                    add(split, out);
+                    add_gradients(model, w, split, &mut next, &mut scratch, out);
                     mean.copy_from_slice(out);
                     mean_plus_penalty(mean, split as f64, model.lambda(), w);
-                    add(count - split, out);
+                    add_gradients(model, w, count - split, &mut next, &mut scratch, out);
                 }
             }
             mean_plus_penalty(out, count as f64, model.lambda(), w);
