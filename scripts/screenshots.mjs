@@ -3,7 +3,6 @@
 import { serve, launch, openPage, settle, ROOT } from '../tests/browser/harness.mjs';
 import { join } from 'node:path';
 
-// The first guided story: CR-PSGD and PSGD side by side.
 // The first visit's story, as a first-time visitor opens the page: no query string.
 const LINK = '/';
 const server = await serve();
