@@ -30,7 +30,7 @@ use dynabatch_core::metrics::Row;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
 use runner::{Pace, RunState};
-use runs::{overall_state, Shown};
+use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "threads")]
@@ -130,9 +130,9 @@ pub struct App {
     pool_threads: usize,
     pace: Pace,
     /// The live runs: the main experiment first, then each compared algorithm.
-    runs: Vec<Shown>,
+    runs: Vec<ShownRun>,
     /// A faded copy of an earlier main run, kept while parameters change.
-    pinned: Option<Shown>,
+    pinned: Option<ShownRun>,
     phase: Phase,
     /// The charts and status need drawing again.
     dirty: bool,
@@ -202,7 +202,7 @@ impl App {
         }
         self.runs = experiments
             .into_iter()
-            .map(|e| Shown::start(e, paused, self.pace, self.view.fault))
+            .map(|e| ShownRun::start(e, paused, self.pace, self.view.fault))
             .collect();
         self.dirty = true;
     }
@@ -268,7 +268,7 @@ impl App {
     }
 
     /// Every run on the charts: the live ones, then the pinned ghost.
-    fn shown(&self) -> impl Iterator<Item = &Shown> {
+    fn shown(&self) -> impl Iterator<Item = &ShownRun> {
         self.runs.iter().chain(self.pinned.iter())
     }
 

@@ -8,7 +8,7 @@ use dynabatch_plot::chart::PALETTE;
 use plotters::style::RGBColor;
 
 /// One run on the charts. A pinned ghost has no live run: only the rows it had when pinned.
-pub struct Shown {
+pub struct ShownRun {
     pub label: String,
     pub experiment: Experiment,
     pub run: Option<Run>,
@@ -18,9 +18,14 @@ pub struct Shown {
     pub ghost: bool,
 }
 
-impl Shown {
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Shown {
-        Shown {
+impl ShownRun {
+    pub fn start(
+        experiment: Experiment,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+    ) -> ShownRun {
+        ShownRun {
             label: experiment.alg.name().to_string(),
             run: Some(Run::start(experiment.clone(), paused, pace, fault)),
             experiment,
@@ -31,8 +36,8 @@ impl Shown {
     }
 
     /// A faded copy that stays while the parameters change.
-    pub fn pin(&self) -> Shown {
-        Shown {
+    pub fn pin(&self) -> ShownRun {
+        ShownRun {
             label: format!("pinned {}", self.label),
             experiment: self.experiment.clone(),
             run: None,
@@ -73,7 +78,7 @@ pub fn color_index(alg: Alg) -> usize {
 
 /// The state the page reports for all its live runs together: running while any runs, then the main
 /// run's ending.
-pub fn overall_state(runs: &[Shown]) -> RunState {
+pub fn overall_state(runs: &[ShownRun]) -> RunState {
     let live = || runs.iter().filter(|r| !r.ghost);
     if live().any(|r| r.state == RunState::Running) {
         RunState::Running

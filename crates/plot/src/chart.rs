@@ -200,7 +200,9 @@ where
     let width = spec.px(2.0).max(1) as u32;
     // Where the curves pass, in backend pixels, so that the legend can keep out of their way.
     let mut drawn = Vec::new();
-    for s in series {
+    // Last drawn is on top: the first series (the page's main run) must not hide under a noisy baseline,
+    // so the series are drawn from the last to the first (the legend lists them in that order too).
+    for s in series.iter().rev() {
         let visible: Vec<(f64, f64)> = s
             .points
             .iter()
