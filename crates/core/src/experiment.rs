@@ -30,6 +30,8 @@ pub struct Experiment {
     pub first_batch: u64,
     /// γ, the step size.
     pub gamma: f64,
+    /// τ, the step decay in samples per node: γ_t = γ·τ/(τ + s_t). 0 is a constant γ.
+    pub decay: f64,
     /// T, the SFO budget per node.
     pub budget: u64,
     pub seed: u64,
@@ -69,6 +71,7 @@ impl Default for Experiment {
             rho: table(Param::Rho),
             first_batch: table(Param::FirstBatch),
             gamma: table(Param::Gamma),
+            decay: table(Param::Decay),
             budget: table(Param::Budget),
             seed: table(Param::Seed),
             lambda: table(Param::Lambda),
@@ -232,6 +235,7 @@ impl Experiment {
             Param::LocalSteps => self.local_steps.value(),
             Param::FirstBatch => self.first_batch.value(),
             Param::Gamma => self.gamma.value(),
+            Param::Decay => self.decay.value(),
             Param::Budget => self.budget.value(),
             Param::Seed => self.seed.value(),
             Param::Lambda => self.lambda.value(),
@@ -262,6 +266,7 @@ impl Experiment {
             Param::LocalSteps => put(&mut self.local_steps, param, value),
             Param::FirstBatch => put(&mut self.first_batch, param, value),
             Param::Gamma => put(&mut self.gamma, param, value),
+            Param::Decay => put(&mut self.decay, param, value),
             Param::Budget => put(&mut self.budget, param, value),
             Param::Seed => put(&mut self.seed, param, value),
             Param::Lambda => put(&mut self.lambda, param, value),

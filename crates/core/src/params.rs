@@ -19,6 +19,7 @@ pub enum Param {
     LocalSteps,
     FirstBatch,
     Gamma,
+    Decay,
     Budget,
     Seed,
     Lambda,
@@ -96,6 +97,10 @@ pub const MAX_BUDGET: u64 = 1_000_000;
 /// its 256 MiB, and the landscape map, which draws every point, froze for 108 s at 166,000 (docs/LIMITS.md).
 /// Past it, `every` is raised (see `experiment::limits`).
 pub const MAX_ROWS: u64 = 20_000;
+
+/// Largest step decay τ: a thousand times the largest budget, where γ_t stays within 0.1% of γ for the
+/// whole of any run, so larger values could not be told from a constant step.
+pub const MAX_DECAY: f64 = 1000.0 * MAX_BUDGET as f64;
 
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -176,6 +181,19 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Learning rate: x_{t+1} = x_t − γ·ḡ_t. Too large and the loss diverges.",
         domain: Domain::Real { min: 1e-6, max: 100.0 },
         default: Value::Real(0.5),
+        applies_to: AppliesTo::All,
+    },
+    ParamSpec {
+        param: Param::Decay,
+        name: "decay",
+        label: "Step decay",
+        symbol: "τ",
+        help: "Decaying step sizes: γ_t = γ·τ/(τ + s_t), where s_t is the samples per node used before the step (in the whole run, for catalyst; before each local step, for local). The step halves once τ samples per node are used. 0: a constant γ.",
+        domain: Domain::Real {
+            min: 0.0,
+            max: MAX_DECAY,
+        },
+        default: Value::Real(0.0),
         applies_to: AppliesTo::All,
     },
     ParamSpec {

@@ -111,3 +111,110 @@ fn batch_sizes_follow_the_closed_form() {
         );
     }
 }
+
+/// The landscape's gradient, ∂/∂v (v² + 3 sin² v) = 2v + 3 sin 2v, as the problem computes it.
+fn landscape_gradient(e: &Experiment, x: &[f64]) -> Vec<f64> {
+    let mut g = vec![0.0; 2];
+    problems::build(e).gradient(x, &mut g);
+    g
+}
+
+/// γ_t = γ·τ/(τ + s_t), s_t the samples per node used before the step; γ itself for τ = 0.
+fn step_size(e: &Experiment, used: u64) -> f64 {
+    if e.decay == 0.0 {
+        e.gamma
+    } else {
+        e.gamma * e.decay / (e.decay + used as f64)
+    }
+}
+
+/// The rows' iterates, every round recorded.
+fn points(query: &str) -> Vec<[f64; 2]> {
+    rows(query).iter().map(|r| r.point.expect("2-D")).collect()
+}
+
+// Without noise (σ = 0) every node follows the full gradient, and the average of equal vectors is that
+// vector, so a run is a plain gradient descent that a loop here computes to the bit.
+
+#[test]
+fn psgd_steps_decay_by_the_samples_per_node_used_before_each_round() {
+    let query = "alg=psgd&problem=landscape&sigma=0&N=2&B1=3&gamma=0.2&decay=7.5&T=60&every=1";
+    let e = experiment(query);
+    let mut x = vec![e.start_x, e.start_y];
+    let mut expected = vec![[x[0], x[1]]];
+    for round in 0..20 {
+        let (g, gamma) = (landscape_gradient(&e, &x), step_size(&e, 3 * round));
+        x.iter_mut().zip(&g).for_each(|(xi, gi)| *xi -= gamma * gi);
+        expected.push([x[0], x[1]]);
+    }
+    assert_eq!(points(query), expected);
+    assert!(step_size(&e, 57) < e.gamma / 8.0, "the steps did decay");
+}
+
+#[test]
+fn local_sgd_steps_decay_within_a_round() {
+    // H = 3 steps of B₁ = 2 per round: s = 0, 2, 4 in round 1, 6, 8, 10 in round 2, ...
+    let query = "alg=local&problem=landscape&sigma=0&N=2&B1=2&H=3&gamma=0.3&decay=4&T=30&every=1";
+    let e = experiment(query);
+    let mut x = vec![e.start_x, e.start_y];
+    let mut expected = vec![[x[0], x[1]]];
+    for round in 0..5 {
+        for step in 0..3 {
+            let used = round * 6 + step * 2;
+            let (g, gamma) = (landscape_gradient(&e, &x), step_size(&e, used));
+            x.iter_mut().zip(&g).for_each(|(xi, gi)| *xi -= gamma * gi);
+        }
+        expected.push([x[0], x[1]]);
+    }
+    assert_eq!(points(query), expected);
+}
+
+#[test]
+fn catalyst_steps_decay_over_the_whole_run_not_each_subproblem() {
+    // N = 2, T = 8: ⌊√16⌋ = 4 outer steps of budget ⌊√4⌋ = 2, so two steps of one sample each.
+    let query = "alg=catalyst&problem=landscape&sigma=0&N=2&rho=1&B1=1&theta=2&gamma=0.1&decay=3&T=8&every=1";
+    let e = experiment(query);
+    let mut x = vec![e.start_x, e.start_y];
+    let mut expected = vec![[x[0], x[1]]];
+    for outer in 0..4 {
+        let anchor = x.clone();
+        for step in 0..2 {
+            let mut g = landscape_gradient(&e, &x);
+            g.iter_mut()
+                .zip(x.iter().zip(&anchor))
+                .for_each(|(gi, (xi, yi))| *gi += e.theta * (xi - yi));
+            let gamma = step_size(&e, outer * 2 + step);
+            x.iter_mut().zip(&g).for_each(|(xi, gi)| *xi -= gamma * gi);
+            expected.push([x[0], x[1]]);
+        }
+    }
+    assert_eq!(points(query), expected);
+}
+
+#[test]
+fn crpsgd_steps_decay_by_the_growing_batches() {
+    // ρ = 2, B₁ = 1: batches 1, 2, 4, 8, so s = 0, 1, 3, 7 before each round.
+    let query = "problem=landscape&sigma=0&N=2&rho=2&B1=1&gamma=0.2&decay=2&T=15&every=1";
+    let e = experiment(query);
+    let mut x = vec![e.start_x, e.start_y];
+    let mut expected = vec![[x[0], x[1]]];
+    for used in [0, 1, 3, 7] {
+        let (g, gamma) = (landscape_gradient(&e, &x), step_size(&e, used));
+        x.iter_mut().zip(&g).for_each(|(xi, gi)| *xi -= gamma * gi);
+        expected.push([x[0], x[1]]);
+    }
+    assert_eq!(points(query), expected);
+}
+
+#[test]
+fn no_decay_is_a_constant_step_to_the_bit() {
+    for alg in ["psgd", "crpsgd", "local", "catalyst"] {
+        let plain = format!("alg={alg}&problem=breast-cancer&N=3&B1=2&gamma=0.4&T=300&seed=5");
+        let zero = format!("{plain}&decay=0");
+        assert_eq!(experiment(&zero), experiment(&plain), "{alg}");
+        assert!(!experiment(&zero).to_query().contains("decay"));
+        assert_eq!(rows(&zero), rows(&plain), "{alg}");
+        // Any τ > 0 changes the run: the decay is not silently ignored.
+        assert_ne!(rows(&format!("{plain}&decay=100")), rows(&plain), "{alg}");
+    }
+}

@@ -38,6 +38,30 @@ fn links_leave_out_what_does_not_apply() {
     assert!(e.to_query().contains("&n=50&d=3"));
 }
 
+#[test]
+fn step_decay_round_trips_and_is_clamped_to_its_range() {
+    let (e, notices) = Experiment::from_query("alg=local&decay=2500.5");
+    assert!(notices.is_empty(), "{notices:?}");
+    assert_eq!(e.decay, 2500.5);
+    assert_eq!(
+        e.to_query(),
+        format!("v={LINK_VERSION}&alg=local&decay=2500.5")
+    );
+    assert_eq!(Experiment::from_query(&e.to_query()).0, e);
+    assert_eq!(
+        notices_for("decay=-1"),
+        ["decay=-1 is out of range (a number from 0 to 1000000000); using 0."]
+    );
+    assert_eq!(
+        notices_for("decay=2e9"),
+        ["decay=2e9 is out of range (a number from 0 to 1000000000); using 1000000000."]
+    );
+    assert_eq!(
+        notices_for("decay=fast"),
+        ["decay=fast is not a number (allowed: a number from 0 to 1000000000); using 0."]
+    );
+}
+
 fn notices_for(query: &str) -> Vec<String> {
     Experiment::from_query(query)
         .1

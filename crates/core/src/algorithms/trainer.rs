@@ -38,6 +38,40 @@ enum Plan {
     Local { steps: u64, rounds: Schedule },
 }
 
+/// γ_t, the step size of a step, from the samples per node s_t used before it in the whole run (for
+/// Catalyst across its outer steps too, so that its steps keep shrinking rather than restart with each
+/// subproblem; for local SGD before each local step).
+#[derive(Clone, Copy, Debug)]
+enum StepSize {
+    /// γ: `decay` = 0.
+    Constant(f64),
+    /// γ·τ/(τ + s_t): γ until s_t nears τ, then shrinking like 1/s_t, as SGD needs to reach O(1/(NT))
+    /// with a fixed batch (the mirror image of growing the batch).
+    Decaying { gamma: f64, tau: f64 },
+}
+
+impl StepSize {
+    fn new(experiment: &Experiment) -> StepSize {
+        // τ = 0 takes γ itself, not γ·τ/(τ + s) with τ/(τ + s) = 1: runs without decay keep their bits.
+        if experiment.decay > 0.0 {
+            StepSize::Decaying {
+                gamma: experiment.gamma,
+                tau: experiment.decay,
+            }
+        } else {
+            StepSize::Constant(experiment.gamma)
+        }
+    }
+
+    /// γ_t after `used` samples per node.
+    fn after(self, used: u64) -> f64 {
+        match self {
+            StepSize::Constant(gamma) => gamma,
+            StepSize::Decaying { gamma, tau } => gamma * tau / (tau + used as f64),
+        }
+    }
+}
+
 /// What a node keeps from round to round, so that rounds do not allocate.
 struct NodeMemory {
     /// What the node hands to the all-reduce: its mini-batch gradient, or local SGD's model.
@@ -128,7 +162,7 @@ pub struct Trainer {
     problem: Box<dyn Problem>,
     f_star: Option<f64>,
     seed: u64,
-    gamma: f64,
+    step_size: StepSize,
     theta: f64,
     rho: f64,
     first_batch: u64,
@@ -197,7 +231,7 @@ impl Trainer {
         Trainer {
             f_star,
             seed: experiment.seed,
-            gamma: experiment.gamma,
+            step_size: StepSize::new(experiment),
             theta: experiment.theta,
             rho: experiment.rho,
             first_batch: experiment.first_batch,
@@ -248,11 +282,12 @@ impl Trainer {
                 return Stepped::Over;
             };
             self.round += 1;
+            let used_before = self.sfo;
             self.sfo += samples;
             let cost = self.network.round(samples);
             self.time += cost.seconds;
             self.comm_bytes += cost.bytes_per_node;
-            self.run_round(samples);
+            self.run_round(samples, used_before);
             let iterate_ok = self.x.iter().all(|v| v.is_finite());
             if !iterate_ok || self.round.is_multiple_of(self.every) || !self.has_next_round() {
                 let row = self.measure(self.batch_of(samples));
@@ -286,7 +321,7 @@ impl Trainer {
     pub fn round_from(&mut self, x: &[f64], samples: u64) -> &[f64] {
         self.x.copy_from_slice(x);
         self.round += 1;
-        self.run_round(samples);
+        self.run_round(samples, self.sfo);
         match self.plan {
             Plan::Local { .. } => &self.x,
             _ => &self.direction,
@@ -337,7 +372,8 @@ impl Trainer {
     }
 
     /// One communication round: every node works on its own samples, then the results are averaged.
-    fn run_round(&mut self, samples: u64) {
+    /// `used_before` is the samples per node the run used before this round (what the step size decays by).
+    fn run_round(&mut self, samples: u64, used_before: u64) {
         let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
         let stream = |node: usize| {
             Stream::new(
@@ -371,14 +407,14 @@ impl Trainer {
                         .zip(x.iter().zip(anchor))
                         .for_each(|(g, (xi, yi))| *g += theta * (xi - yi));
                 }
-                let gamma = self.gamma;
+                let gamma = self.step_size.after(used_before);
                 self.x
                     .iter_mut()
                     .zip(&self.direction)
                     .for_each(|(xi, g)| *xi -= gamma * g);
             }
             Plan::Local { steps, .. } => {
-                let (steps, batch, gamma) = (*steps, self.first_batch, self.gamma);
+                let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
                 on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
                     let (model, g, mut samples) =
                         (&mut memory.result, &mut memory.step, stream(node));
@@ -391,6 +427,7 @@ impl Trainer {
                         } else {
                             problem.minibatch_gradient(model, &mut samples, batch, g);
                         }
+                        let gamma = step_size.after(used_before + step * batch);
                         model
                             .iter_mut()
                             .zip(g.iter())
