@@ -29,7 +29,7 @@ use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
-use runner::{Pace, RunState};
+use runner::{Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;

@@ -2,6 +2,7 @@
 //! all-reduce that follows, and counters that make "fewer rounds, same samples" visible.
 
 use super::dom::{append, by_id, element, set_attr};
+use super::runner::RunHandle;
 use super::App;
 use dynabatch_plot::chart::grouped;
 use web_sys::{Element, HtmlElement};

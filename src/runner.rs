@@ -18,11 +18,11 @@ pub use dynabatch_core::session::Pace;
 #[cfg(feature = "threads")]
 mod pool;
 #[cfg(feature = "threads")]
-use pool::PoolRun as Background;
+pub use pool::PoolRun as Run;
 #[cfg(not(feature = "threads"))]
 mod worker;
 #[cfg(not(feature = "threads"))]
-use worker::WorkerRun as Background;
+pub use worker::WorkerRun as Run;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -89,9 +89,10 @@ impl Clock for DateClock {
     }
 }
 
-/// What a background run offers the page, in either build. The main thread calls all of it, so none of it
-/// may wait.
-trait RunHandle {
+/// What a background run offers the page, in either build: `Run` is this build's implementation, and
+/// callers bring this trait into scope to use it. Dropping a `Run` stops the run (see ARCHITECTURE.md,
+/// "Threads in the page"). The main thread calls all of it, so none of it may wait.
+pub trait RunHandle {
     /// Starts `experiment` in the background, paused at round 0 if `paused`.
     fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Self;
     /// The run's state, read *before* draining: a terminal state seen here means every row has already
@@ -108,44 +109,6 @@ trait RunHandle {
     fn thread_of_node(&self) -> Option<Vec<usize>>;
     /// The quantity that became NaN or infinite, if the run diverged.
     fn diverged_quantity(&self) -> Option<String>;
-}
-
-/// The main thread's handle on one background run. Dropping it stops the run (see ARCHITECTURE.md,
-/// "Threads in the page").
-pub struct Run(Background);
-
-impl Run {
-    pub fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Run {
-        Run(Background::start(experiment, paused, pace, fault))
-    }
-
-    pub fn state(&self) -> RunState {
-        self.0.state()
-    }
-
-    pub fn drain(&self, into: &mut Vec<Row>) -> bool {
-        self.0.drain(into)
-    }
-
-    pub fn set_paused(&self, paused: bool) {
-        self.0.set_paused(paused)
-    }
-
-    pub fn step(&self) {
-        self.0.step()
-    }
-
-    pub fn threads_used(&self) -> u32 {
-        self.0.threads_used()
-    }
-
-    pub fn thread_of_node(&self) -> Option<Vec<usize>> {
-        self.0.thread_of_node()
-    }
-
-    pub fn diverged_quantity(&self) -> Option<String> {
-        self.0.diverged_quantity()
-    }
 }
 
 /// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is

@@ -1,6 +1,6 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Pace, Run, RunState};
+use super::runner::{Pace, Run, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;

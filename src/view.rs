@@ -2,7 +2,7 @@
 //! the events that change it.
 
 use super::dom::{by_id, document, element, set_attr};
-use super::runner::{Pace, RunState};
+use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
 use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
