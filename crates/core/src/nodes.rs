@@ -47,6 +47,25 @@ where
     }
 }
 
+/// Processes that each compute a share of a run's nodes and swap the results every round: MPI ranks in
+/// the CLI (`dynabatch run --mpi`), threads in the tests. The core only needs the one collective, so it
+/// stays free of any networking; the sum over nodes stays in node order on every process (not MPI's
+/// all-reduce, whose order may differ between ranks), so every process holds the same bits.
+pub trait Exchange: Send {
+    /// This process's place, 0-based.
+    fn rank(&self) -> usize;
+    /// How many processes share the nodes.
+    fn ranks(&self) -> usize;
+    /// Every process's `mine` (the same length on each), concatenated in rank order into `all`.
+    fn all_gather(&mut self, mine: &[f64], all: &mut [f64]);
+}
+
+/// The nodes that process `rank` of `ranks` computes: a contiguous block, the blocks differing in size by
+/// at most one node.
+pub fn nodes_of(rank: usize, ranks: usize, nodes: usize) -> std::ops::Range<usize> {
+    rank * nodes / ranks..(rank + 1) * nodes / ranks
+}
+
 /// The all-reduce: the mean of the nodes' vectors, summed in node order.
 pub fn average_in_node_order<V: AsRef<[f64]>>(
     vectors: impl IntoIterator<Item = V>,
@@ -84,5 +103,22 @@ mod tests {
                 assert_eq!(threads[node], node % 3);
             }
         });
+    }
+
+    /// Every node has exactly one process, and no process is left without one while P ≤ N.
+    #[test]
+    fn the_blocks_cover_the_nodes_once() {
+        for nodes in 1..=9 {
+            for ranks in 1..=nodes {
+                let blocks: Vec<_> = (0..ranks).map(|r| nodes_of(r, ranks, nodes)).collect();
+                assert_eq!(
+                    blocks.iter().flat_map(|b| b.clone()).collect::<Vec<_>>(),
+                    (0..nodes).collect::<Vec<_>>()
+                );
+                assert!(blocks
+                    .iter()
+                    .all(|b| b.len() == nodes / ranks || b.len() == nodes.div_ceil(ranks)));
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! - `catalyst`: CR-PSGD-Catalyst, Algorithm 2;
 //! - `local`: local SGD, the communication-saving baseline.
 
+mod cluster;
 mod schedule;
 mod trainer;
 

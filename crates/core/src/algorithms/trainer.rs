@@ -1,10 +1,11 @@
 //! `Trainer`: one run of any of the four algorithms, advanced a round at a time.
 
+use super::cluster::Cluster;
 use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every, Schedule};
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into};
+use crate::nodes::{average_in_node_order, on_every_node_into, Exchange};
 use crate::noise::{NoiseScale, TwoBatch};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
@@ -73,19 +74,19 @@ impl StepSize {
 }
 
 /// What a node keeps from round to round, so that rounds do not allocate.
-struct NodeMemory {
+pub(super) struct NodeMemory {
     /// What the node hands to the all-reduce: its mini-batch gradient, or local SGD's model.
-    result: Vec<f64>,
+    pub(super) result: Vec<f64>,
     /// Local SGD's gradient for each local step (empty for the other algorithms).
     step: Vec<f64>,
     /// The node's share of the round's noise-scale measurement (see [`noise_measurement`]).
-    noise: NodeNoise,
+    pub(super) noise: NodeNoise,
 }
 
 /// What a node measures for the gradient noise scale, from the gradient it takes at the round's
 /// starting point x_t: its batch's gradient for CR-PSGD, PSGD and Catalyst, and the first of its H
 /// local steps for local SGD (the only one that every node takes at the same point).
-enum NodeNoise {
+pub(super) enum NodeNoise {
     /// One of N ≥ 2 nodes: |gᵢ|², and for local SGD the gradient gᵢ itself (for the nodes' mean).
     Node { square: f64, gradient: Vec<f64> },
     /// The only node: its batch split in two (`None` for a batch of one sample).
@@ -158,6 +159,21 @@ fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<T
     }
 }
 
+/// Runs `work(node, memory)` for every node: here, or on this process's block and then swapped.
+fn on_nodes<W>(
+    cluster: &mut Option<Cluster>,
+    thread_of_node: &mut [usize],
+    nodes: &mut [NodeMemory],
+    work: W,
+) where
+    W: Fn(usize, &mut NodeMemory) + Sync,
+{
+    match cluster {
+        None => on_every_node_into(thread_of_node, nodes, work),
+        Some(cluster) => cluster.on_every_node(thread_of_node, nodes, work),
+    }
+}
+
 pub struct Trainer {
     problem: Box<dyn Problem>,
     f_star: Option<f64>,
@@ -181,6 +197,8 @@ pub struct Trainer {
     comm_bytes: u64,
     /// The gradient noise scale, smoothed over the rounds so far.
     noise_scale: NoiseScale,
+    /// Where the nodes are computed: `None` here, all of them; else this process's block of them.
+    cluster: Option<Cluster>,
 }
 
 impl Trainer {
@@ -250,7 +268,18 @@ impl Trainer {
             time: 0.0,
             comm_bytes: 0,
             noise_scale: NoiseScale::default(),
+            cluster: None,
         }
+    }
+
+    /// As [`Trainer::new`], with the nodes spread over processes: this one computes its block of them
+    /// ([`nodes_of`](crate::nodes::nodes_of)) and swaps results with the others every round. Built from
+    /// the same experiment on every process, each then holds the iterate a single process would, bit for
+    /// bit. More processes than nodes is an error.
+    pub fn spread(experiment: &Experiment, exchange: Box<dyn Exchange>) -> Result<Trainer, String> {
+        let mut trainer = Trainer::new(experiment);
+        trainer.cluster = Some(Cluster::new(exchange, &trainer.nodes)?);
+        Ok(trainer)
     }
 
     /// Row 0: the starting point.
@@ -386,12 +415,18 @@ impl Trainer {
         };
         match &self.plan {
             Plan::Batches(_) | Plan::Catalyst { .. } => {
-                on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
-                    let out = &mut memory.result;
-                    memory
-                        .noise
-                        .gradient(problem, x, &mut stream(node), samples, out);
-                });
+                let cluster = &mut self.cluster;
+                on_nodes(
+                    cluster,
+                    &mut self.thread_of_node,
+                    &mut self.nodes,
+                    |node, memory| {
+                        let out = &mut memory.result;
+                        memory
+                            .noise
+                            .gradient(problem, x, &mut stream(node), samples, out);
+                    },
+                );
                 let gradients = self.nodes.iter().map(|n| &n.result);
                 average_in_node_order(gradients, &mut self.direction);
                 // Before Catalyst's proximal term: it is exact, so it adds nothing to tr Σ, and B_noise is
@@ -415,25 +450,31 @@ impl Trainer {
             }
             Plan::Local { steps, .. } => {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
-                on_every_node_into(&mut self.thread_of_node, &mut self.nodes, |node, memory| {
-                    let (model, g, mut samples) =
-                        (&mut memory.result, &mut memory.step, stream(node));
-                    model.copy_from_slice(x);
-                    for step in 0..steps {
-                        if step == 0 {
-                            memory
-                                .noise
-                                .gradient(problem, model, &mut samples, batch, g);
-                        } else {
-                            problem.minibatch_gradient(model, &mut samples, batch, g);
+                let cluster = &mut self.cluster;
+                on_nodes(
+                    cluster,
+                    &mut self.thread_of_node,
+                    &mut self.nodes,
+                    |node, memory| {
+                        let (model, g, mut samples) =
+                            (&mut memory.result, &mut memory.step, stream(node));
+                        model.copy_from_slice(x);
+                        for step in 0..steps {
+                            if step == 0 {
+                                memory
+                                    .noise
+                                    .gradient(problem, model, &mut samples, batch, g);
+                            } else {
+                                problem.minibatch_gradient(model, &mut samples, batch, g);
+                            }
+                            let gamma = step_size.after(used_before + step * batch);
+                            model
+                                .iter_mut()
+                                .zip(g.iter())
+                                .for_each(|(m, gi)| *m -= gamma * gi);
                         }
-                        let gamma = step_size.after(used_before + step * batch);
-                        model
-                            .iter_mut()
-                            .zip(g.iter())
-                            .for_each(|(m, gi)| *m -= gamma * gi);
-                    }
-                });
+                    },
+                );
                 let models = self.nodes.iter().map(|n| &n.result);
                 average_in_node_order(models, &mut self.x);
                 // `direction` has no other use in local SGD, which averages models.
