@@ -31,9 +31,28 @@ mod cli {
         Run {
             /// For example 'alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7'.
             query: String,
-            /// Worker threads for the nodes (the result does not depend on it).
+            /// Worker threads for the nodes (the result does not depend on it). Under --mpi, per process;
+            /// by default this host's cores shared among its processes.
             #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
             threads: Option<u16>,
+            /// Spread the N nodes over the processes of `mpirun -n P` (P ≤ N). Rank 0 writes the CSV,
+            /// the same bytes as without --mpi. Needs a build with `--features mpi`.
+            #[arg(long)]
+            mpi: bool,
+            /// With --mpi: write each round's measured seconds (compute, communication, wall) and bytes
+            /// sent, per rank, as CSV to this file.
+            #[arg(long, requires = "mpi")]
+            timing: Option<std::path::PathBuf>,
+            /// For tests of failures: this rank panics in its third round.
+            #[arg(long, requires = "mpi", hide = true)]
+            panic_on_rank: Option<usize>,
+        },
+        /// Under mpirun: measures this cluster's all-gather latency and bandwidth at the link's model size,
+        /// and a node's time per sample gradient; prints the link parameters that make the simulated time
+        /// model it (latency=…&bandwidth=…&sfo_time=…). Needs a build with `--features mpi`.
+        Calibrate {
+            /// The link whose problem, N and model size to calibrate for.
+            query: String,
         },
         /// Re-creates the paper's two experiments: writes their figures (SVG) and prints the claims' table.
         Paper {
@@ -67,7 +86,20 @@ mod cli {
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         let outcome = match cli.command {
-            Command::Run { query, threads } => run(&query, threads),
+            Command::Run {
+                query,
+                threads,
+                mpi: false,
+                ..
+            } => run(&query, threads),
+            Command::Run {
+                query,
+                threads,
+                mpi: true,
+                timing,
+                panic_on_rank,
+            } => across_processes::run(&query, threads, timing.as_deref(), panic_on_rank),
+            Command::Calibrate { query } => across_processes::calibrate(&query),
             Command::Data { problem } => data(&problem),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
             Command::Bench {
@@ -79,7 +111,7 @@ mod cli {
             Ok(code) => code,
             Err(Stop::ClosedPipe) => ExitCode::SUCCESS,
             Err(Stop::Failed(message)) => {
-                eprintln!("dynabatch: {message}");
+                say(&message);
                 ExitCode::from(2)
             }
         }
@@ -98,6 +130,12 @@ mod cli {
         fn from(message: String) -> Stop {
             Stop::Failed(message)
         }
+    }
+
+    /// Writes `dynabatch: <line>` to stderr in one write, so that MPI ranks' lines do not interleave
+    /// (`eprintln!` writes the pieces of its format one by one).
+    fn say(line: &str) {
+        let _ = std::io::stderr().write_all(format!("dynabatch: {line}\n").as_bytes());
     }
 
     /// A failed write to stdout.
@@ -129,8 +167,44 @@ mod cli {
         let threads = threads.map_or_else(cores, usize::from);
         pool(threads)?.install(|| {
             let _awake = Awake::new(cores());
-            train(&experiment)
+            train(Trainer::new(&experiment), experiment.budget, Report::Csv)
         })
+    }
+
+    /// Real nodes as MPI processes (`--features mpi`).
+    #[cfg(feature = "mpi")]
+    mod cluster;
+
+    #[cfg(feature = "mpi")]
+    use cluster as across_processes;
+
+    /// What a build without MPI says to `--mpi` and `calibrate`.
+    #[cfg(not(feature = "mpi"))]
+    mod across_processes {
+        use super::Stop;
+        use std::process::ExitCode;
+
+        const WITHOUT_MPI: &str = "this dynabatch was built without MPI: install Open MPI (Debian and Ubuntu: apt-get install openmpi-bin libopenmpi-dev libclang-dev clang), then build it with `cargo build --release -p dynabatch-cli --features mpi`";
+
+        pub fn run(
+            _: &str,
+            _: Option<u16>,
+            _: Option<&std::path::Path>,
+            _: Option<usize>,
+        ) -> Result<ExitCode, Stop> {
+            Err(Stop::Failed(WITHOUT_MPI.into()))
+        }
+
+        pub fn calibrate(_: &str) -> Result<ExitCode, Stop> {
+            Err(Stop::Failed(WITHOUT_MPI.into()))
+        }
+    }
+
+    /// What a run shows: its CSV and a progress bar, or nothing (MPI ranks other than 0).
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Report {
+        Csv,
+        Silent,
     }
 
     /// This machine's cores.
@@ -147,10 +221,16 @@ mod cli {
             .map_err(|e| format!("cannot start {threads} threads: {e}"))
     }
 
-    fn train(experiment: &Experiment) -> Result<ExitCode, Stop> {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut trainer = Trainer::new(experiment);
-        let bar = ProgressBar::new(experiment.budget).with_style(
+    /// Runs `trainer` to its end; `budget` is the samples per node, for the progress bar.
+    fn train(mut trainer: Trainer, budget: u64, report: Report) -> Result<ExitCode, Stop> {
+        let (mut out, bar): (Box<dyn Write>, _) = match report {
+            Report::Csv => (
+                Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                ProgressBar::new(budget),
+            ),
+            Report::Silent => (Box::new(std::io::sink()), ProgressBar::hidden()),
+        };
+        let bar = bar.with_style(
             ProgressStyle::with_template(
                 "{spinner} round {msg} {wide_bar} {pos}/{len} SFO per node ({eta})",
             )
@@ -168,7 +248,10 @@ mod cli {
         bar.finish_and_clear();
         out.flush().map_err(unwritten)?;
         if let Progress::Diverged { round, quantity } = trainer.progress() {
-            eprintln!("dynabatch: diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)");
+            if report == Report::Silent {
+                return Ok(ExitCode::from(DIVERGED));
+            }
+            say(&format!("diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)"));
             return Ok(ExitCode::from(DIVERGED));
         }
         Ok(ExitCode::SUCCESS)

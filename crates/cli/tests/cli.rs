@@ -195,3 +195,19 @@ fn every_error_for_hostile_input_is_exactly_one_line() {
         );
     }
 }
+
+/// The default build needs no MPI, and says how to get it when asked for it.
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn without_the_mpi_feature_mpi_says_how_to_get_it() {
+    for args in [&["run", "N=2", "--mpi"][..], &["calibrate", "N=2"]] {
+        let (code, csv, err) = dynabatch(args);
+        assert_eq!(code, 2);
+        assert!(csv.is_empty());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("built without MPI") && err.contains("--features mpi"),
+            "{err}"
+        );
+    }
+}

@@ -60,6 +60,16 @@ pub trait Exchange: Send {
     fn all_gather(&mut self, mine: &[f64], all: &mut [f64]);
 }
 
+/// Whether `ranks` processes can share `nodes` nodes: each computes whole nodes, at least one.
+pub fn fit(ranks: usize, nodes: usize) -> Result<(), String> {
+    if ranks > nodes {
+        return Err(format!(
+            "{ranks} processes for N = {nodes} nodes: each process computes whole nodes, so start at most {nodes} (or raise N)"
+        ));
+    }
+    Ok(())
+}
+
 /// The nodes that process `rank` of `ranks` computes: a contiguous block, the blocks differing in size by
 /// at most one node.
 pub fn nodes_of(rank: usize, ranks: usize, nodes: usize) -> std::ops::Range<usize> {

@@ -93,7 +93,10 @@ fn every_rank_writes_the_single_process_csv_for_every_algorithm_and_problem() {
         for ranks in 1..=nodes.min(4) {
             for (rank, (csv, posted)) in spread_csvs(query, ranks).into_iter().enumerate() {
                 assert_eq!(csv, single, "{query} on rank {rank} of {ranks}");
-                assert!(posted > 0, "{query}: rank {rank} of {ranks} exchanged nothing");
+                assert!(
+                    posted > 0,
+                    "{query}: rank {rank} of {ranks} exchanged nothing"
+                );
             }
         }
     }
@@ -113,5 +116,8 @@ fn more_processes_than_nodes_is_an_error() {
     let Err(message) = Trainer::spread(&experiment("N=2"), Box::new(exchange)) else {
         panic!("3 processes for 2 nodes were accepted");
     };
-    assert!(message.starts_with("3 processes for N = 2 nodes"), "{message}");
+    assert!(
+        message.starts_with("3 processes for N = 2 nodes"),
+        "{message}"
+    );
 }

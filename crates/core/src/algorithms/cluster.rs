@@ -3,7 +3,7 @@
 //! so that each goes on with all N, exactly as one process holding every node would.
 
 use super::trainer::{NodeMemory, NodeNoise};
-use crate::nodes::{nodes_of, on_every_node_into, Exchange};
+use crate::nodes::{self, nodes_of, on_every_node_into, Exchange};
 use std::ops::Range;
 
 pub(super) struct Cluster {
@@ -24,11 +24,7 @@ impl Cluster {
         nodes: &[NodeMemory],
     ) -> Result<Cluster, String> {
         let (rank, ranks, n) = (exchange.rank(), exchange.ranks(), nodes.len());
-        if ranks > n {
-            return Err(format!(
-                "{ranks} processes for N = {n} nodes: each process computes whole nodes, so start at most {n} (or raise N)"
-            ));
-        }
+        nodes::fit(ranks, n)?;
         let block = n.div_ceil(ranks);
         let record = nodes.first().map_or(0, NodeMemory::record_len);
         Ok(Cluster {
@@ -77,7 +73,7 @@ impl Cluster {
 
 impl NodeMemory {
     /// The values another process needs of this node: its result, |gᵢ|², and local SGD's first gradient.
-    fn record_len(&self) -> usize {
+    pub(super) fn record_len(&self) -> usize {
         self.result.len()
             + match &self.noise {
                 NodeNoise::Node { gradient, .. } => 1 + gradient.len(),

@@ -540,6 +540,12 @@ impl Trainer {
         self.progress
     }
 
+    /// How many f64 values a node's round result takes when the nodes are spread over processes
+    /// ([`Trainer::spread`]): what `dynabatch calibrate` times the all-gather at.
+    pub fn exchanged_per_node(&self) -> usize {
+        self.nodes.first().map_or(0, NodeMemory::record_len)
+    }
+
     /// Which pool thread computed each node in the last round.
     pub fn thread_of_node(&self) -> &[usize] {
         &self.thread_of_node
