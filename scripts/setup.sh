@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs and is missing; safe to run again (each step checks first).
+# --with-mpi: also what the CLI's `mpi` feature needs (the test command builds and tests it).
 # Everything comes from the package registries: rustup, crates.io, npm and Debian's apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,11 +31,21 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $BINDGEN_VERSION" 
   cargo +"$NIGHTLY" install wasm-bindgen-cli --version "$BINDGEN_VERSION" --force
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-  say "installing Debian's chromium (for the browser tests and screenshots)"
+# Debian packages: chromium for the browser tests and screenshots; with --with-mpi (the test command)
+# also Open MPI and libclang, which the CLI's `mpi` feature needs (rsmpi links libmpi; its bindgen needs
+# libclang). Serving the page needs neither of the latter.
+APT=()
+command -v chromium >/dev/null 2>&1 || APT+=(chromium)
+if [ "${1:-}" = --with-mpi ]; then
+  for package in openmpi-bin libopenmpi-dev libclang-dev clang; do
+    dpkg -s "$package" >/dev/null 2>&1 || APT+=("$package")
+  done
+fi
+if [ ${#APT[@]} -gt 0 ]; then
+  say "installing Debian's ${APT[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${APT[@]}" >/dev/null
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \

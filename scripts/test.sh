@@ -3,7 +3,7 @@
 # page's tests in headless Chromium against a fresh release build. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
+./scripts/setup.sh --with-mpi
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*" >&2; }
 
@@ -13,6 +13,7 @@ cargo clippy --all-targets --quiet -- -D warnings
 # The page's two builds: with Web Worker threads, and serial (scripts/build-serial.sh).
 cargo clippy -p dynabatch-web --features threads --target wasm32-unknown-unknown --quiet -- -D warnings
 cargo clippy -p dynabatch-web --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p dynabatch-cli --features mpi --all-targets --quiet -- -D warnings
 
 step "the core is pure: no browser crate in its dependencies, for any target"
 if cargo tree -p dynabatch-core --target all -e normal,build | grep -E '\b(wasm-bindgen|web-sys|js-sys)\b'; then
@@ -22,6 +23,11 @@ fi
 
 step "core tests (cargo test)"
 cargo test --quiet
+
+step "real nodes as MPI processes (the CLI's feature mpi, mpirun on this host)"
+# As root, mpirun wants these (../shared/TOOLCHAIN.md); the tests set them too.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+cargo test -p dynabatch-cli --features mpi --test mpi --quiet
 
 step "release builds: the CLI and the page"
 cargo build --release --quiet
