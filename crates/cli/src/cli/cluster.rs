@@ -117,10 +117,11 @@ impl Mpi {
     }
 }
 
-/// A hash of the link and of the data set it trains on.
+/// A hash of the link, of the data set it trains on, and of this version.
 fn fingerprint(experiment: &Experiment) -> u64 {
     // SipHash with fixed keys: the same on every rank of the same binary.
     let mut hash = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut hash);
     experiment.to_query().hash(&mut hash);
     if experiment.problem != ProblemKind::Landscape {
         let data = Dataset::for_experiment(experiment);
