@@ -184,26 +184,29 @@ impl App {
             Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
-        let mut experiments = vec![self.experiment.clone()];
-        for &alg in &self.view.compare {
-            let mut compared = Experiment {
-                alg,
-                ..self.experiment.clone()
-            };
+        let mut experiments = vec![(self.experiment.clone(), None)];
+        for compared in &self.view.compare {
+            let mut experiment = compared.experiment(&self.experiment);
             // Another algorithm can do more work on the same budget (PSGD beside CR-PSGD with ρ near 1):
             // it gets the limits of its own, said once.
-            for mut notice in compared.apply_limits() {
-                notice.problem = format!("the compared {} run: {}", alg.name(), notice.problem);
+            for mut notice in experiment.apply_limits() {
+                notice.problem =
+                    format!("the compared {} run: {}", compared.label(), notice.problem);
                 if !self.notices.contains(&notice) {
                     self.notices.push(notice);
                 }
             }
-            experiments.push(compared);
+            experiments.push((experiment, Some(compared.label())));
         }
         self.runs = experiments
             .into_iter()
-            .map(|e| ShownRun::start(e, paused, self.pace, self.view.fault))
+            .map(|(experiment, label)| {
+                let mut shown = ShownRun::start(experiment, paused, self.pace, self.view.fault);
+                shown.label = label.unwrap_or(shown.label);
+                shown
+            })
             .collect();
+        runs::distinct_colours(&mut self.runs);
         self.dirty = true;
     }
 
@@ -282,9 +285,9 @@ impl App {
             self.notices = notice.into_iter().collect();
         }
         if self.experiment != before {
-            // A compared algorithm that is now the main one would be run twice.
-            let main = self.experiment.alg;
-            self.view.compare.retain(|a| *a != main);
+            // A compared run that is now the main one would be run twice.
+            let main = &self.experiment;
+            self.view.compare.retain(|c| c.experiment(main) != *main);
             self.prediction = predict(&self.experiment);
             self.write_link();
             if !self.runs.is_empty() {

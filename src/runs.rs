@@ -10,6 +10,8 @@ use plotters::style::RGBColor;
 /// One run on the charts. A pinned ghost has no live run: only the rows it had when pinned.
 pub struct ShownRun {
     pub label: String,
+    /// Its colour in the palette: its algorithm's, unless an earlier run has that (see `distinct_colours`).
+    pub slot: usize,
     pub experiment: Experiment,
     pub run: Option<Run>,
     pub rows: Vec<Row>,
@@ -27,6 +29,7 @@ impl ShownRun {
     ) -> ShownRun {
         ShownRun {
             label: experiment.alg.name().to_string(),
+            slot: color_index(experiment.alg),
             run: Some(Run::start(experiment.clone(), paused, pace, fault)),
             experiment,
             rows: Vec::new(),
@@ -39,6 +42,7 @@ impl ShownRun {
     pub fn pin(&self) -> ShownRun {
         ShownRun {
             label: format!("pinned {}", self.label),
+            slot: self.slot,
             experiment: self.experiment.clone(),
             run: None,
             rows: self.rows.clone(),
@@ -60,15 +64,27 @@ impl ShownRun {
         changed
     }
 
-    /// One colour per algorithm on every view; ghosts are the same colour, faded.
+    /// One colour per run on every view; ghosts are the same colour, faded.
     pub fn color(&self) -> RGBColor {
-        let base = PALETTE[color_index(self.experiment.alg)];
+        let base = PALETTE[self.slot];
         if self.ghost {
             let fade = |c: u8| ((c as u16 + 2 * 255) / 3) as u8;
             RGBColor(fade(base.0), fade(base.1), fade(base.2))
         } else {
             base
         }
+    }
+}
+
+/// Gives each live run a colour of its own: a second run of an algorithm (tuned otherwise) takes the
+/// colour of an algorithm not shown. There are as many colours as algorithms, and at most as many runs.
+pub fn distinct_colours(runs: &mut [ShownRun]) {
+    let mut taken = [false; PALETTE.len()];
+    for run in runs {
+        if taken[run.slot] {
+            run.slot = taken.iter().position(|t| !t).unwrap_or(run.slot);
+        }
+        taken[run.slot] = true;
     }
 }
 

@@ -253,7 +253,7 @@ impl Experiment {
     }
 
     /// Stores a value of the parameter's kind (as [`ParamSpec::parse`] and the table's defaults give).
-    fn store(&mut self, param: Param, value: Value) {
+    pub(crate) fn store(&mut self, param: Param, value: Value) {
         fn put<T: Field>(field: &mut T, param: Param, value: Value) {
             *field = T::typed(param, value);
         }

@@ -2,15 +2,18 @@
 //! and a compact layout for embedding. ViewKeys keys never change the main run, so the CLI accepts and
 //! checks them but runs the experiment alone.
 
-use crate::choices::ALG_NAMES;
-use crate::experiment::{shorten, Alg, Experiment, Notice};
+mod compared;
+
+use crate::experiment::{shorten, Experiment, Notice};
 use crate::params::{spec, PARAMS};
+pub use compared::{Compared, PER_RUN};
 
 /// How the page shows an experiment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ViewKeys {
-    /// Further algorithms run on the same problem, seed and budget, overlaid on every chart.
-    pub compare: Vec<Alg>,
+    /// Further runs on the same problem, seed and budget, overlaid on every chart: other algorithms, or
+    /// the same one tuned otherwise.
+    pub compare: Vec<Compared>,
     /// Controls hidden from students (parameter names).
     pub hide: Vec<&'static str>,
     /// A compact layout for an iframe.
@@ -66,7 +69,7 @@ pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
     let mut view = ViewKeys::default();
     for (key, value) in view_pairs {
         match key.as_str() {
-            "compare" => view.compare = read_compare(&value, experiment.alg, &mut notices),
+            "compare" => view.compare = compared::read(&value, &experiment, &mut notices),
             "hide" => view.hide = read_hide(&value, &mut notices),
             "fault" => match Fault::named(&value) {
                 Some(fault) => view.fault = Some(fault),
@@ -99,57 +102,58 @@ pub fn parse_strict(query: &str) -> Result<(Experiment, ViewKeys), Notice> {
 
 /// The shortest link for both: the experiment's, then only the view keys that differ from the default.
 pub fn to_query(experiment: &Experiment, view: &ViewKeys) -> String {
-    let mut out = form_urlencoded::Serializer::new(experiment.to_query());
+    let mut out = experiment.to_query();
+    let mut append = |key: &str, value: &str| {
+        out.push('&');
+        out.push_str(key);
+        out.push('=');
+        out.push_str(&readable(value));
+    };
     if !view.compare.is_empty() {
-        let names: Vec<&str> = view.compare.iter().map(|a| a.name()).collect();
-        out.append_pair("compare", &names.join(","));
+        let runs: Vec<String> = view.compare.iter().map(Compared::to_text).collect();
+        append("compare", &runs.join(","));
     }
     if !view.hide.is_empty() {
-        out.append_pair("hide", &view.hide.join(","));
+        append("hide", &view.hide.join(","));
     }
     if view.embed {
-        out.append_pair("embed", "1");
+        append("embed", "1");
     }
     if view.tour {
-        out.append_pair("tour", "1");
+        append("tour", "1");
     }
     if let Some(fault) = view.fault {
-        out.append_pair("fault", fault.name());
+        append("fault", fault.name());
     }
-    out.finish()
+    out
+}
+
+/// A view key's value as link text: percent-encoded as a form would, except for the characters that
+/// a query may hold as they are and that make `compare=psgd(gamma=0.003),local` readable. A link's
+/// reader decodes both forms alike.
+fn readable(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        match byte {
+            b'a'..=b'z'
+            | b'A'..=b'Z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'('
+            | b')'
+            | b','
+            | b'=' => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 fn items(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn read_compare(value: &str, main: Alg, notices: &mut Vec<Notice>) -> Vec<Alg> {
-    let mut compare = Vec::new();
-    for name in items(value) {
-        match Alg::ALL.iter().find(|a| a.name() == name) {
-            None => notices.push(Notice::for_link(
-                "compare",
-                format!(
-                    "compare={} is not an algorithm (allowed: {})",
-                    shorten(name),
-                    ALG_NAMES.join(", ")
-                ),
-                "ignored",
-            )),
-            Some(&alg) if alg == main || compare.contains(&alg) => notices.push(Notice::for_link(
-                "compare",
-                format!("compare lists {name} twice (or it is already the main algorithm)"),
-                "shown once",
-            )),
-            Some(_) if compare.len() == MAX_COMPARED => notices.push(Notice::for_link(
-                "compare",
-                format!("compare takes at most {MAX_COMPARED} algorithms"),
-                &format!("{name} left out"),
-            )),
-            Some(&alg) => compare.push(alg),
-        }
-    }
-    compare
 }
 
 fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
@@ -193,6 +197,7 @@ fn read_flag(key: &str, value: &str, notices: &mut Vec<Notice>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::Alg;
 
     #[test]
     fn view_keys_round_trip_and_leave_the_experiment_alone() {
@@ -202,7 +207,7 @@ mod tests {
         assert_eq!(
             view,
             ViewKeys {
-                compare: vec![Alg::Psgd, Alg::Local],
+                compare: vec![Compared::plain(Alg::Psgd), Compared::plain(Alg::Local)],
                 hide: vec!["N", "rho"],
                 embed: true,
                 tour: false,
@@ -211,7 +216,7 @@ mod tests {
         );
         let link = to_query(&e, &view);
         assert!(
-            link.ends_with("&compare=psgd%2Clocal&hide=N%2Crho&embed=1"),
+            link.ends_with("&compare=psgd,local&hide=N,rho&embed=1"),
             "{link}"
         );
         assert_eq!(parse(&link), (e.clone(), view, vec![]));
@@ -264,7 +269,7 @@ mod tests {
     fn bad_view_values_get_notices() {
         let (_, view, notices) =
             parse("alg=psgd&compare=psgd,sgd,local,local&hide=N,colour&embed=maybe");
-        assert_eq!(view.compare, vec![Alg::Local]);
+        assert_eq!(view.compare, vec![Compared::plain(Alg::Local)]);
         assert_eq!(view.hide, vec!["N"]);
         assert!(!view.embed);
         let text: Vec<String> = notices.iter().map(Notice::message).collect();

@@ -120,7 +120,7 @@ mod tests {
             assert_eq!(e.alg, Alg::CrPsgd);
             assert_eq!(
                 view.compare,
-                vec![Alg::Psgd],
+                vec![link::Compared::plain(Alg::Psgd)],
                 "the contrast needs a baseline"
             );
             assert_eq!(story_of(&e, &view).map(|s| s.name), Some("first-visit"));

@@ -10,11 +10,9 @@ fn presets_are_clean_links_of_bounded_work() {
     for preset in PRESETS {
         let (experiment, view) = link::parse_strict(preset.query)
             .unwrap_or_else(|n| panic!("{}: {}", preset.name, n.message()));
-        for alg in std::iter::once(experiment.alg).chain(view.compare.iter().copied()) {
-            let e = dynabatch_core::experiment::Experiment {
-                alg,
-                ..experiment.clone()
-            };
+        let compared = view.compare.iter().map(|c| c.experiment(&experiment));
+        for e in std::iter::once(experiment.clone()).chain(compared) {
+            let alg = e.alg;
             // Full evaluations of f and ∇f are the costly part of a round; keep them to a few thousand.
             let rows = planned_rounds(&e) / record_every(&e);
             assert!(

@@ -1,0 +1,334 @@
+//! `compare`: the runs beside the main one, each an algorithm with settings of its own, such as
+//! `compare=psgd(gamma=0.003),local(H=10,gamma=0.3)`. They share the main run's problem, data, seed,
+//! nodes and budget: a fair race differs only in how each algorithm is tuned.
+
+use super::{items, MAX_COMPARED};
+use crate::choices::ALG_NAMES;
+use crate::experiment::{shorten, Alg, Experiment, Notice};
+use crate::params::{spec, Param, Rejected, Value};
+
+/// The parameters a compared run may set for itself: how an algorithm is tuned, not what it is run on.
+pub const PER_RUN: [Param; 5] = [
+    Param::Gamma,
+    Param::FirstBatch,
+    Param::LocalSteps,
+    Param::Rho,
+    Param::Decay,
+];
+
+/// A run beside the main one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compared {
+    pub alg: Alg,
+    /// Its own values of parameters in [`PER_RUN`], in the order the link gave them.
+    pub settings: Vec<(Param, Value)>,
+}
+
+impl Compared {
+    /// Another algorithm with the main run's settings.
+    pub fn plain(alg: Alg) -> Compared {
+        Compared {
+            alg,
+            settings: Vec::new(),
+        }
+    }
+
+    /// The compared run's experiment: the main one with this algorithm and these settings. The caller
+    /// applies the limits (another algorithm may do more work on the same budget).
+    pub fn experiment(&self, main: &Experiment) -> Experiment {
+        let mut experiment = Experiment {
+            alg: self.alg,
+            ..main.clone()
+        };
+        for &(param, value) in &self.settings {
+            experiment.store(param, value);
+        }
+        experiment
+    }
+
+    /// As a link writes it: `psgd`, or `psgd(gamma=0.003,B1=2)`.
+    pub fn to_text(&self) -> String {
+        if self.settings.is_empty() {
+            return self.alg.name().to_string();
+        }
+        let settings: Vec<String> = self
+            .settings
+            .iter()
+            .map(|(param, value)| format!("{}={value}", param.spec().name))
+            .collect();
+        format!("{}({})", self.alg.name(), settings.join(","))
+    }
+
+    /// As a chart's legend names it: `psgd`, or `psgd γ=0.003 B₁=2`.
+    pub fn label(&self) -> String {
+        let mut label = self.alg.name().to_string();
+        for (param, value) in &self.settings {
+            let spec = param.spec();
+            let symbol = if spec.symbol.is_empty() {
+                spec.name
+            } else {
+                spec.symbol
+            };
+            label.push_str(&format!(" {symbol}={value}"));
+        }
+        label
+    }
+}
+
+/// Splits `a,b(c=1,d=2),e` at the commas outside parentheses.
+fn runs(value: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in value.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Reads `compare`, leniently: every part that cannot be used as given gets a notice.
+pub(super) fn read(value: &str, main: &Experiment, notices: &mut Vec<Notice>) -> Vec<Compared> {
+    let mut compare: Vec<Compared> = Vec::new();
+    for text in runs(value) {
+        let Some(run) = read_run(text, main, notices) else {
+            continue;
+        };
+        let experiment = run.experiment(main);
+        let seen = &experiment == main || compare.iter().any(|c| c.experiment(main) == experiment);
+        if seen {
+            notices.push(Notice::for_link(
+                "compare",
+                format!(
+                    "compare lists {} twice (or it is the main run)",
+                    shorten(text)
+                ),
+                "shown once",
+            ));
+        } else if compare.len() == MAX_COMPARED {
+            notices.push(Notice::for_link(
+                "compare",
+                format!("compare takes at most {MAX_COMPARED} runs"),
+                &format!("{} left out", shorten(text)),
+            ));
+        } else {
+            compare.push(run);
+        }
+    }
+    compare
+}
+
+/// One run: `name` or `name(key=value,…)`.
+fn read_run(text: &str, main: &Experiment, notices: &mut Vec<Notice>) -> Option<Compared> {
+    let (name, settings) = match text.split_once('(') {
+        None => (text, None),
+        Some((name, rest)) => match rest.strip_suffix(')') {
+            Some(settings) => (name.trim(), Some(settings)),
+            None => {
+                notices.push(Notice::for_link(
+                    "compare",
+                    format!(
+                        "compare={} has no closing parenthesis (write e.g. psgd(gamma=0.003,B1=2))",
+                        shorten(text)
+                    ),
+                    "ignored",
+                ));
+                return None;
+            }
+        },
+    };
+    let Some(&alg) = Alg::ALL.iter().find(|a| a.name() == name) else {
+        notices.push(Notice::for_link(
+            "compare",
+            format!(
+                "compare={} is not an algorithm (allowed: {})",
+                shorten(name),
+                ALG_NAMES.join(", ")
+            ),
+            "ignored",
+        ));
+        return None;
+    };
+    let mut run = Compared::plain(alg);
+    for setting in settings.into_iter().flat_map(items) {
+        if let Some((param, value)) = read_setting(alg, setting, main, notices) {
+            run.settings.retain(|(p, _)| *p != param);
+            run.settings.push((param, value));
+        }
+    }
+    Some(run)
+}
+
+/// One `key=value` of a compared `alg`; `None`, with a notice, where it cannot be used.
+fn read_setting(
+    alg: Alg,
+    setting: &str,
+    main: &Experiment,
+    notices: &mut Vec<Notice>,
+) -> Option<(Param, Value)> {
+    let allowed = || {
+        let names: Vec<&str> = PER_RUN.iter().map(|p| p.spec().name).collect();
+        names.join(", ")
+    };
+    let mut notice = |problem: String, action: &str| {
+        notices.push(Notice::for_link("compare", problem, action));
+    };
+    let Some((key, raw)) = setting.split_once('=') else {
+        notice(
+            format!(
+                "compare: {}({}) is not a setting (write key=value with one of {})",
+                alg.name(),
+                shorten(setting),
+                allowed()
+            ),
+            "ignored",
+        );
+        return None;
+    };
+    let Some(spec) = spec(key.trim()).filter(|s| PER_RUN.contains(&s.param)) else {
+        notice(
+            format!(
+                "compare: {}({}) cannot differ between runs (a compared run may set {})",
+                alg.name(),
+                shorten(key),
+                allowed()
+            ),
+            "ignored",
+        );
+        return None;
+    };
+    if !spec.applies(alg, main.problem) {
+        notice(
+            format!("compare: {} has no {}", alg.name(), spec.name),
+            "ignored",
+        );
+        return None;
+    }
+    match spec.parse(raw.trim()) {
+        Ok(value) => Some((spec.param, value)),
+        Err(Rejected::Clamped(value)) => {
+            notice(
+                format!(
+                    "compare: {}({}={}) is out of range ({})",
+                    alg.name(),
+                    spec.name,
+                    shorten(raw),
+                    spec.domain.describe()
+                ),
+                &format!("using {value}"),
+            );
+            Some((spec.param, value))
+        }
+        Err(Rejected::Unusable(why)) => {
+            notice(
+                format!(
+                    "compare: {}({}={}) {why} (allowed: {})",
+                    alg.name(),
+                    spec.name,
+                    shorten(raw),
+                    spec.domain.describe()
+                ),
+                "ignored",
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::experiment::Alg;
+    use crate::link::{parse, parse_strict, to_query, Compared};
+    use crate::params::{Param, Value};
+
+    #[test]
+    fn runs_with_settings_of_their_own_round_trip_as_readable_links() {
+        let query = "alg=crpsgd&gamma=0.3&compare=psgd(gamma=0.003,B1=2),local(H=10),psgd";
+        let (e, view, notices) = parse(query);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(
+            view.compare,
+            vec![
+                Compared {
+                    alg: Alg::Psgd,
+                    settings: vec![
+                        (Param::Gamma, Value::Real(0.003)),
+                        (Param::FirstBatch, Value::Int(2))
+                    ],
+                },
+                Compared {
+                    alg: Alg::Local,
+                    settings: vec![(Param::LocalSteps, Value::IntOrAuto(Some(10)))],
+                },
+                Compared::plain(Alg::Psgd),
+            ]
+        );
+        let psgd = view.compare[0].experiment(&e);
+        assert_eq!(
+            (psgd.alg, psgd.gamma, psgd.first_batch),
+            (Alg::Psgd, 0.003, 2)
+        );
+        assert_eq!(
+            (psgd.seed, psgd.budget, psgd.nodes),
+            (e.seed, e.budget, e.nodes),
+            "a fair race"
+        );
+        let link = to_query(&e, &view);
+        assert!(
+            link.ends_with("&compare=psgd(gamma=0.003,B1=2),local(H=10),psgd"),
+            "{link}"
+        );
+        assert_eq!(parse(&link), (e, view.clone(), vec![]));
+        // Percent-encoded, as a form or another tool would write it, it reads the same.
+        let encoded = link
+            .replace('(', "%28")
+            .replace(')', "%29")
+            .replace(',', "%2C");
+        assert_eq!(parse(&encoded).1, view);
+        assert_eq!(view.compare[0].label(), "psgd γ=0.003 B₁=2");
+    }
+
+    #[test]
+    fn the_main_algorithm_tuned_otherwise_is_a_run_of_its_own() {
+        let (_, view, notices) =
+            parse("alg=psgd&gamma=0.05&compare=psgd(gamma=0.003),psgd(gamma=0.05)");
+        assert_eq!(
+            view.compare,
+            vec![parse("compare=psgd(gamma=0.003)&alg=crpsgd").1.compare[0].clone()]
+        );
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].problem.contains("twice (or it is the main run)"),
+            "{notices:?}"
+        );
+    }
+
+    #[test]
+    fn settings_that_cannot_be_used_get_one_notice_each() {
+        for (compare, problem, kept) in [
+            ("psgd(N=8)", "compare: psgd(N) cannot differ between runs (a compared run may set gamma, B1, H, rho, decay)", Some(0)),
+            ("psgd(rho=2)", "compare: psgd has no rho", Some(0)),
+            ("psgd(gamma=500)", "compare: psgd(gamma=500) is out of range (a number from 0.000001 to 100)", Some(1)),
+            ("psgd(gamma=fast)", "compare: psgd(gamma=fast) is not a number (allowed: a number from 0.000001 to 100)", Some(0)),
+            ("psgd(gamma)", "compare: psgd(gamma) is not a setting (write key=value with one of gamma, B1, H, rho, decay)", Some(0)),
+            ("psgd(gamma=0.1", "compare=psgd(gamma=0.1 has no closing parenthesis (write e.g. psgd(gamma=0.003,B1=2))", None),
+            ("sgd(gamma=0.1)", "compare=sgd is not an algorithm (allowed: crpsgd, psgd, catalyst, local)", None),
+        ] {
+            let (_, view, notices) = parse(&format!("alg=crpsgd&compare={compare}"));
+            assert_eq!(notices.len(), 1, "{compare}: {notices:?}");
+            assert_eq!(notices[0].problem, problem, "{compare}");
+            assert_eq!(view.compare.first().map(|c| c.settings.len()), kept, "{compare}");
+            assert!(parse_strict(&format!("alg=crpsgd&compare={compare}")).is_err());
+        }
+    }
+}
