@@ -56,19 +56,25 @@ pub fn install() {
 struct RunView {
     label: String,
     alg: &'static str,
+    /// Its colour on the charts, `#rrggbb`.
+    color: String,
     state: &'static str,
     /// The run's own share link: the CLI reproduces its CSV from it.
     link: String,
     csv: String,
 }
 
-/// Every run on the charts: `[{label, alg, state, csv}]`, the main run first, a pinned ghost last.
+/// Every run on the charts: `[{label, alg, color, state, link, csv}]`, the main run first, a pinned ghost last.
 fn runs_value(app: &mut super::App) -> JsValue {
     let runs: Vec<RunView> = app
         .shown()
         .map(|r| RunView {
             label: r.label.clone(),
             alg: r.experiment.alg.name(),
+            color: {
+                let c = r.color();
+                format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+            },
             state: r.state.name(),
             link: r.experiment.to_query(),
             csv: to_csv(&r.rows),

@@ -29,8 +29,8 @@ test('the default page runs CR-PSGD beside fixed-batch PSGD, with the batch char
   assert.ok(runs.every(r => r.state === 'done'), JSON.stringify(runs.map(r => r.state)));
   // The address bar holds the canonical link of the first visit's story, and the strip names it.
   const search = await page.evaluate(() => location.search);
-  assert.match(search, /^\?v=1&.*compare=psgd/);
-  assert.match(await page.textContent('#story-caption'), /CR-PSGD beside PSGD/);
+  assert.match(search, /^\?v=1&.*compare=psgd\(gamma=0\.001\)$/, 'PSGD with its own tuned γ');
+  assert.match(await page.textContent('#story-caption'), /each with its own tuned step size/);
   assert.equal(await page.textContent('#round-counter'), '141');
   for (const selector of ['#state', '#chart-sfo', '#chart-rounds', '#chart-batch', 'a[data-preset]']) {
     assert.ok(await inViewport(page, selector), `${selector} is above the fold at 1366×768`);

@@ -18,13 +18,37 @@ test('compare= overlays the listed algorithms on the same problem, seed and budg
   const shown = await runs(page);
   assert.deepEqual(shown.map(r => [r.label, r.alg, r.state]), [['crpsgd', 'crpsgd', 'done'], ['psgd', 'psgd', 'done'], ['local', 'local', 'done']]);
   const query = await page.evaluate(() => location.search.slice(1));
-  assert.match(query, /&compare=psgd%2Clocal$/);
+  assert.match(query, /&compare=psgd,local$/);
   for (const run of shown) {
     assert.equal(new URLSearchParams(run.link).get('alg') ?? 'crpsgd', run.alg, 'links leave out defaults');
     assert.equal(run.csv, cliCsv(run.link, 2), run.label);
   }
   assert.equal(shown[0].csv, await page.evaluate(() => window.dynabatch.csv()), 'csv() is the main run');
   assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('compared runs with settings of their own (a fair race) run those settings, each equal to the CLI', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd(gamma=0.001),psgd(gamma=0.01,B1=2)`);
+  assert.equal((await settle(page)).state, 'done');
+  const shown = await runs(page);
+  assert.deepEqual(shown.map(r => r.label), ['crpsgd', 'psgd γ=0.001', 'psgd γ=0.01 B₁=2']);
+  assert.equal(new URLSearchParams(shown[1].link).get('gamma'), '0.001');
+  assert.equal(new URLSearchParams(shown[2].link).get('B1'), '2');
+  for (const run of shown) assert.equal(run.csv, cliCsv(run.link, 2), run.label);
+  const query = await page.evaluate(() => location.search.slice(1));
+  assert.match(query, /&compare=psgd\(gamma=0\.001\),psgd\(gamma=0\.01,B1=2\)$/, 'written back readably');
+  // Two runs of one algorithm get colours of their own.
+  assert.equal(new Set(shown.map(r => r.color)).size, 3, JSON.stringify(shown.map(r => r.color)));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a compared setting that cannot differ between runs gets a notice and is left out', async () => {
+  const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd(N=8)`);
+  await settle(page);
+  assert.match(await page.textContent('#notices'), /compare: psgd\(N\) cannot differ between runs/);
+  assert.deepEqual((await runs(page)).map(r => r.label), ['crpsgd', 'psgd']);
   await page.context().close();
 });
 

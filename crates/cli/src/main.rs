@@ -47,6 +47,16 @@ mod cli {
             #[arg(long, requires = "mpi", hide = true)]
             panic_on_rank: Option<usize>,
         },
+        /// Gives the link's main run and each compared one its best step size γ (and ρ for CR-PSGD):
+        /// a grid ×3 apart, scored by the mean final f − f* (‖∇f‖² where f* is unknown) over 3 seeds at
+        /// the link's budget. Prints a table, then the tuned link.
+        Tune {
+            /// A link, with compared runs if any, e.g. 'alg=crpsgd&problem=breast-cancer&compare=psgd'.
+            query: String,
+            /// Runs at once (default: this machine's cores).
+            #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+            threads: Option<u16>,
+        },
         /// Under mpirun: measures this cluster's all-gather latency and bandwidth at the link's model size,
         /// and a node's time per sample gradient; prints the link parameters that make the simulated time
         /// model it (latency=…&bandwidth=…&sfo_time=…). Needs a build with `--features mpi`.
@@ -100,6 +110,9 @@ mod cli {
                 panic_on_rank,
             } => across_processes::run(&query, threads, timing.as_deref(), panic_on_rank),
             Command::Calibrate { query } => across_processes::calibrate(&query),
+            Command::Tune { query, threads } => {
+                tune(&query, threads.map_or_else(cores, usize::from))
+            }
             Command::Data { problem } => data(&problem),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
             Command::Bench {
@@ -254,6 +267,61 @@ mod cli {
             say(&format!("diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)"));
             return Ok(ExitCode::from(DIVERGED));
         }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
+        use dynabatch_core::tune::{score, Search};
+        let (experiment, view) =
+            dynabatch_core::link::parse_strict(query).map_err(|notice| notice.problem)?;
+        let search = Search::new(&experiment, &view);
+        let candidates = search.candidates();
+        let bar = ProgressBar::new(candidates.len() as u64).with_style(
+            ProgressStyle::with_template(
+                "{spinner} tuning {wide_bar} {pos}/{len} candidates ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        // Candidates are many small runs: one per thread at a time, each on a pool of one thread of its
+        // own, beats splitting each run's nodes. The scores do not depend on who computed them.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let scores: Vec<std::sync::Mutex<f64>> = candidates
+            .iter()
+            .map(|_| std::sync::Mutex::new(f64::NAN))
+            .collect();
+        std::thread::scope(|scope| {
+            for _ in 0..threads.min(candidates.len()) {
+                scope.spawn(|| -> Result<(), String> {
+                    pool(1)?.install(|| loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(candidate) = candidates.get(i) else {
+                            return Ok(());
+                        };
+                        let s = score(candidate);
+                        *scores[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
+                        bar.inc(1);
+                    })
+                });
+            }
+        });
+        bar.finish_and_clear();
+        let scores: Vec<f64> = scores
+            .into_iter()
+            .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let (tuned, tuned_view, table) = search.finish(&scores);
+        let measure = search.measure.label();
+        let mut text = format!("run\tgamma\trho\tmean {measure} (3 seeds)\twith the link's own\n");
+        for t in &table {
+            let rho = t.rho.map_or_else(|| "-".to_string(), |r| r.to_string());
+            text.push_str(&format!(
+                "{}\t{}\t{rho}\t{:.3e}\t{:.3e}\n",
+                t.label, t.gamma, t.score, t.before
+            ));
+        }
+        text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
+        text.push('\n');
+        print(&text)?;
         Ok(ExitCode::SUCCESS)
     }
 

@@ -211,3 +211,31 @@ fn without_the_mpi_feature_mpi_says_how_to_get_it() {
         );
     }
 }
+
+#[test]
+fn tune_prints_a_table_and_a_tuned_link_that_runs() {
+    let (code, out, err) = dynabatch(&[
+        "tune",
+        "alg=crpsgd&problem=landscape&N=2&gamma=0.001&T=400&compare=psgd",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "run\tgamma\trho\tmean f − f* (3 seeds)\twith the link's own"
+    );
+    assert!(
+        lines[1].starts_with("crpsgd\t") && lines[2].starts_with("psgd\t"),
+        "{out}"
+    );
+    let link = lines[3];
+    assert!(link.contains("&compare=psgd(gamma="), "{link}");
+    assert!(
+        !link.contains("gamma=0.001&"),
+        "γ = 0.001 crawls on 400 samples: {link}"
+    );
+    let (code, _, err) = dynabatch(&["run", link]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -21,3 +21,4 @@ pub mod problems;
 pub mod rng;
 pub mod session;
 pub mod theory;
+pub mod tune;

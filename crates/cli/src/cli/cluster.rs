@@ -347,10 +347,11 @@ pub fn calibrate(query: &str) -> Result<ExitCode, Stop> {
     let large = slowest_mean(&mpi, Duration::from_millis(300), || {
         mpi.world.all_gather_into(&mine[..], &mut all[..]);
     });
-    // One node's sample gradients at the starting point, in batches as large as the link's first.
+    // One node's sample gradients at the starting point, in batches of the link's first (per sample, a
+    // larger batch costs less: CR-PSGD's growing batches are modelled a little slow).
     let problem = dynabatch_core::problems::build(&experiment);
     let (x, mut gradient) = (problem.initial_point(), vec![0.0; parameters]);
-    let batch = experiment.first_batch.max(16);
+    let batch = experiment.first_batch;
     let mut stream = Stream::new(experiment.seed, Purpose::Node { node: 0, round: 1 });
     let per_batch = slowest_mean(&mpi, Duration::from_millis(300), || {
         problem.minibatch_gradient(&x, &mut stream, batch, &mut gradient);
