@@ -214,6 +214,9 @@ fn batch_caption(alg: Alg) -> String {
         Alg::Psgd => "the same batch B₁ every round, so about T/B₁ rounds.",
         Alg::Catalyst => "B_t grows by ρ within each outer step, then starts again at B₁.",
         Alg::Local => "each round is H local steps of batch B₁, then one average.",
+        Alg::Adaptive => {
+            "B_t chases B_noise/(N·η²), the batch the norm test asks for, growing by at most ρ per round."
+        }
     };
     format!("{}: {rule}", alg.label())
 }

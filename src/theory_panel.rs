@@ -60,11 +60,11 @@ pub fn render(app: &App) {
     set_text("rounds-order", p.rounds_order);
     set_text("rounds-formula", p.rounds_formula);
     set_text("closed-form-rounds", &format!("{:.1}", p.asymptotic_rounds));
-    set_text("predicted-rounds", &p.exact_rounds.to_string());
+    set_text("predicted-rounds", &p.rounds.to_string());
     let measured = app.rows().last().map_or(0, |r| r.round);
     set_text("measured-rounds", &measured.to_string());
     let note = match app.state() {
-        RunState::Done if measured == p.exact_rounds => "✓ as planned",
+        RunState::Done if p.rounds.holds(measured) => "✓ as planned",
         RunState::Done => "stopped early",
         RunState::Diverged => "diverged",
         RunState::Error => "",

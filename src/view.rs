@@ -4,6 +4,7 @@
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
+use dynabatch_core::theory::Rounds;
 use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -86,9 +87,13 @@ fn render_status(app: &App) {
     let last = app.rows().last();
     let e = &app.experiment;
     let progress = format!(
-        "round {} of {} · {} of {} SFO per node",
+        "round {} of {}{} · {} of {} SFO per node",
         grouped(last.map_or(0, |r| r.round)),
-        grouped(app.prediction.exact_rounds),
+        match app.prediction.rounds {
+            Rounds::Exact(_) => "",
+            Rounds::Between { .. } => "at most ",
+        },
+        grouped(app.prediction.rounds.most()),
         grouped(last.map_or(0, |r| r.sfo)),
         grouped(e.budget)
     );

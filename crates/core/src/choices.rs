@@ -13,6 +13,8 @@ pub enum Alg {
     Catalyst,
     /// Local SGD: H local steps per node between averages.
     Local,
+    /// Adaptive batches: the norm test grows the batch when the measured gradient noise asks for it.
+    Adaptive,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,7 +28,13 @@ pub enum ProblemKind {
 
 impl Alg {
     /// In the order the controls and error messages list them.
-    pub const ALL: [Alg; 4] = [Alg::CrPsgd, Alg::Psgd, Alg::Catalyst, Alg::Local];
+    pub const ALL: [Alg; 5] = [
+        Alg::CrPsgd,
+        Alg::Psgd,
+        Alg::Catalyst,
+        Alg::Local,
+        Alg::Adaptive,
+    ];
 
     /// The name in links and in the CLI.
     pub const fn name(self) -> &'static str {
@@ -35,6 +43,7 @@ impl Alg {
             Alg::Psgd => "psgd",
             Alg::Catalyst => "catalyst",
             Alg::Local => "local",
+            Alg::Adaptive => "adaptive",
         }
     }
 
@@ -45,6 +54,7 @@ impl Alg {
             Alg::Psgd => "PSGD",
             Alg::Catalyst => "CR-PSGD-Catalyst",
             Alg::Local => "Local SGD",
+            Alg::Adaptive => "Adaptive batches",
         }
     }
 
@@ -55,6 +65,7 @@ impl Alg {
             Alg::Psgd => Some("fixed batch"),
             Alg::Catalyst => None,
             Alg::Local => Some("H steps"),
+            Alg::Adaptive => Some("the noise picks B_t"),
         }
     }
 
@@ -100,11 +111,12 @@ impl ProblemKind {
     }
 }
 
-pub const ALG_NAMES: [&str; 4] = [
+pub const ALG_NAMES: [&str; 5] = [
     Alg::ALL[0].name(),
     Alg::ALL[1].name(),
     Alg::ALL[2].name(),
     Alg::ALL[3].name(),
+    Alg::ALL[4].name(),
 ];
 pub const PROBLEM_NAMES: [&str; 5] = [
     ProblemKind::ALL[0].name(),

@@ -30,6 +30,8 @@ pub struct Experiment {
     pub first_batch: u64,
     /// γ, the step size.
     pub gamma: f64,
+    /// η, the norm test's ratio of noise to gradient (adaptive batches).
+    pub eta: f64,
     /// τ, the step decay in samples per node: γ_t = γ·τ/(τ + s_t). 0 is a constant γ.
     pub decay: f64,
     /// T, the SFO budget per node.
@@ -72,6 +74,7 @@ impl Default for Experiment {
             first_batch: table(Param::FirstBatch),
             gamma: table(Param::Gamma),
             decay: table(Param::Decay),
+            eta: table(Param::Eta),
             budget: table(Param::Budget),
             seed: table(Param::Seed),
             lambda: table(Param::Lambda),
@@ -236,6 +239,7 @@ impl Experiment {
             Param::FirstBatch => self.first_batch.value(),
             Param::Gamma => self.gamma.value(),
             Param::Decay => self.decay.value(),
+            Param::Eta => self.eta.value(),
             Param::Budget => self.budget.value(),
             Param::Seed => self.seed.value(),
             Param::Lambda => self.lambda.value(),
@@ -267,6 +271,7 @@ impl Experiment {
             Param::FirstBatch => put(&mut self.first_batch, param, value),
             Param::Gamma => put(&mut self.gamma, param, value),
             Param::Decay => put(&mut self.decay, param, value),
+            Param::Eta => put(&mut self.eta, param, value),
             Param::Budget => put(&mut self.budget, param, value),
             Param::Seed => put(&mut self.seed, param, value),
             Param::Lambda => put(&mut self.lambda, param, value),

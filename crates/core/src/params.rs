@@ -15,6 +15,7 @@ pub enum Param {
     Problem,
     Nodes,
     Rho,
+    Eta,
     Theta,
     LocalSteps,
     FirstBatch,
@@ -98,6 +99,9 @@ pub const MAX_BUDGET: u64 = 1_000_000;
 /// Past it, `every` is raised (see `experiment::limits`).
 pub const MAX_ROWS: u64 = 20_000;
 
+/// The norm test's η by default: measured on breast cancer and digits (README, "Adaptive batches").
+pub const ETA_DEFAULT: f64 = 4.0;
+
 /// Largest step decay τ: a thousand times the largest budget, where γ_t stays within 0.1% of γ for the
 /// whole of any run, so larger values could not be told from a constant step.
 pub const MAX_DECAY: f64 = 1000.0 * MAX_BUDGET as f64;
@@ -138,10 +142,20 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "rho",
         label: "Batch growth",
         symbol: "ρ",
-        help: "Batch growth factor: B_t = ⌊ρ^(t−1)·B₁⌋. ρ = 1 is fixed-batch parallel SGD; larger ρ means fewer, larger rounds.",
+        help: "Batch growth factor: B_t = ⌊ρ^(t−1)·B₁⌋. ρ = 1 is fixed-batch parallel SGD; larger ρ means fewer, larger rounds. For adaptive batches, the most a batch may grow in one round.",
         domain: Domain::Real { min: 1.0, max: 16.0 },
         default: Value::Real(1.5),
-        applies_to: AppliesTo::Algs(&[Alg::CrPsgd, Alg::Catalyst]),
+        applies_to: AppliesTo::Algs(&[Alg::CrPsgd, Alg::Catalyst, Alg::Adaptive]),
+    },
+    ParamSpec {
+        param: Param::Eta,
+        name: "eta",
+        label: "Norm test",
+        symbol: "η",
+        help: "Adaptive batches grow until the noise in the averaged gradient is at most η times its size: the next global batch aims at B_noise/η² (Byrd et al. 2012), growing by at most ρ per round. Smaller η means larger batches sooner.",
+        domain: Domain::Real { min: 0.1, max: 100.0 },
+        default: Value::Real(ETA_DEFAULT),
+        applies_to: AppliesTo::Algs(&[Alg::Adaptive]),
     },
     ParamSpec {
         param: Param::Theta,

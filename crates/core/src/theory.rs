@@ -1,6 +1,6 @@
 //! What the paper predicts for an experiment: each algorithm's convergence rate and round count.
 
-use crate::algorithms::{catalyst_shape, local_steps, planned_rounds};
+use crate::algorithms::{catalyst_shape, fewest_rounds, local_steps, planned_rounds};
 use crate::experiment::{Alg, Experiment};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -11,10 +11,45 @@ pub struct Prediction {
     pub rounds_order: &'static str,
     /// The formula behind `asymptotic_rounds`, for display.
     pub rounds_formula: &'static str,
-    /// The exact round count of this experiment's schedule (what a run will measure).
-    pub exact_rounds: u64,
+    /// The round count of this experiment's schedule (what a run will measure).
+    pub rounds: Rounds,
     /// The paper's closed-form round count for these parameters, without floors.
     pub asymptotic_rounds: f64,
+}
+
+/// How many rounds a run will take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounds {
+    /// Fixed before it starts.
+    Exact(u64),
+    /// Decided as it runs (adaptive batches): between growing by ρ every round and never growing.
+    Between { fewest: u64, most: u64 },
+}
+
+impl Rounds {
+    /// The most it can be.
+    pub fn most(self) -> u64 {
+        match self {
+            Rounds::Exact(rounds) | Rounds::Between { most: rounds, .. } => rounds,
+        }
+    }
+
+    /// Whether a finished run's count is what was planned.
+    pub fn holds(self, measured: u64) -> bool {
+        match self {
+            Rounds::Exact(rounds) => measured == rounds,
+            Rounds::Between { fewest, most } => (fewest..=most).contains(&measured),
+        }
+    }
+}
+
+impl std::fmt::Display for Rounds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rounds::Exact(rounds) => write!(f, "{rounds}"),
+            Rounds::Between { fewest, most } => write!(f, "{fewest} to {most}"),
+        }
+    }
 }
 
 /// log_ρ((ρ − 1)·budget/B₁ + 1): solves Σ_{t≤K} ρ^(t−1)·B₁ = budget for K (budget/B₁ when ρ = 1).
@@ -38,6 +73,9 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
         (Alg::Psgd, true) => {
             "E[f − f*] = O(1/(NT)) under PL, with a small fixed batch and steps γτ/(τ + s) decaying like 1/s (γτ large enough)"
         }
+        (Alg::Adaptive, _) => {
+            "no theorem of its own: the norm test (Byrd et al. 2012) keeps the gradient's noise below η times its size, as CR-PSGD's growing batches do on a fixed schedule"
+        }
         (Alg::Catalyst | Alg::Local, false) => "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
         (Alg::Catalyst | Alg::Local, true) => {
             "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f, proved for a constant γ (decay is outside the theorem)"
@@ -47,21 +85,21 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
 
 pub fn predict(e: &Experiment) -> Prediction {
     let (n, t, b1) = (e.nodes as f64, e.budget as f64, e.first_batch as f64);
-    let exact_rounds = planned_rounds(e);
+    let rounds = Rounds::Exact(planned_rounds(e));
     let rate = rate(e.alg, e.decay > 0.0);
     match e.alg {
         Alg::CrPsgd => Prediction {
             rate,
             rounds_order: "O(log T)",
             rounds_formula: "log_ρ((ρ−1)T/B₁ + 1)",
-            exact_rounds,
+            rounds,
             asymptotic_rounds: geometric_rounds(t, b1, e.rho),
         },
         Alg::Psgd => Prediction {
             rate,
             rounds_order: "O(T)",
             rounds_formula: "T/B₁",
-            exact_rounds,
+            rounds,
             asymptotic_rounds: t / b1,
         },
         Alg::Catalyst => {
@@ -70,7 +108,7 @@ pub fn predict(e: &Experiment) -> Prediction {
                 rate,
                 rounds_order: "O(√(NT)·log(T/N))",
                 rounds_formula: "√(NT)·log_ρ((ρ−1)√(T/N)/B₁ + 1)",
-                exact_rounds,
+                rounds,
                 asymptotic_rounds: libm::sqrt(n * t)
                     * geometric_rounds(inner_budget as f64, b1, e.rho),
             }
@@ -79,8 +117,18 @@ pub fn predict(e: &Experiment) -> Prediction {
             rate,
             rounds_order: "O(N^¾·T^¾) with H = T^¼/N^¾",
             rounds_formula: "T/(H·B₁)",
-            exact_rounds,
+            rounds,
             asymptotic_rounds: t / (local_steps(e) as f64 * b1),
+        },
+        Alg::Adaptive => Prediction {
+            rate,
+            rounds_order: "between O(log T) and O(T): the noise decides",
+            rounds_formula: "log_ρ((ρ−1)T/B₁ + 1) to T/B₁",
+            rounds: Rounds::Between {
+                fewest: fewest_rounds(e),
+                most: planned_rounds(e),
+            },
+            asymptotic_rounds: geometric_rounds(t, b1, e.rho),
         },
     }
 }
@@ -96,22 +144,22 @@ mod tests {
     #[test]
     fn closed_forms_bracket_the_exact_counts() {
         let p = predicted("rho=1.5&B1=2&T=2000");
-        assert_eq!(p.exact_rounds, 15);
+        assert_eq!(p.rounds.most(), 15);
         // Floors only shrink batches, so the exact count is at least the closed form's floor.
         assert!(
-            p.asymptotic_rounds.floor() as u64 <= p.exact_rounds
-                && p.exact_rounds <= p.asymptotic_rounds as u64 + 3
+            p.asymptotic_rounds.floor() as u64 <= p.rounds.most()
+                && p.rounds.most() <= p.asymptotic_rounds as u64 + 3
         );
         let p = predicted("alg=psgd&B1=2&T=2000");
-        assert_eq!((p.exact_rounds, p.asymptotic_rounds), (1000, 1000.0));
+        assert_eq!((p.rounds.most(), p.asymptotic_rounds), (1000, 1000.0));
         let p = predicted("alg=catalyst&N=8&T=2000&B1=1&rho=2");
-        assert_eq!(p.exact_rounds, 126 * 4);
+        assert_eq!(p.rounds.most(), 126 * 4);
         assert!(
             (p.asymptotic_rounds - 126.49 * 4.0).abs() < 1.0,
             "{}",
             p.asymptotic_rounds
         );
         let p = predicted("alg=local&N=4&T=2000&B1=2");
-        assert_eq!(p.exact_rounds, 500, "H = ⌊2000^¼/4^¾⌋ = 2");
+        assert_eq!(p.rounds.most(), 500, "H = ⌊2000^¼/4^¾⌋ = 2");
     }
 }

@@ -218,3 +218,39 @@ fn no_decay_is_a_constant_step_to_the_bit() {
         assert_ne!(rows(&format!("{plain}&decay=100")), rows(&plain), "{alg}");
     }
 }
+
+/// Adaptive batches follow the norm test on the noise scale the run itself reports: every next batch is
+/// max(B_t, min(⌈ρ·B_t⌉, ⌈B_noise/(N·η²)⌉)) of the row before it (⌈ρ·B_t⌉ while B_noise is undefined),
+/// within the budget.
+#[test]
+fn adaptive_batches_follow_the_norm_test_on_the_reported_noise_scale() {
+    for query in [
+        "alg=adaptive&problem=breast-cancer&lambda=0.001&N=4&B1=1&rho=1.5&eta=4&gamma=1&T=19000&seed=1&every=1",
+        "alg=adaptive&problem=landscape&sigma=3&N=2&B1=1&rho=1.2&eta=1&gamma=0.05&T=3000&seed=2&every=1",
+        "alg=adaptive&problem=digits&N=1&B1=2&rho=2&eta=8&gamma=0.5&T=2000&seed=3&every=1",
+    ] {
+        let e = experiment(query);
+        let rows = rows(query);
+        assert_eq!(rows[1].batch, e.first_batch, "{query}");
+        let norm_test = |row: &Row| {
+            let capped = (e.rho * row.batch as f64).ceil();
+            let asked = row
+                .noise_scale
+                .map_or(capped, |b| (b / (e.nodes as f64 * e.eta * e.eta)).ceil());
+            ((capped.min(asked) as u64).max(row.batch), asked < capped)
+        };
+        let mut grew_by_noise = false;
+        for pair in rows[1..].windows(2) {
+            let (now, next) = (&pair[0], &pair[1]);
+            let (expected, by_noise) = norm_test(now);
+            assert_eq!(next.batch, expected, "{query}: round {}", next.round);
+            assert!(next.sfo == now.sfo + next.batch, "{query}");
+            grew_by_noise |= by_noise && expected > now.batch;
+        }
+        assert!(grew_by_noise, "{query}: the noise, not the cap, decided some growth");
+        // It ends where the next batch would take a node past T.
+        let last = rows.last().expect("rows");
+        assert!(last.sfo <= e.budget, "{query}");
+        assert!(last.sfo + norm_test(last).0 > e.budget, "{query}");
+    }
+}

@@ -10,6 +10,7 @@ mod schedule;
 mod trainer;
 
 pub use schedule::{
-    batch_size, catalyst_shape, local_schedule, local_steps, planned_rounds, record_every, Schedule,
+    batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
+    record_every, Schedule,
 };
 pub use trainer::{Progress, Stepped, Trainer};

@@ -73,6 +73,19 @@ fn growth(experiment: &Experiment) -> f64 {
     match experiment.alg {
         Alg::CrPsgd | Alg::Catalyst => experiment.rho,
         Alg::Psgd | Alg::Local => 1.0,
+        // Its batches are decided as it runs, never shrinking: B₁ every round is its longest schedule.
+        Alg::Adaptive => 1.0,
+    }
+}
+
+/// The fewest rounds an experiment can run: its planned rounds, except for adaptive batches, which take
+/// fewest when they grow by the cap ρ every round.
+pub fn fewest_rounds(experiment: &Experiment) -> u64 {
+    match experiment.alg {
+        Alg::Adaptive => {
+            Schedule::new(experiment.first_batch, experiment.rho, experiment.budget).rounds()
+        }
+        _ => planned_rounds(experiment),
     }
 }
 
@@ -100,10 +113,10 @@ pub fn local_schedule(experiment: &Experiment) -> Schedule {
     Schedule::new(per_round, 1.0, experiment.budget)
 }
 
-/// How many communication rounds an experiment will run.
+/// How many communication rounds an experiment will run (for adaptive batches, at most).
 pub fn planned_rounds(experiment: &Experiment) -> u64 {
     match experiment.alg {
-        Alg::CrPsgd | Alg::Psgd => Schedule::for_experiment(experiment).rounds(),
+        Alg::CrPsgd | Alg::Psgd | Alg::Adaptive => Schedule::for_experiment(experiment).rounds(),
         Alg::Catalyst => {
             let (outers, inner_budget) = catalyst_shape(experiment);
             let inner =
@@ -122,9 +135,10 @@ pub fn planned_rounds(experiment: &Experiment) -> u64 {
 pub fn record_every(experiment: &Experiment) -> u64 {
     const AUTO_ROWS: u64 = 1000;
     let rounds = planned_rounds(experiment);
+    // Adaptive batches usually run far fewer rounds than their most: `auto` aims at their fewest.
     let asked = experiment
         .every
-        .unwrap_or_else(|| rounds.div_ceil(AUTO_ROWS).max(1));
+        .unwrap_or_else(|| fewest_rounds(experiment).div_ceil(AUTO_ROWS).max(1));
     // ⌈rounds/every⌉ + 1 ≤ most ⇔ every ≥ ⌈rounds/(most − 1)⌉.
     let least = rounds.div_ceil(max_rows(experiment).saturating_sub(1).max(1));
     asked.max(least).max(1)

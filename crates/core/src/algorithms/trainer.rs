@@ -37,6 +37,41 @@ enum Plan {
     },
     /// Local SGD: each round costs H·B₁ samples per node.
     Local { steps: u64, rounds: Schedule },
+    /// Adaptive batches: each round's batch from the noise measured so far ([`Adaptive::next`]).
+    Adaptive(Adaptive),
+}
+
+/// The norm test of Byrd, Chin, Nocedal & Wu (2012) on the measured noise scale: the next per-node batch
+/// is B_{t+1} = max(B_t, min(⌈ρ·B_t⌉, ⌈B_noise/(N·η²)⌉)), so the averaged gradient's noise stays near η times
+/// its size, growing by at most ρ per round (early estimates are noisy: uncapped, they spend the budget
+/// in a few huge rounds) and never shrinking.
+#[derive(Clone, Copy, Debug)]
+struct Adaptive {
+    /// B_t, 0 before the first round.
+    batch: u64,
+    used: u64,
+    budget: u64,
+    first_batch: u64,
+    rho: f64,
+    /// N·η²: B_noise over this is the per-node batch the test asks for.
+    nodes_eta_squared: f64,
+}
+
+impl Adaptive {
+    /// The next round's batch given the noise scale so far (`None` while the noise swamps the gradient:
+    /// then the batch grows by the cap); `None` when it would take a node past the budget.
+    fn next(&self, noise_scale: Option<f64>) -> Option<u64> {
+        let batch = if self.batch == 0 {
+            self.first_batch.max(1)
+        } else {
+            let capped = libm::ceil(self.rho * self.batch as f64);
+            let asked = noise_scale.map_or(capped, |b| libm::ceil(b / self.nodes_eta_squared));
+            // Saturating: a batch past u64 fits no budget.
+            (capped.min(asked) as u64).max(self.batch)
+        };
+        self.used.checked_add(batch).filter(|&u| u <= self.budget)?;
+        Some(batch)
+    }
 }
 
 /// γ_t, the step size of a step, from the samples per node s_t used before it in the whole run (for
@@ -225,6 +260,14 @@ impl Trainer {
                 steps: local_steps(experiment),
                 rounds: local_schedule(experiment),
             },
+            Alg::Adaptive => Plan::Adaptive(Adaptive {
+                batch: 0,
+                used: 0,
+                budget: experiment.budget,
+                first_batch: experiment.first_batch,
+                rho: experiment.rho,
+                nodes_eta_squared: experiment.nodes as f64 * experiment.eta * experiment.eta,
+            }),
         };
         let local = experiment.alg == Alg::Local;
         let alone = experiment.nodes == 1;
@@ -362,6 +405,12 @@ impl Trainer {
         match &mut self.plan {
             Plan::Batches(schedule) => schedule.next(),
             Plan::Local { rounds, .. } => rounds.next(),
+            Plan::Adaptive(adaptive) => {
+                let batch = adaptive.next(self.noise_scale.value())?;
+                adaptive.batch = batch;
+                adaptive.used += batch;
+                Some(batch)
+            }
             Plan::Catalyst {
                 outer,
                 outers,
@@ -387,6 +436,7 @@ impl Trainer {
         match &self.plan {
             Plan::Batches(schedule) => schedule.clone().next().is_some(),
             Plan::Local { rounds, .. } => rounds.clone().next().is_some(),
+            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()).is_some(),
             Plan::Catalyst {
                 outer,
                 outers,
@@ -414,10 +464,9 @@ impl Trainer {
             )
         };
         match &self.plan {
-            Plan::Batches(_) | Plan::Catalyst { .. } => {
-                let cluster = &mut self.cluster;
+            Plan::Batches(_) | Plan::Catalyst { .. } | Plan::Adaptive(_) => {
                 on_nodes(
-                    cluster,
+                    &mut self.cluster,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -450,9 +499,8 @@ impl Trainer {
             }
             Plan::Local { steps, .. } => {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
-                let cluster = &mut self.cluster;
                 on_nodes(
-                    cluster,
+                    &mut self.cluster,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
