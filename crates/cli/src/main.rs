@@ -285,9 +285,13 @@ mod cli {
         // Candidates are many small runs: one per thread at a time, each on a pool of one thread of its
         // own, beats splitting each run's nodes. The scores do not depend on who computed them.
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let scores: Vec<std::sync::Mutex<f64>> = candidates
+        let unscored = dynabatch_core::tune::Score {
+            mean: f64::NAN,
+            rounds: 0,
+        };
+        let scores: Vec<std::sync::Mutex<_>> = candidates
             .iter()
-            .map(|_| std::sync::Mutex::new(f64::NAN))
+            .map(|_| std::sync::Mutex::new(unscored))
             .collect();
         std::thread::scope(|scope| {
             for _ in 0..threads.min(candidates.len()) {
@@ -305,18 +309,23 @@ mod cli {
             }
         });
         bar.finish_and_clear();
-        let scores: Vec<f64> = scores
+        let scores: Vec<_> = scores
             .into_iter()
             .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
             .collect();
         let (tuned, tuned_view, table) = search.finish(&scores);
         let measure = search.measure.label();
-        let mut text = format!("run\tgamma\trho\tmean {measure} (3 seeds)\twith the link's own\n");
+        let mut text = format!(
+            "run\tgamma\talso\tmean {measure} (3 seeds)\trounds\twith the link's own\trounds\n"
+        );
         for t in &table {
-            let rho = t.rho.map_or_else(|| "-".to_string(), |r| r.to_string());
+            let also = t.also.map_or_else(
+                || "-".to_string(),
+                |(param, value)| format!("{}={value}", param.spec().name),
+            );
             text.push_str(&format!(
-                "{}\t{}\t{rho}\t{:.3e}\t{:.3e}\n",
-                t.label, t.gamma, t.score, t.before
+                "{}\t{}\t{also}\t{:.3e}\t{}\t{:.3e}\t{}\n",
+                t.label, t.gamma, t.score.mean, t.score.rounds, t.before.mean, t.before.rounds
             ));
         }
         text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
@@ -329,7 +338,8 @@ mod cli {
         use dynabatch_core::paper::{self, Axis};
         std::fs::create_dir_all(out)
             .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-        let studies = [paper::logistic_study(), paper::network_study()];
+        let [easy, hard] = paper::adaptive_studies();
+        let studies = [paper::logistic_study(), paper::network_study(), easy, hard];
         let runs: usize = studies
             .iter()
             .map(|s| s.contenders.len() * (seeds + 1))

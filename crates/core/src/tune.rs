@@ -1,5 +1,5 @@
 //! `dynabatch tune`: a fair race gives every run its best step size. For the main run and each compared
-//! one, a grid search over γ (and ρ for CR-PSGD) at the link's own budget, scored by the mean final
+//! one, a grid search over γ (and ρ for CR-PSGD, η for adaptive batches) at the link's own budget, scored by the mean final
 //! f − f* (‖∇f‖² where f* is unknown) over a few seeds. A run that diverges scores +∞.
 //!
 //! The search is a list of independent candidate runs ([`Search::candidates`]), so that a shell can
@@ -18,16 +18,35 @@ pub const GAMMAS: [f64; 11] = [
 ];
 /// CR-PSGD's growth factor: from barely growing to doubling every few rounds.
 pub const RHOS: [f64; 6] = [1.01, 1.02, 1.05, 1.1, 1.2, 1.5];
+/// The norm test's η for adaptive batches: from large batches early to small ones late.
+pub const ETAS: [f64; 4] = [1.0, 2.0, 4.0, 8.0];
 /// Seeds per candidate: the link's own and the next ones.
 pub const SEEDS: u64 = 3;
 
-/// One candidate: run `run` (0 the main one, then the compared ones) with `gamma` (and `rho`).
+/// The knob tuned beside γ, and its grid: ρ for CR-PSGD, η for adaptive batches.
+pub fn second_knob(alg: Alg) -> Option<(Param, &'static [f64])> {
+    match alg {
+        Alg::CrPsgd => Some((Param::Rho, &RHOS)),
+        Alg::Adaptive => Some((Param::Eta, &ETAS)),
+        Alg::Psgd | Alg::Catalyst | Alg::Local => None,
+    }
+}
+
+/// One candidate: run `run` (0 the main one, then the compared ones) with `gamma` (and `also`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
     pub run: usize,
     pub gamma: f64,
-    pub rho: Option<f64>,
+    pub also: Option<(Param, f64)>,
     pub experiment: Experiment,
+}
+
+/// What a candidate scored: the mean final f − f* (or ‖∇f‖²) over the seeds, +∞ if any diverged, and
+/// the rounds of its first seed's run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Score {
+    pub mean: f64,
+    pub rounds: u64,
 }
 
 /// A run's best candidate.
@@ -35,11 +54,10 @@ pub struct Candidate {
 pub struct Tuned {
     pub label: String,
     pub gamma: f64,
-    pub rho: Option<f64>,
-    /// Mean final f − f* (or ‖∇f‖²) over the seeds.
-    pub score: f64,
+    pub also: Option<(Param, f64)>,
+    pub score: Score,
     /// What the link's own setting scored, for the table.
-    pub before: f64,
+    pub before: Score,
 }
 
 pub struct Search {
@@ -57,24 +75,24 @@ impl Search {
             .collect::<Vec<_>>();
         let mut candidates = Vec::new();
         for (run, experiment) in runs.iter().enumerate() {
-            let rhos: Vec<Option<f64>> = if experiment.alg == Alg::CrPsgd {
-                RHOS.iter().map(|&r| Some(r)).collect()
-            } else {
-                vec![None]
+            let knob = second_knob(experiment.alg);
+            let alsos: Vec<Option<(Param, f64)>> = match knob {
+                Some((param, grid)) => grid.iter().map(|&v| Some((param, v))).collect(),
+                None => vec![None],
             };
             for &gamma in &GAMMAS {
-                for &rho in &rhos {
+                for &also in &alsos {
                     let mut e = experiment.clone();
                     e.gamma = gamma;
-                    if let Some(rho) = rho {
-                        e.rho = rho;
+                    if let Some((param, value)) = also {
+                        e.store(param, Value::Real(value));
                     }
                     // Another γ or ρ can mean more rounds: keep within the limits, as the page would.
-                    e.apply_limits();
+                    let _ = e.apply_limits();
                     candidates.push(Candidate {
                         run,
                         gamma,
-                        rho,
+                        also,
                         experiment: e,
                     });
                 }
@@ -83,7 +101,10 @@ impl Search {
             candidates.push(Candidate {
                 run,
                 gamma: experiment.gamma,
-                rho: (experiment.alg == Alg::CrPsgd).then_some(experiment.rho),
+                also: knob.map(|(param, _)| match experiment.value(param) {
+                    Value::Real(v) => (param, v),
+                    _ => (param, f64::NAN),
+                }),
                 experiment: experiment.clone(),
             });
         }
@@ -106,7 +127,7 @@ impl Search {
 
     /// The tuned link, and each run's best against its link's own setting. `scores[i]` is
     /// [`score`] of `candidates()[i]`.
-    pub fn finish(&self, scores: &[f64]) -> (Experiment, ViewKeys, Vec<Tuned>) {
+    pub fn finish(&self, scores: &[Score]) -> (Experiment, ViewKeys, Vec<Tuned>) {
         let (mut main, mut view) = (self.main.clone(), self.view.clone());
         let mut table = Vec::new();
         for run in 0..=view.compare.len() {
@@ -117,11 +138,15 @@ impl Search {
                     .filter(move |(c, _)| c.run == run)
             };
             // The link's own setting is the last of the run's candidates.
-            let before = mine().next_back().map_or(f64::INFINITY, |(_, &s)| s);
+            let unscored = Score {
+                mean: f64::INFINITY,
+                rounds: 0,
+            };
+            let before = mine().next_back().map_or(unscored, |(_, &s)| s);
             let best = mine().fold(
                 None,
-                |best: Option<(&Candidate, f64)>, (c, &s)| match best {
-                    Some((_, b)) if b <= s || s.is_nan() => best,
+                |best: Option<(&Candidate, Score)>, (c, &s)| match best {
+                    Some((_, b)) if b.mean <= s.mean || s.mean.is_nan() => best,
                     _ => Some((c, s)),
                 },
             );
@@ -131,22 +156,18 @@ impl Search {
             } else {
                 view.compare[run - 1].label()
             };
-            if run == 0 {
-                main.gamma = best.gamma;
-                if let Some(rho) = best.rho {
-                    main.rho = rho;
-                }
-            } else {
-                let compared = &mut view.compare[run - 1];
-                set(compared, Param::Gamma, Value::Real(best.gamma));
-                if let Some(rho) = best.rho {
-                    set(compared, Param::Rho, Value::Real(rho));
+            let settings = std::iter::once((Param::Gamma, best.gamma)).chain(best.also);
+            for (param, value) in settings {
+                if run == 0 {
+                    main.store(param, Value::Real(value));
+                } else {
+                    set(&mut view.compare[run - 1], param, Value::Real(value));
                 }
             }
             table.push(Tuned {
                 label,
                 gamma: best.gamma,
-                rho: best.rho,
+                also: best.also,
                 score,
                 before,
             });
@@ -162,8 +183,8 @@ fn set(compared: &mut Compared, param: Param, value: Value) {
 }
 
 /// A candidate's mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any diverged.
-pub fn score(candidate: &Candidate) -> f64 {
-    let mut total = 0.0;
+pub fn score(candidate: &Candidate) -> Score {
+    let (mut total, mut rounds) = (0.0, 0);
     for offset in 0..SEEDS {
         let mut e = candidate.experiment.clone();
         e.seed = e.seed.wrapping_add(offset);
@@ -175,14 +196,23 @@ pub fn score(candidate: &Candidate) -> f64 {
             last = row;
         }
         if matches!(trainer.progress(), Progress::Diverged { .. }) {
-            return f64::INFINITY;
+            return Score {
+                mean: f64::INFINITY,
+                rounds: last.round,
+            };
+        }
+        if offset == 0 {
+            rounds = last.round;
         }
         total += last
             .subopt
             .unwrap_or(last.grad_norm * last.grad_norm)
             .max(0.0);
     }
-    total / SEEDS as f64
+    Score {
+        mean: total / SEEDS as f64,
+        rounds,
+    }
 }
 
 #[cfg(test)]
@@ -197,13 +227,17 @@ mod tests {
                 .expect("valid");
         let search = Search::new(&main, &view);
         let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() + 1;
+        assert_eq!(second_knob(Alg::Adaptive).map(|(p, _)| p), Some(Param::Eta));
         assert_eq!(search.candidates().len(), per_run);
-        let scores: Vec<f64> = search.candidates().iter().map(score).collect();
+        let scores: Vec<Score> = search.candidates().iter().map(score).collect();
         let (tuned, tuned_view, table) = search.finish(&scores);
         assert_eq!(table.len(), 2);
         for row in &table {
-            assert!(row.score <= row.before, "{row:?}");
-            assert!(row.score.is_finite(), "{row:?}");
+            assert!(row.score.mean <= row.before.mean, "{row:?}");
+            assert!(
+                row.score.mean.is_finite() && row.score.rounds > 0,
+                "{row:?}"
+            );
         }
         // γ = 0.001 crawls on 400 samples: the best is far larger, and the link carries it.
         assert!(tuned.gamma > 0.01, "{}", tuned.gamma);
