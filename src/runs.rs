@@ -4,7 +4,7 @@ use super::runner::{Pace, Run, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::PALETTE;
+use dynabatch_plot::chart::Theme;
 use plotters::style::RGBColor;
 
 /// One run on the charts. A pinned ghost has no live run: only the rows it had when pinned.
@@ -60,20 +60,19 @@ impl ShownRun {
         changed
     }
 
-    /// One colour per algorithm on every view; ghosts are the same colour, faded.
-    pub fn color(&self) -> RGBColor {
-        let base = PALETTE[color_index(self.experiment.alg)];
+    /// One colour per algorithm on every view, in the theme's hues; ghosts are the same colour, faded.
+    pub fn color(&self, theme: &Theme) -> RGBColor {
+        let base = theme.runs[color_index(self.experiment.alg, theme)];
         if self.ghost {
-            let fade = |c: u8| ((c as u16 + 2 * 255) / 3) as u8;
-            RGBColor(fade(base.0), fade(base.1), fade(base.2))
+            theme.faded(base)
         } else {
             base
         }
     }
 }
 
-pub fn color_index(alg: Alg) -> usize {
-    Alg::ALL.iter().position(|a| *a == alg).unwrap_or(0) % PALETTE.len()
+fn color_index(alg: Alg, theme: &Theme) -> usize {
+    Alg::ALL.iter().position(|a| *a == alg).unwrap_or(0) % theme.runs.len()
 }
 
 /// The state the page reports for all its live runs together: running while any runs, then the main
