@@ -51,7 +51,7 @@ fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
    || [ ! -d node_modules/coi-serviceworker ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages (coi-serviceworker; for development playwright-core, axe-core, binaryen's wasm-opt)"
+  say "installing npm packages (coi-serviceworker; for development playwright-core, axe-core, lighthouse, binaryen's wasm-opt)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

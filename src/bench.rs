@@ -1,6 +1,7 @@
 //! The bench page's entry points (`www/bench.js`): the workloads of `dynabatch bench`, from the same
 //! core code, timed with `performance.now()`.
 
+use super::canvas::Canvas;
 use dynabatch_core::bench::{self, Record};
 use dynabatch_core::data::Dataset;
 use dynabatch_core::experiment::Experiment;
@@ -8,7 +9,6 @@ use dynabatch_plot::{chart, figures};
 use dynabatch_pool::Awake;
 use js_sys::{Float64Array, Object, Reflect, Uint8Array};
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
@@ -78,8 +78,7 @@ pub fn bench_chart(width: u32, height: u32) -> Result<String, JsError> {
     let mut records = Vec::new();
     for (case, rasterise) in [("redraw-100k", false), ("redraw-100k-rasterised", true)] {
         let mut record = figures::bench_chart_redraw(&now, &mut |series| {
-            let backend = CanvasBackend::with_canvas_object(canvas.clone())
-                .ok_or_else(|| "no 2d context".to_string())?;
+            let backend = Canvas::on(canvas.clone()).ok_or_else(|| "no 2d context".to_string())?;
             chart::draw(
                 &backend.into_drawing_area(),
                 &figures::bench_chart_spec(),

@@ -1,13 +1,14 @@
 //! The charts: suboptimality on a log scale where f* is known, the loss itself where it is not, and the
 //! batch schedule against the gradient noise scale.
 
-use super::dom::{by_id, pixel_ratio, set_attr};
+use super::canvas::Canvas;
+use super::dom::{by_id, pixel_ratio, set_attr, set_hidden, set_text, theme};
 use super::App;
 use dynabatch_core::experiment::Alg;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Stroke, Unit};
+use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Stroke, Theme, Unit};
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
+use std::cell::Cell;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 
 /// One chart's words: the canvas, its title, axis labels and what a screen reader hears.
@@ -42,12 +43,12 @@ fn positive(rows: &[Row], x: fn(&Row) -> f64, y: impl Fn(&Row) -> Option<f64>) -
 type Points<'f> = dyn Fn(&[Row]) -> Vec<(f64, f64)> + 'f;
 
 /// One series per shown run (main, compared, pinned), each in its algorithm's colour.
-fn series<'a>(app: &'a App, points: &Points<'_>) -> Vec<Series<'a>> {
+fn series<'a>(app: &'a App, theme: &Theme, points: &Points<'_>) -> Vec<Series<'a>> {
     app.shown()
         .map(|run| Series {
             label: &run.label,
             points: points(&run.rows),
-            color: run.color(),
+            color: run.color(theme),
             stroke: Stroke::Solid,
         })
         .collect()
@@ -57,65 +58,133 @@ fn time(r: &Row) -> f64 {
     r.time
 }
 
-pub fn render(app: &App) {
-    // Compared algorithms differ in rounds by orders of magnitude: a log axis keeps them all readable.
-    let rounds_scale = if app.shown().count() > 1 {
-        Scale::Log
-    } else {
-        Scale::Linear
-    };
-    // Compared runs can end decades apart in simulated time (PSGD's 20,000 rounds across the internet take
-    // hours, CR-PSGD's 141 seconds): a log axis keeps the faster one readable. Linear otherwise.
-    let ends: Vec<f64> = app
-        .shown()
-        .filter_map(|run| run.rows.last().map(|r| r.time))
-        .filter(|t| *t > 0.0)
-        .collect();
-    let (fastest, slowest) = ends.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), t| {
-        (lo.min(*t), hi.max(*t))
+/// The page's charts, in the order a frame draws them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chart {
+    Sfo,
+    Rounds,
+    Time,
+    Batch,
+    /// ‖∇f‖², shown only where f* is unknown.
+    Grad,
+}
+
+const CHARTS: [Chart; 5] = [
+    Chart::Sfo,
+    Chart::Rounds,
+    Chart::Time,
+    Chart::Batch,
+    Chart::Grad,
+];
+
+/// A frame draws charts until this much of it is spent (and at least one), and leaves the rest to the
+/// next frames: five charts in one frame took 15 to 25 ms here, four times that on a slow phone, long
+/// enough to block input (Lighthouse's mobile profile counted each such frame as blocking time). On a
+/// fast machine every chart still redraws every frame.
+const FRAME_BUDGET_MS: f64 = 6.0;
+
+/// The charts due for drawing: `left` of them, in `CHARTS` order from `next`, round and round.
+#[derive(Clone, Copy)]
+struct Due {
+    next: usize,
+    left: usize,
+}
+
+thread_local! {
+    static DUE: Cell<Due> = const { Cell::new(Due { next: 0, left: 0 }) };
+}
+
+/// Something the charts show changed: every chart is due once more, starting where the last round of
+/// drawing stopped (so that under a stream of changes each chart still gets its turn).
+pub fn invalidate() {
+    DUE.with(|due| {
+        due.set(Due {
+            next: due.get().next,
+            left: CHARTS.len(),
+        })
     });
-    let time_scale = if slowest >= 10.0 * fastest {
-        Scale::Log
-    } else {
-        Scale::Linear
+}
+
+/// Draws the charts due, within this frame's budget.
+pub fn draw_due(app: &App) {
+    let mut due = DUE.with(Cell::get);
+    if due.left == 0 {
+        return;
+    }
+    let now = || {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
     };
-    // Where f* is known, f − f*: it falls by decades, so on a log axis. Otherwise the loss itself.
-    let (name, said, y_label, y_scale) = if app.optimum_known {
-        (
-            "Suboptimality",
-            "f minus f*, log scale,",
-            "f − f* (log)",
-            Scale::Log,
-        )
-    } else {
-        ("Loss", "Loss", "loss f(x)", Scale::Linear)
-    };
-    for (id, x, x_label, versus, x_scale, x_unit) in [
-        (
-            "chart-sfo",
-            sfo as fn(&Row) -> f64,
-            "SFO per node",
-            "SFO calls per node",
-            Scale::Linear,
-            Unit::Count,
-        ),
-        (
-            "chart-rounds",
-            round,
-            "round",
-            "communication rounds",
-            rounds_scale,
-            Unit::Count,
-        ),
-        (
-            "chart-time",
+    let start = now();
+    let axes = Axes::of(app);
+    let theme = theme();
+    while due.left > 0 {
+        draw_chart(app, CHARTS[due.next], &axes, theme);
+        due = Due {
+            next: (due.next + 1) % CHARTS.len(),
+            left: due.left - 1,
+        };
+        if now() - start >= FRAME_BUDGET_MS {
+            break;
+        }
+    }
+    DUE.with(|d| d.set(due));
+}
+
+/// What every chart's axes depend on: all the runs shown.
+struct Axes {
+    /// Rounds on a log axis when runs are compared, linear otherwise.
+    rounds: Scale,
+    time: Scale,
+    /// Whether the runs report f − f*.
+    optimum_known: bool,
+}
+
+impl Axes {
+    fn of(app: &App) -> Axes {
+        // Compared algorithms differ in rounds by orders of magnitude: a log axis keeps them all readable.
+        let rounds = if app.shown().count() > 1 {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
+        // Compared runs can end decades apart in simulated time (PSGD's 20,000 rounds across the internet
+        // take hours, CR-PSGD's 141 seconds): a log axis keeps the faster one readable. Linear otherwise.
+        let ends: Vec<f64> = app
+            .shown()
+            .filter_map(|run| run.rows.last().map(|r| r.time))
+            .filter(|t| *t > 0.0)
+            .collect();
+        let (fastest, slowest) = ends.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), t| {
+            (lo.min(*t), hi.max(*t))
+        });
+        let time = if slowest >= 10.0 * fastest {
+            Scale::Log
+        } else {
+            Scale::Linear
+        };
+        Axes {
+            rounds,
             time,
-            "simulated time",
-            "simulated time",
-            time_scale,
-            Unit::Seconds,
-        ),
-    ] {
+            optimum_known: app.optimum_known,
+        }
+    }
+}
+
+fn draw_chart(app: &App, chart: Chart, axes: &Axes, theme: Theme) {
+    let loss_chart = |id, x: fn(&Row) -> f64, x_label, versus, x_scale, x_unit| {
+        // Where f* is known, f − f*: it falls by decades, so on a log axis. Otherwise the loss itself.
+        let (name, said, y_label, y_scale) = if axes.optimum_known {
+            (
+                "Suboptimality",
+                "f minus f*, log scale,",
+                "f − f* (log)",
+                Scale::Log,
+            )
+        } else {
+            ("Loss", "Loss", "loss f(x)", Scale::Linear)
+        };
         let title = format!("{name} vs. {versus}");
         let description = format!("{said} against {versus}");
         let labels = Labels {
@@ -126,63 +195,97 @@ pub fn render(app: &App) {
             description: &description,
         };
         let points = |rows: &[Row]| {
-            if app.optimum_known {
+            if axes.optimum_known {
                 positive(rows, x, |r| r.subopt)
             } else {
                 rows.iter().map(|r| (x(r), r.loss)).collect()
             }
         };
-        draw(&labels, (x_scale, x_unit), y_scale, &series(app, &points));
-    }
-    let batch = Labels {
-        id: "chart-batch",
-        title: "Global batch N·B_t vs. noise scale B_noise",
-        x_label: "round",
-        y_label: "samples (log)",
-        description: "Global batch N times B_t, and the gradient noise scale B_noise dashed, against round, log scale",
+        let series = series(app, &theme, &points);
+        draw(&labels, (x_scale, x_unit), y_scale, theme, &series);
     };
-    let names: Vec<[String; 2]> = app
-        .shown()
-        .map(|run| {
-            [
-                format!("{}: N·B_t", run.label),
-                format!("{}: B_noise", run.label),
-            ]
-        })
-        .collect();
-    draw(
-        &batch,
-        (rounds_scale, Unit::Count),
-        Scale::Log,
-        &batch_series(app, &names),
-    );
-    by_id::<HtmlElement>("caption-batch")
-        .set_text_content(Some(&batch_caption(app.experiment.alg)));
-    // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
-    let figure: HtmlElement = by_id("figure-grad");
-    figure.set_hidden(app.optimum_known);
-    if !app.optimum_known {
-        let labels = Labels {
-            id: "chart-grad",
-            title: "‖∇f‖² vs. SFO calls per node",
-            x_label: "SFO per node",
-            y_label: "‖∇f‖² (log)",
-            description: "Squared gradient norm against SFO calls per node, log scale",
-        };
-        let grad = |rows: &[Row]| positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
-        draw(
-            &labels,
-            (Scale::Linear, Unit::Count),
-            Scale::Log,
-            &series(app, &grad),
-        );
+    match chart {
+        Chart::Sfo => loss_chart(
+            "chart-sfo",
+            sfo,
+            "SFO per node",
+            "SFO calls per node",
+            Scale::Linear,
+            Unit::Count,
+        ),
+        Chart::Rounds => loss_chart(
+            "chart-rounds",
+            round,
+            "round",
+            "communication rounds",
+            axes.rounds,
+            Unit::Count,
+        ),
+        Chart::Time => loss_chart(
+            "chart-time",
+            time,
+            "simulated time",
+            "simulated time",
+            axes.time,
+            Unit::Seconds,
+        ),
+        Chart::Batch => {
+            let batch = Labels {
+                id: "chart-batch",
+                title: "Global batch N·B_t vs. noise scale B_noise",
+                x_label: "round",
+                y_label: "samples (log)",
+                description: "Global batch N times B_t, and the gradient noise scale B_noise dashed, against round, log scale",
+            };
+            let names: Vec<[String; 2]> = app
+                .shown()
+                .map(|run| {
+                    [
+                        format!("{}: N·B_t", run.label),
+                        format!("{}: B_noise", run.label),
+                    ]
+                })
+                .collect();
+            draw(
+                &batch,
+                (axes.rounds, Unit::Count),
+                Scale::Log,
+                theme,
+                &batch_series(app, &theme, &names),
+            );
+            set_text(
+                &by_id::<HtmlElement>("caption-batch"),
+                &batch_caption(app.experiment.alg),
+            );
+        }
+        Chart::Grad => {
+            // Where f* is unknown (non-convex, or λ = 0), the rates are stated for ‖∇f‖², so that is shown.
+            set_hidden(&by_id::<HtmlElement>("figure-grad"), axes.optimum_known);
+            if !axes.optimum_known {
+                let labels = Labels {
+                    id: "chart-grad",
+                    title: "‖∇f‖² vs. SFO calls per node",
+                    x_label: "SFO per node",
+                    y_label: "‖∇f‖² (log)",
+                    description: "Squared gradient norm against SFO calls per node, log scale",
+                };
+                let grad = |rows: &[Row]| positive(rows, sfo, |r| Some(r.grad_norm * r.grad_norm));
+                draw(
+                    &labels,
+                    (Scale::Linear, Unit::Count),
+                    Scale::Log,
+                    theme,
+                    &series(app, &theme, &grad),
+                );
+            }
+        }
     }
 }
 
 /// Per shown run (named by `names`, in `app.shown()` order), its global batch N·B_t, solid (local
 /// SGD's is N·B₁ per local step), and the noise scale B_noise it is read against, dashed in the same
 /// colour: both in samples, on one log axis. Row 0 is the starting point, before any batch or measurement.
-fn batch_series<'a>(app: &'a App, names: &'a [[String; 2]]) -> Vec<Series<'a>> {
+fn batch_series<'a>(app: &'a App, theme: &Theme, names: &'a [[String; 2]]) -> Vec<Series<'a>> {
     app.shown()
         .zip(names)
         .flat_map(|(run, [batch_name, noise_name])| {
@@ -193,13 +296,13 @@ fn batch_series<'a>(app: &'a App, names: &'a [[String; 2]]) -> Vec<Series<'a>> {
                 Series {
                     label: batch_name,
                     points: global.collect(),
-                    color: run.color(),
+                    color: run.color(theme),
                     stroke: Stroke::Solid,
                 },
                 Series {
                     label: noise_name,
                     points: positive(rows, round, |r| r.noise_scale),
-                    color: run.color(),
+                    color: run.color(theme),
                     stroke: Stroke::Dashed,
                 },
             ]
@@ -240,13 +343,19 @@ pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
     Some(ratio)
 }
 
-fn draw(labels: &Labels, (x_scale, x_unit): (Scale, Unit), y_scale: Scale, series: &[Series]) {
+fn draw(
+    labels: &Labels,
+    (x_scale, x_unit): (Scale, Unit),
+    y_scale: Scale,
+    theme: Theme,
+    series: &[Series],
+) {
     let canvas: HtmlCanvasElement = by_id(labels.id);
     set_attr(&canvas, "aria-label", labels.description);
     let Some(ratio) = fit_to_screen(&canvas) else {
         return;
     };
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+    let Some(backend) = Canvas::on(canvas) else {
         return;
     };
     let spec = ChartSpec {
@@ -257,6 +366,7 @@ fn draw(labels: &Labels, (x_scale, x_unit): (Scale, Unit), y_scale: Scale, serie
         x_unit,
         y_scale,
         pixel_ratio: ratio,
+        theme,
     };
     match chart::draw(&backend.into_drawing_area(), &spec, series) {
         Ok(frame) => super::hover::remember(labels.id, frame, labels.x_label, series),

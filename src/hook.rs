@@ -72,7 +72,7 @@ fn runs_value(app: &mut super::App) -> JsValue {
             label: r.label.clone(),
             alg: r.experiment.alg.name(),
             color: {
-                let c = r.color();
+                let c = r.color(&super::dom::theme());
                 format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
             },
             state: r.state.name(),

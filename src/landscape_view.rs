@@ -1,12 +1,12 @@
 //! The landscape problem's map: f as a heat map, every run's path over it; a click starts there.
 
-use super::dom::{by_id, pixel_ratio};
+use super::canvas::Canvas;
+use super::dom::{by_id, pixel_ratio, set_hidden, theme};
 use super::{with_app, App};
 use dynabatch_core::experiment::ProblemKind;
 use dynabatch_plot::chart::{ChartSpec, Scale, Series, Stroke, Unit};
 use dynabatch_plot::heatmap::{self, MapFrame};
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlCanvasElement, HtmlElement, MouseEvent};
@@ -19,10 +19,11 @@ thread_local! {
 pub fn render(app: &App) {
     let figure: HtmlElement = by_id("figure-landscape");
     let shown = app.experiment.problem == ProblemKind::Landscape;
-    figure.set_hidden(!shown);
+    set_hidden(&figure, !shown);
     if !shown {
         return;
     }
+    let theme = theme();
     let paths: Vec<Series> = app
         .shown()
         .map(|run| Series {
@@ -31,7 +32,7 @@ pub fn render(app: &App) {
                 .filter_map(|i| run.rows[i].point)
                 .map(|[x, y]| (x, y))
                 .collect(),
-            color: run.color(),
+            color: run.color(&theme),
             stroke: Stroke::Solid,
         })
         .collect();
@@ -39,7 +40,7 @@ pub fn render(app: &App) {
     let Some(ratio) = super::charts::fit_to_screen(&canvas) else {
         return;
     };
-    let Some(backend) = CanvasBackend::with_canvas_object(canvas) else {
+    let Some(backend) = Canvas::on(canvas) else {
         return;
     };
     let spec = ChartSpec {
@@ -50,6 +51,7 @@ pub fn render(app: &App) {
         x_unit: Unit::Count,
         y_scale: Scale::Linear,
         pixel_ratio: ratio,
+        theme,
     };
     match heatmap::draw(&backend.into_drawing_area(), &spec, &paths) {
         Ok(frame) => FRAME.with(|f| *f.borrow_mut() = Some(frame)),

@@ -8,6 +8,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod bench;
+mod canvas;
 mod charts;
 mod controls;
 mod dom;

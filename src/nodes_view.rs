@@ -67,10 +67,13 @@ pub fn render(app: &App) {
         );
     }
     if round > 0 {
-        let ring: HtmlElement = by_id("all-reduce");
-        // Restarting a CSS animation needs the class removed, a layout, and the class added again.
-        let _ = ring.class_list().remove_1("pulse");
-        let _ = ring.offset_width();
-        let _ = ring.class_list().add_1("pulse");
+        // A new animation name restarts the animation: odd and even rounds pulse under two names (the
+        // usual restart, class off, read a layout, class on, forced a layout of the page every round).
+        let pulse = if round.is_multiple_of(2) {
+            "pulse-even"
+        } else {
+            "pulse-odd"
+        };
+        set_attr(&by_id::<Element>("all-reduce"), "data-pulse", pulse);
     }
 }

@@ -4,7 +4,7 @@ use super::runner::{Pace, Run, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::PALETTE;
+use dynabatch_plot::chart::Theme;
 use plotters::style::RGBColor;
 
 /// One run on the charts. A pinned ghost has no live run: only the rows it had when pinned.
@@ -64,22 +64,24 @@ impl ShownRun {
         changed
     }
 
-    /// One colour per run on every view; ghosts are the same colour, faded.
-    pub fn color(&self) -> RGBColor {
-        let base = PALETTE[self.slot];
+    /// One colour per run on every view, in the theme's hues; ghosts are the same colour, faded.
+    pub fn color(&self, theme: &Theme) -> RGBColor {
+        let base = theme.runs[self.slot];
         if self.ghost {
-            let fade = |c: u8| ((c as u16 + 2 * 255) / 3) as u8;
-            RGBColor(fade(base.0), fade(base.1), fade(base.2))
+            theme.faded(base)
         } else {
             base
         }
     }
 }
 
+/// How many run colours a theme has: one per algorithm.
+const COLOURS: usize = Theme::LIGHT.runs.len();
+
 /// Gives each live run a colour of its own: a second run of an algorithm (tuned otherwise) takes the
-/// colour of an algorithm not shown. There are as many colours as algorithms, and at most as many runs.
+/// colour of an algorithm not shown. There are as many colours as algorithms, and more than runs.
 pub fn distinct_colours(runs: &mut [ShownRun]) {
-    let mut taken = [false; PALETTE.len()];
+    let mut taken = [false; COLOURS];
     for run in runs {
         if taken[run.slot] {
             run.slot = taken.iter().position(|t| !t).unwrap_or(run.slot);
@@ -88,8 +90,9 @@ pub fn distinct_colours(runs: &mut [ShownRun]) {
     }
 }
 
-pub fn color_index(alg: Alg) -> usize {
-    Alg::ALL.iter().position(|a| *a == alg).unwrap_or(0) % PALETTE.len()
+/// Its algorithm's colour: the same index in every theme.
+fn color_index(alg: Alg) -> usize {
+    Alg::ALL.iter().position(|a| *a == alg).unwrap_or(0) % COLOURS
 }
 
 /// The state the page reports for all its live runs together: running while any runs, then the main

@@ -1,7 +1,7 @@
 //! What the page shows (status and notices here; the theory panel and charts in their own modules) and
 //! the events that change it.
 
-use super::dom::{by_id, document, element, set_attr};
+use super::dom::{by_id, document, element, set_attr, set_text};
 use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
 use dynabatch_core::theory::Rounds;
@@ -36,8 +36,14 @@ fn on_frame() {
     let next = schedule_frame();
     let drawn = with_app(|app| {
         app.poll();
-        if app.dirty {
-            app.dirty = false;
+        let changed = std::mem::take(&mut app.dirty);
+        if changed {
+            super::charts::invalidate();
+        }
+        // The canvases first: sizing one reads its layout, which is free while nothing has changed the
+        // page yet in this frame, and a forced layout of the whole page after the texts below have.
+        super::charts::draw_due(app);
+        if changed {
             render(app);
         }
     });
@@ -75,11 +81,11 @@ fn render(app: &App) {
     if !app.rows().is_empty() {
         faults::inject_on_main_thread(app.view.fault);
     }
+    // Before the texts, as the charts (`on_frame`).
+    super::landscape_view::render(app);
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
-    super::charts::render(app);
-    super::landscape_view::render(app);
     super::nodes_view::render(app);
 }
 
@@ -112,7 +118,7 @@ fn render_status(app: &App) {
             e.nodes, t, app.pool_threads
         ),
     };
-    by_id::<Element>("workers").set_text_content(Some(&workers));
+    set_text(&by_id::<Element>("workers"), &workers);
     let alert = match (&app.phase, app.state()) {
         (Phase::Failed(error), _) => error_alert(error),
         (_, RunState::Diverged) => format!(
@@ -272,6 +278,12 @@ pub fn listen() {
     });
     if let Some(window) = web_sys::window() {
         on(&window, "resize", |_| {
+            with_app(|app| app.dirty = true);
+        });
+    }
+    // The page's CSS follows a new colour scheme by itself; the canvases are drawn again in its colours.
+    if let Some(scheme) = super::dom::scheme_changes() {
+        on(&scheme, "change", |_| {
             with_app(|app| app.dirty = true);
         });
     }

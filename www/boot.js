@@ -13,6 +13,13 @@ if (!glue || !wasm) {
   throw new Error('this page is not cross-origin isolated and was built without its serial build ' +
     '(scripts/build-serial.sh, a Trunk hook)');
 }
+// The page's skeleton paints first (its panels' space is reserved), then the wasm is fetched and compiled,
+// so that the first paint never waits on them: with the wasm cached, it had (docs/PERFORMANCE.md). After
+// a frame, or 100 ms where frames do not come (a tab opened in the background).
+await new Promise(painted => {
+  requestAnimationFrame(() => setTimeout(painted));
+  setTimeout(painted, 100);
+});
 const bindings = await import(glue);
 const instance = await bindings.default({ module_or_path: wasm });
 // As Trunk's own loader does: tests and tools listen for this to reach the instance (its memory's size).

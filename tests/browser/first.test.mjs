@@ -122,3 +122,72 @@ for (const [name, query, ready] of [
     await page.context().close();
   });
 }
+
+/** The colour of a canvas's top-left backing-store pixel, as [r, g, b]. */
+const cornerPixel = (page, selector) => page.$eval(selector,
+  canvas => [...canvas.getContext('2d').getImageData(2, 2, 1, 1).data.slice(0, 3)]);
+/** Relative luminance (WCAG) of an [r, g, b] colour. */
+const luminance = rgb => {
+  const [r, g, b] = rgb.map(c => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+/** Waits until every chart has been drawn since the last change: a frame draws charts within a time
+ *  budget, so after `done` the last ones may come a few frames later. */
+const chartsDrawn = page => page.evaluate(() => new Promise(done => {
+  let frames = 0;
+  const tick = () => (++frames >= 10 ? done() : requestAnimationFrame(tick));
+  requestAnimationFrame(tick);
+}));
+
+test('in a dark colour scheme the page, its charts and the tooltip are dark, with no contrast failures; they follow a switch back', async () => {
+  const context = await browser.newContext({ viewport: LAPTOP, colorScheme: 'dark' });
+  const page = await openPage(browser, `${server.url}/`, undefined, context);
+  assert.equal((await settle(page)).state, 'done');
+  await chartsDrawn(page);
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.ok(luminance(background.match(/\d+/g).slice(0, 3).map(Number)) < 0.05, `page background ${background}`);
+  for (const chart of ['#chart-sfo', '#chart-rounds', '#chart-batch', '#chart-time']) {
+    const pixel = await cornerPixel(page, chart);
+    assert.ok(luminance(pixel) < 0.05, `${chart} is drawn on a dark background: ${pixel}`);
+  }
+  // The tooltip over a chart, shown while axe looks.
+  const chart = page.locator('#chart-sfo');
+  const box = await chart.boundingBox();
+  await chart.hover({ position: { x: box.width * 0.6, y: box.height * 0.5 } });
+  await page.locator('#chart-tooltip').waitFor({ state: 'visible' });
+  assert.deepEqual(await violations(page), []);
+  // The reader switches back: the canvases are drawn again in the light colours.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await chartsDrawn(page);
+  assert.ok(luminance(await cornerPixel(page, '#chart-sfo')) > 0.9, 'light again');
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('the tour is dark too, with no contrast failures', async () => {
+  const context = await browser.newContext({ viewport: LAPTOP, colorScheme: 'dark' });
+  const page = await openPage(browser, `${server.url}/?T=2000&compare=psgd&tour=1`, undefined, context);
+  await settle(page);
+  await page.locator('#tour').waitFor();
+  await page.keyboard.press('Enter'); // step 2 outlines a chart
+  assert.deepEqual(await violations(page), []);
+  await context.close();
+});
+
+test('with reduced motion, the all-reduce does not pulse and the tour outline does not fade in', async () => {
+  const motion = async reducedMotion => {
+    const context = await browser.newContext({ viewport: LAPTOP, reducedMotion });
+    const page = await openPage(browser, `${server.url}/?T=2000&compare=psgd&tour=1`, undefined, context);
+    await page.waitForSelector('#all-reduce[data-pulse]');
+    const pulse = await page.$eval('#all-reduce', e => getComputedStyle(e).animationName);
+    await page.locator('#tour').waitFor();
+    await page.keyboard.press('Enter');
+    const outline = await page.$eval('.tour-target', e => getComputedStyle(e).transitionDuration);
+    await context.close();
+    return { pulse, outline };
+  };
+  const moving = await motion('no-preference');
+  assert.match(moving.pulse, /^pulse-(odd|even)$/);
+  assert.equal(moving.outline, '0.3s');
+  assert.deepEqual(await motion('reduce'), { pulse: 'none', outline: '0s' });
+});

@@ -2,6 +2,7 @@
 // playwright-core, and runs the native CLI for comparison.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -16,20 +17,41 @@ export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; wo
   "connect-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; " +
   "form-action 'none'";
 
+/** What gzip shrinks: text and wasm (the PNG is compressed already). */
+const COMPRESSIBLE = new Set(['.html', '.js', '.wasm', '.css']);
+
+/** The caching a configured host would send: Trunk content-hashes the wasm, its glue and the stylesheet
+ *  (`name-<16 hex>`), so they never change under their names; everything else (index.html, boot.js, the
+ *  workers) may change with any deploy and is revalidated. */
+const cacheControl = file => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(file)
+  ? 'public, max-age=31536000, immutable' : 'no-cache';
+
 /** Where a URL path is read from: Trunk's dist/ (the default of `serve`). */
 const fromDist = path => [join(DIST, path === '/' ? 'index.html' : path)];
 
 /** Serves dist/ with the cross-origin isolation headers (or without, to test that path), and the page with
  *  its Content-Security-Policy header, as a configured host would send it. `files(path)` lists where a URL
- *  path may be read from, first found wins (scripts/bench.sh adds the bench page and TensorFlow.js). */
-export async function serve({ isolated = true, files = fromDist } = {}) {
+ *  path may be read from, first found wins (scripts/bench.sh adds the bench page and TensorFlow.js).
+ *  `host: true` adds what a production host does besides (scripts/lighthouse.mjs): gzip where the client
+ *  accepts it, and long caching of the content-hashed files; the tests leave it off, so every load is fresh. */
+export async function serve({ isolated = true, files = fromDist, host = false } = {}) {
+  const gzipped = new Map(); // file → its gzip, compressed once (the wasm takes about 100 ms)
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     for (const file of files(path)) {
       if (!file.startsWith(ROOT) || file.includes('..')) break;
       try {
-        const body = await readFile(file);
+        let body = await readFile(file);
         const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+        if (host) {
+          headers['Cache-Control'] = cacheControl(file);
+          headers['Vary'] = 'Accept-Encoding';
+          if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+            if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 9 }));
+            body = gzipped.get(file);
+            headers['Content-Encoding'] = 'gzip';
+          }
+        }
         // The app's page only: other pages (the bench page) keep their own rules.
         if (file === join(DIST, 'index.html')) headers['Content-Security-Policy'] = CSP;
         if (isolated) {

@@ -5,6 +5,7 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::ops::Range;
 
 /// One curve.
@@ -38,7 +39,78 @@ pub enum Unit {
     Seconds,
 }
 
-/// What a chart shows, and at what pixel density (fonts and lines scale with it, for HiDPI canvases).
+/// The colours a chart is drawn in: one for a light page (and the SVG figures), one for a dark one (the
+/// page follows `prefers-color-scheme`). Text keeps at least 4.5:1 against the background in both, curves
+/// and lines at least 3:1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    pub background: RGBColor,
+    /// Titles and the legend's names.
+    pub ink: RGBColor,
+    /// Axis descriptions.
+    pub axis_text: RGBColor,
+    /// Tick labels and the axes themselves.
+    pub tick_text: RGBColor,
+    pub grid_light: RGBColor,
+    pub grid_bold: RGBColor,
+    pub legend_border: RGBColor,
+    /// One colour per algorithm, in `Alg::ALL`'s order (a second run of one takes a free one).
+    pub runs: [RGBColor; 5],
+    /// The landscape map: its lowest and highest shade.
+    pub map_low: RGBColor,
+    pub map_high: RGBColor,
+}
+
+impl Theme {
+    pub const LIGHT: Theme = Theme {
+        background: RGBColor(255, 255, 255),
+        ink: RGBColor(30, 41, 59),
+        axis_text: RGBColor(51, 65, 85),
+        tick_text: RGBColor(71, 85, 105),
+        grid_light: RGBColor(241, 245, 249),
+        grid_bold: RGBColor(226, 232, 240),
+        legend_border: RGBColor(203, 213, 225),
+        runs: [
+            RGBColor(37, 99, 235),
+            RGBColor(234, 88, 12),
+            RGBColor(22, 163, 74),
+            RGBColor(147, 51, 234),
+            RGBColor(190, 24, 93),
+        ],
+        map_low: RGBColor(255, 251, 235),
+        map_high: RGBColor(71, 85, 125),
+    };
+
+    /// The page's dark panels (style.css): light text, and the runs' hues lightened to stand out on them.
+    pub const DARK: Theme = Theme {
+        background: RGBColor(15, 23, 42),
+        ink: RGBColor(226, 232, 240),
+        axis_text: RGBColor(203, 213, 225),
+        tick_text: RGBColor(148, 163, 184),
+        grid_light: RGBColor(24, 33, 54),
+        grid_bold: RGBColor(40, 52, 76),
+        legend_border: RGBColor(71, 85, 105),
+        runs: [
+            RGBColor(96, 165, 250),
+            RGBColor(251, 146, 60),
+            RGBColor(74, 222, 128),
+            RGBColor(192, 132, 252),
+            RGBColor(244, 114, 182),
+        ],
+        map_low: RGBColor(23, 31, 50),
+        map_high: RGBColor(100, 116, 150),
+    };
+
+    /// A colour two thirds of the way to the background: a pinned ghost's, behind the live runs.
+    pub fn faded(&self, c: RGBColor) -> RGBColor {
+        let fade = |c: u8, to: u8| ((c as u16 + 2 * to as u16) / 3) as u8;
+        let b = self.background;
+        RGBColor(fade(c.0, b.0), fade(c.1, b.1), fade(c.2, b.2))
+    }
+}
+
+/// What a chart shows, in what colours, and at what pixel density (fonts and lines scale with it, for
+/// HiDPI canvases).
 pub struct ChartSpec<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
@@ -47,6 +119,7 @@ pub struct ChartSpec<'a> {
     pub x_unit: Unit,
     pub y_scale: Scale,
     pub pixel_ratio: f64,
+    pub theme: Theme,
 }
 
 impl ChartSpec<'_> {
@@ -62,12 +135,9 @@ impl ChartSpec<'_> {
 
     /// How tick labels look on every chart.
     pub fn tick_labels(&self) -> TextStyle<'static> {
-        self.font(12.0).color(&RGBColor(71, 85, 105))
+        self.font(12.0).color(&self.theme.tick_text)
     }
 }
-
-/// Titles and legends.
-const INK: RGBColor = RGBColor(30, 41, 59);
 
 /// The frame every chart shares: the title above, a margin, and room for the tick labels below the plot
 /// (`x_labels` CSS pixels high) and left of it (`y_labels` wide).
@@ -79,20 +149,12 @@ pub fn builder<'a, DB: DrawingBackend>(
 ) -> ChartBuilder<'a, 'static, DB> {
     let mut builder = ChartBuilder::on(area);
     builder
-        .caption(spec.title, spec.font(15.0).color(&INK))
+        .caption(spec.title, spec.font(15.0).color(&spec.theme.ink))
         .margin(spec.px(10.0))
         .x_label_area_size(spec.px(x_labels))
         .y_label_area_size(spec.px(y_labels));
     builder
 }
-
-/// The colour of the main run, and of further runs in order.
-pub const PALETTE: [RGBColor; 4] = [
-    RGBColor(37, 99, 235),
-    RGBColor(234, 88, 12),
-    RGBColor(22, 163, 74),
-    RGBColor(147, 51, 234),
-];
 
 /// Below this many points, each one is marked: a run's rounds are worth seeing one by one.
 const MARKED_POINTS: usize = 80;
@@ -133,7 +195,8 @@ pub fn draw<DB: DrawingBackend>(
     spec: &ChartSpec,
     series: &[Series],
 ) -> Result<PlotFrame, String> {
-    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    area.fill(&spec.theme.background)
+        .map_err(|e| e.to_string())?;
     let points = || series.iter().flat_map(|s| s.points.iter());
     let x = padded(
         points().map(|p| p.0).filter(|v| shown(*v, spec.x_scale)),
@@ -193,15 +256,15 @@ where
         .x_label_formatter(x_ticks)
         .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
         .label_style(spec.tick_labels())
-        .axis_desc_style(spec.font(12.5).color(&RGBColor(51, 65, 85)))
-        .light_line_style(RGBColor(241, 245, 249))
-        .bold_line_style(RGBColor(226, 232, 240))
+        .axis_desc_style(spec.font(12.5).color(&spec.theme.axis_text))
+        .axis_style(spec.theme.tick_text)
+        .light_line_style(spec.theme.grid_light)
+        .bold_line_style(spec.theme.grid_bold)
         .draw()?;
-    let width = spec.px(2.0).max(1) as u32;
     // Where the curves pass, in backend pixels, so that the legend can keep out of their way.
     let mut drawn = Vec::new();
     // Last drawn is on top: the first series (the page's main run) must not hide under a noisy baseline,
-    // so the series are drawn from the last to the first (the legend lists them in that order too).
+    // so the series are drawn from the last to the first.
     for s in series.iter().rev() {
         let visible: Vec<(f64, f64)> = s
             .points
@@ -212,31 +275,21 @@ where
         let marked = visible.len() <= MARKED_POINTS && s.stroke == Stroke::Solid;
         let visible = envelope(&visible, |p| chart.backend_coord(p).0);
         drawn.extend(visible.iter().map(|p| chart.backend_coord(p)));
-        // A reference curve is thinner and lighter, so that it reads as a backdrop to the run's own.
-        let style = match s.stroke {
-            Stroke::Solid => ShapeStyle::from(s.color).stroke_width(width),
-            Stroke::Dashed => {
-                ShapeStyle::from(s.color.mix(0.8)).stroke_width(spec.px(1.5).max(1) as u32)
-            }
-        };
-        let (dash, gap) = (spec.px(6.0), spec.px(4.0));
+        let style = stroke_style(s, spec);
         match s.stroke {
-            Stroke::Solid => chart
-                .draw_series(LineSeries::new(visible.iter().copied(), style))?
-                .label(s.label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)),
-            Stroke::Dashed => chart
-                .draw_series(DashedLineSeries::new(
+            Stroke::Solid => {
+                chart.draw_series(LineSeries::new(visible.iter().copied(), style))?;
+            }
+            Stroke::Dashed => {
+                let (dash, gap) = dashes(spec);
+                chart.draw_series(DashedLineSeries::new(
                     visible.iter().copied(),
                     dash,
                     gap,
                     style,
-                ))?
-                .label(s.label)
-                .legend(move |(x, y)| {
-                    DashedPathElement::new(vec![(x, y), (x + 18, y)], dash, gap, style)
-                }),
-        };
+                ))?;
+            }
+        }
         if marked {
             let dot = ShapeStyle::from(s.color).filled();
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
@@ -250,16 +303,100 @@ where
         } else {
             Corner::UpperRight
         };
-        let plot = chart.plotting_area().get_pixel_range();
-        chart
-            .configure_series_labels()
-            .position(emptiest_corner(&drawn, &plot, preferred).position())
-            .label_font(spec.font(12.0).color(&INK))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(203, 213, 225))
-            .draw()?;
+        draw_legend(chart.plotting_area(), spec, series, &drawn, preferred)?;
     }
     Ok(chart.plotting_area().get_pixel_range())
+}
+
+/// How a curve's line is drawn. A reference curve is thinner and lighter, so that it reads as a backdrop
+/// to the run's own.
+fn stroke_style(s: &Series, spec: &ChartSpec) -> ShapeStyle {
+    match s.stroke {
+        Stroke::Solid => ShapeStyle::from(s.color).stroke_width(spec.px(2.0).max(1) as u32),
+        Stroke::Dashed => {
+            ShapeStyle::from(s.color.mix(0.8)).stroke_width(spec.px(1.5).max(1) as u32)
+        }
+    }
+}
+
+/// A dashed curve's dash and gap, in backend pixels.
+fn dashes(spec: &ChartSpec) -> (i32, i32) {
+    (spec.px(6.0), spec.px(4.0))
+}
+
+/// The series a legend names: every run's own (solid) curve, once. A dashed reference shares its run's
+/// colour and is named by the chart's caption, unless no solid curve has its colour. Fewer, shorter
+/// lines keep the legend small enough to stay off the curves.
+fn named<'s>(series: &'s [Series<'s>]) -> Vec<&'s Series<'s>> {
+    series
+        .iter()
+        .filter(|s| {
+            s.stroke == Stroke::Solid
+                || !series
+                    .iter()
+                    .any(|o| o.stroke == Stroke::Solid && o.color == s.color)
+        })
+        .collect()
+}
+
+/// The legend, drawn by hand rather than by plotters: a box of the named series in the first series'
+/// order (the main run on top), in the corner its own size leaves emptiest. Its text is measured through
+/// the backend, which the page remembers (plotters' legend measures each name through the page's DOM,
+/// twice, on every frame).
+fn draw_legend<DB: DrawingBackend, CT: CoordTranslate>(
+    plot: &DrawingArea<DB, CT>,
+    spec: &ChartSpec,
+    series: &[Series],
+    drawn: &[(i32, i32)],
+    preferred: Corner,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let entries = named(series);
+    let font = spec.font(12.0).color(&spec.theme.ink);
+    let mut text_width = 0;
+    let mut row = spec.px(12.0 * 1.25);
+    for s in &entries {
+        let (w, h) = plot.estimate_text_size(s.label, &font)?;
+        text_width = text_width.max(w as i32);
+        row = row.max(h as i32);
+    }
+    let (pad, sample, gap, margin) = (spec.px(6.0), spec.px(18.0), spec.px(6.0), spec.px(6.0));
+    let size = (
+        pad + sample + gap + text_width + pad,
+        2 * pad + row * entries.len() as i32,
+    );
+    let pixels = plot.get_pixel_range();
+    let corner = emptiest_corner(drawn, &pixels, preferred, size, margin);
+    let (left, top) = corner.origin(&pixels, size, margin);
+    // The plot's own area counts from its top-left pixel.
+    let area = plot.strip_coord_spec();
+    let (x, y) = (left - pixels.0.start, top - pixels.1.start);
+    area.draw(&Rectangle::new(
+        [(x, y), (x + size.0, y + size.1)],
+        spec.theme.background.mix(0.85).filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [(x, y), (x + size.0, y + size.1)],
+        spec.theme.legend_border,
+    ))?;
+    let label_style = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, s) in entries.iter().enumerate() {
+        let middle = y + pad + row * i as i32 + row / 2;
+        let line = vec![(x + pad, middle), (x + pad + sample, middle)];
+        let style = stroke_style(s, spec);
+        match s.stroke {
+            Stroke::Solid => area.draw(&PathElement::new(line, style))?,
+            Stroke::Dashed => {
+                let (dash, gap) = dashes(spec);
+                area.draw(&DashedPathElement::new(line, dash, gap, style))?
+            }
+        }
+        area.draw(&Text::new(
+            s.label,
+            (x + pad + sample + gap, middle),
+            label_style.clone(),
+        ))?;
+    }
+    Ok(())
 }
 
 /// A corner of the plot, where the legend can go.
@@ -279,34 +416,38 @@ impl Corner {
         Corner::LowerRight,
     ];
 
-    fn position(self) -> SeriesLabelPosition {
-        match self {
-            Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
-            Corner::UpperRight => SeriesLabelPosition::UpperRight,
-            Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
-            Corner::LowerRight => SeriesLabelPosition::LowerRight,
-        }
+    /// The top-left pixel of a box of `size` in this corner of `plot`, `margin` in from its edges.
+    fn origin(self, plot: &PixelBox, size: (i32, i32), margin: i32) -> (i32, i32) {
+        let (x, y) = plot;
+        let left = matches!(self, Corner::UpperLeft | Corner::LowerLeft);
+        let upper = matches!(self, Corner::UpperLeft | Corner::UpperRight);
+        (
+            if left {
+                x.start + margin
+            } else {
+                x.end - margin - size.0
+            },
+            if upper {
+                y.start + margin
+            } else {
+                y.end - margin - size.1
+            },
+        )
     }
 }
 
-/// The corner whose legend-sized box (45 % of the plot's width, 40 % of its height) holds the fewest
-/// of the curves' `points`; `preferred` unless another holds fewer.
-fn emptiest_corner(points: &[(i32, i32)], plot: &PixelBox, preferred: Corner) -> Corner {
-    let (x, y) = plot;
-    let (w, h) = ((x.end - x.start) * 45 / 100, (y.end - y.start) * 40 / 100);
+/// The corner where a legend of `size` (`margin` in from the plot's edges) covers the fewest of the
+/// curves' `points`; `preferred` unless another covers fewer.
+fn emptiest_corner(
+    points: &[(i32, i32)],
+    plot: &PixelBox,
+    preferred: Corner,
+    size: (i32, i32),
+    margin: i32,
+) -> Corner {
     let inside = |corner: Corner| {
-        let left = matches!(corner, Corner::UpperLeft | Corner::LowerLeft);
-        let upper = matches!(corner, Corner::UpperLeft | Corner::UpperRight);
-        let xs = if left {
-            x.start..x.start + w
-        } else {
-            x.end - w..x.end
-        };
-        let ys = if upper {
-            y.start..y.start + h
-        } else {
-            y.end - h..y.end
-        };
+        let (left, top) = corner.origin(plot, size, margin);
+        let (xs, ys) = (left..left + size.0, top..top + size.1);
         points
             .iter()
             .filter(|(px, py)| xs.contains(px) && ys.contains(py))
@@ -542,19 +683,33 @@ mod tests {
     #[test]
     fn the_legend_goes_to_the_emptiest_corner() {
         let plot = (0..100, 0..100);
+        let corner = |points: &[(i32, i32)], preferred, size| {
+            emptiest_corner(points, &plot, preferred, size, 2)
+        };
         // A rising curve (pixel y grows downwards): the upper left and lower right are empty.
         let rising: Vec<(i32, i32)> = (0..100).map(|i| (i, 99 - i)).collect();
         assert_eq!(
-            emptiest_corner(&rising, &plot, Corner::LowerLeft),
+            corner(&rising, Corner::LowerLeft, (45, 40)),
             Corner::UpperLeft
         );
         assert_eq!(
-            emptiest_corner(&rising, &plot, Corner::LowerRight),
+            corner(&rising, Corner::LowerRight, (45, 40)),
             Corner::LowerRight,
             "the preferred corner wins a tie"
         );
         assert_eq!(
-            emptiest_corner(&[], &plot, Corner::UpperRight),
+            corner(&[], Corner::UpperRight, (45, 40)),
+            Corner::UpperRight
+        );
+        // The box's own size counts: a curve down x = 30 in the upper half leaves room for a legend 20
+        // pixels wide in the upper left, but not for one 40 wide, which goes to the upper right.
+        let upper: Vec<(i32, i32)> = (0..60).map(|i| (30, i)).collect();
+        assert_eq!(
+            corner(&upper, Corner::UpperLeft, (20, 20)),
+            Corner::UpperLeft
+        );
+        assert_eq!(
+            corner(&upper, Corner::UpperLeft, (40, 20)),
             Corner::UpperRight
         );
     }
@@ -604,18 +759,19 @@ mod tests {
                 x_unit: Unit::Count,
                 y_scale: Scale::Log,
                 pixel_ratio: 1.0,
+                theme: Theme::LIGHT,
             };
             let series = [
                 Series {
                     label: "crpsgd",
                     points: vec![(0.0, 1.0), (1.0, 0.5), (10.0, 0.1)],
-                    color: PALETTE[0],
+                    color: Theme::LIGHT.runs[0],
                     stroke: Stroke::Solid,
                 },
                 Series {
                     label: "psgd",
                     points: vec![(1.0, 0.7), (10.0, 0.2)],
-                    color: PALETTE[1],
+                    color: Theme::LIGHT.runs[1],
                     stroke: Stroke::Dashed,
                 },
             ];

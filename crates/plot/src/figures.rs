@@ -1,7 +1,7 @@
 //! What the native and the page's benchmarks and `dynabatch paper` draw: the paper's figures and the chart
 //! workload, over the chart code of [`crate::chart`].
 
-use crate::chart::{draw, ChartSpec, Scale, Series, Stroke, Unit, PALETTE};
+use crate::chart::{draw, ChartSpec, Scale, Series, Stroke, Theme, Unit};
 use dynabatch_core::bench;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::paper::{final_measure, outer_iterates, Axis, Study};
@@ -13,7 +13,7 @@ pub fn paper_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<Strin
         .contenders
         .iter()
         .zip(curves)
-        .zip(PALETTE)
+        .zip(Theme::LIGHT.runs)
         .map(|((contender, rows), color)| Series {
             label: contender.label,
             points: outer_iterates(rows)
@@ -45,6 +45,7 @@ pub fn paper_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<Strin
         x_unit: Unit::Count,
         y_scale: Scale::Log,
         pixel_ratio: 1.0,
+        theme: Theme::LIGHT,
     };
     let mut svg = String::new();
     {
@@ -65,6 +66,7 @@ pub fn bench_chart_spec() -> ChartSpec<'static> {
         x_unit: Unit::Count,
         y_scale: Scale::Log,
         pixel_ratio: 1.0,
+        theme: Theme::LIGHT,
     }
 }
 
@@ -77,7 +79,7 @@ pub fn bench_chart_redraw(
     let series = [Series {
         label: "psgd",
         points: bench::chart_history(bench::CHART_POINTS),
-        color: PALETTE[0],
+        color: Theme::LIGHT.runs[0],
         stroke: Stroke::Solid,
     }];
     draw(&series)?;

@@ -1,6 +1,6 @@
 //! The 2-D landscape as a heat map with each run's path drawn over it, through plotters (canvas or SVG).
 
-use crate::chart::{self, ChartSpec, Series};
+use crate::chart::{self, ChartSpec, Series, Theme};
 use dynabatch_core::problems::{Landscape, Problem};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -55,7 +55,7 @@ pub fn draw<DB: DrawingBackend>(
     paths: &[Series],
 ) -> Result<MapFrame, String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    area.fill(&WHITE).map_err(err)?;
+    area.fill(&spec.theme.background).map_err(err)?;
     let reach = paths
         .iter()
         .flat_map(|s| s.points.iter())
@@ -87,7 +87,10 @@ pub fn draw<DB: DrawingBackend>(
         let height = f.loss(&[x + cell / 2.0, y + cell / 2.0]);
         // A log-like scale, so the ripples near the minimum stay visible next to the high walls.
         let shade = libm::log1p(height) / libm::log1p(top);
-        Rectangle::new([(x, y), (x + cell, y + cell)], shade_color(shade).filled())
+        Rectangle::new(
+            [(x, y), (x + cell, y + cell)],
+            shade_color(&spec.theme, shade).filled(),
+        )
     });
     chart.draw_series(cells).map_err(err)?;
     for path in paths {
@@ -109,7 +112,7 @@ pub fn draw<DB: DrawingBackend>(
         .draw_series([Cross::new(
             (0.0, 0.0),
             spec.px(5.0),
-            ShapeStyle::from(BLACK).stroke_width(2),
+            ShapeStyle::from(spec.theme.ink).stroke_width(spec.px(2.0).max(1) as u32),
         )])
         .map_err(err)?;
     let (x_pixels, y_pixels) = chart.plotting_area().get_pixel_range();
@@ -120,17 +123,19 @@ pub fn draw<DB: DrawingBackend>(
     })
 }
 
-/// Pale at the minimum, deep blue-grey up the walls.
-fn shade_color(t: f64) -> RGBColor {
+/// From the theme's lowest shade at the minimum (pale on a light page, deep on a dark one) to its highest
+/// up the walls.
+fn shade_color(theme: &Theme, t: f64) -> RGBColor {
     let t = t.clamp(0.0, 1.0);
-    let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    RGBColor(mix(255.0, 71.0), mix(251.0, 85.0), mix(235.0, 125.0))
+    let (low, high) = (theme.map_low, theme.map_high);
+    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+    RGBColor(mix(low.0, high.0), mix(low.1, high.1), mix(low.2, high.2))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{Scale, Stroke, Unit, PALETTE};
+    use crate::chart::{Scale, Stroke, Unit};
 
     #[test]
     fn draws_a_map_and_maps_pixels_back_to_points() {
@@ -145,11 +150,12 @@ mod tests {
                 x_unit: Unit::Count,
                 y_scale: Scale::Linear,
                 pixel_ratio: 1.0,
+                theme: Theme::LIGHT,
             };
             let path = Series {
                 label: "run",
                 points: vec![(3.0, -2.5), (1.0, -1.0), (0.1, 0.0)],
-                color: PALETTE[0],
+                color: Theme::LIGHT.runs[0],
                 stroke: Stroke::Solid,
             };
             draw(&area, &spec, &[path]).expect("draws")
