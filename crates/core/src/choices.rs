@@ -24,6 +24,26 @@ pub enum ProblemKind {
     Landscape,
 }
 
+/// What a linear model fits to a data set's labels (problem=data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Task {
+    /// Two label values: binary logistic regression.
+    Logistic,
+    /// Up to `data::file::MAX_CLASSES` label values: multinomial (softmax) regression.
+    Softmax,
+    /// Real-valued labels: f(w) = (1/n) Σ ½(xᵢᵀw − yᵢ)² + (λ/2)‖w‖².
+    LeastSquares,
+}
+
+/// How a data file is written (problem=data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// Comma-separated values, a header row optional.
+    Csv,
+    /// LIBSVM/SVMlight: `label index:value …`, indices from 1.
+    Libsvm,
+}
+
 impl Alg {
     /// In the order the controls and error messages list them.
     pub const ALL: [Alg; 4] = [Alg::CrPsgd, Alg::Psgd, Alg::Catalyst, Alg::Local];
@@ -97,6 +117,57 @@ impl ProblemKind {
 
     pub fn from_name(name: &str) -> Option<ProblemKind> {
         ProblemKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Task {
+    /// In the order the controls and error messages list them.
+    pub const ALL: [Task; 3] = [Task::Logistic, Task::Softmax, Task::LeastSquares];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Task::Logistic => "logistic",
+            Task::Softmax => "softmax",
+            Task::LeastSquares => "least-squares",
+        }
+    }
+
+    /// The objective, in words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Task::Logistic => "logistic regression",
+            Task::Softmax => "softmax regression",
+            Task::LeastSquares => "least squares",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Task> {
+        Task::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Csv, Format::Libsvm];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Libsvm => "libsvm",
+        }
+    }
+
+    /// The format, in words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Libsvm => "LIBSVM/SVMlight",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 

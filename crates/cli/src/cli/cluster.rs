@@ -128,7 +128,7 @@ fn fingerprint(experiment: &Experiment) -> u64 {
         data.features
             .iter()
             .for_each(|x| x.to_bits().hash(&mut hash));
-        data.labels.hash(&mut hash);
+        data.labels.classes().hash(&mut hash);
     }
     hash.finish()
 }

@@ -67,8 +67,9 @@ impl SampleTerms for LinearModel {
     #[inline(always)]
     fn add_losses<const R: usize>(&self, w: &[f64], rows: [usize; R], _: &mut (), total: &mut f64) {
         let logits = self.logits(w, rows.map(|i| self.data.row(i)));
+        let classes = self.data.labels.classes();
         for (z, i) in logits.iter().zip(rows) {
-            let label = self.data.labels[i] as usize;
+            let label = classes[i] as usize;
             *total += match self.regression {
                 Regression::Logistic => softplus(z[0]) - if label == 1 { z[0] } else { 0.0 },
                 Regression::Softmax { classes } => log_sum_exp(&z[..classes]) - z[label],
@@ -86,7 +87,8 @@ impl SampleTerms for LinearModel {
     ) {
         let xs = rows.map(|i| self.data.row(i));
         let mut p = self.logits(w, xs);
-        let labels = rows.map(|i| self.data.labels[i] as usize);
+        let classes = self.data.labels.classes();
+        let labels = rows.map(|i| classes[i] as usize);
         match self.regression {
             Regression::Logistic => {
                 let mut residual = [0.0; R];

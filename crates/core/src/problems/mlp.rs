@@ -95,7 +95,7 @@ impl SampleTerms for Mlp {
     ) {
         let logits = self.forward(w, rows.map(|i| self.data.row(i)), &mut scratch.h);
         for (z, i) in logits.iter().zip(rows) {
-            *total += log_sum_exp(&z[..self.classes]) - z[self.data.labels[i] as usize];
+            *total += log_sum_exp(&z[..self.classes]) - z[self.data.labels.classes()[i] as usize];
         }
     }
 
@@ -123,7 +123,7 @@ impl SampleTerms for Mlp {
         let mut dz = [[0.0; MAX_CLASSES]; R];
         for s in 0..R {
             softmax_in_place(&mut p[s][..self.classes]);
-            let label = self.data.labels[rows[s]] as usize;
+            let label = self.data.labels.classes()[rows[s]] as usize;
             for k in 0..self.classes {
                 dz[s][k] = p[s][k] - if k == label { 1.0 } else { 0.0 };
             }

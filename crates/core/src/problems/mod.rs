@@ -69,7 +69,7 @@ pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
         ProblemKind::Digits => {
             let data = Dataset::for_experiment(experiment);
             let regression = Regression::Softmax {
-                classes: data.classes.min(linear::MAX_CLASSES),
+                classes: data.labels.count().min(linear::MAX_CLASSES),
             };
             Box::new(LinearModel {
                 data,
@@ -79,7 +79,7 @@ pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
         }
         ProblemKind::DigitsMlp => {
             let data = Dataset::for_experiment(experiment);
-            let classes = data.classes.min(linear::MAX_CLASSES);
+            let classes = data.labels.count().min(linear::MAX_CLASSES);
             Box::new(Mlp {
                 data,
                 hidden: experiment.hidden,
