@@ -187,6 +187,50 @@ mod tests {
         }
     }
 
+    /// Least squares has f* in closed form: w* solves (XᵀX/n + λI)w = Xᵀy/n.
+    #[test]
+    fn least_squares_meets_its_closed_form() {
+        let model = crate::problems::tests::least_squares(0.01);
+        let data = &model.data;
+        let (n, d) = (data.rows, data.cols);
+        let y = data.labels.targets();
+        // The normal equations, augmented with their right-hand side, by Gaussian elimination.
+        let mut a = vec![vec![0.0; d + 1]; d];
+        for (i, target) in y.iter().enumerate() {
+            let x = data.row(i);
+            for (j, row) in a.iter_mut().enumerate() {
+                for (k, entry) in row[..d].iter_mut().enumerate() {
+                    *entry += x[j] * x[k] / n as f64;
+                }
+                row[d] += x[j] * target / n as f64;
+            }
+        }
+        (0..d).for_each(|j| a[j][j] += model.lambda);
+        for p in 0..d {
+            let pivot = a[p].clone();
+            for row in a.iter_mut().skip(p + 1) {
+                let factor = row[p] / pivot[p];
+                row.iter_mut()
+                    .zip(&pivot)
+                    .skip(p)
+                    .for_each(|(entry, above)| *entry -= factor * above);
+            }
+        }
+        let mut w = vec![0.0; d];
+        for p in (0..d).rev() {
+            let known: f64 = (p + 1..d).map(|c| a[p][c] * w[c]).sum();
+            w[p] = (a[p][d] - known) / a[p][p];
+        }
+        let closed_form = model.loss(&w);
+        let solved = minimize(&model);
+        assert!(solved.gradient_norm < 1e-8, "{solved:?}");
+        assert!(
+            (solved.value - closed_form).abs() < 1e-12,
+            "{} vs {closed_form}",
+            solved.value
+        );
+    }
+
     #[test]
     fn knows_the_landscape_and_not_the_network() {
         let f_star = |q: &str| {
