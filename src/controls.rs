@@ -54,18 +54,9 @@ fn input_for(param: &ParamSpec) -> Element {
         }
         Domain::Int { min, max } => number_input(&min.to_string(), &max.to_string(), "1"),
         Domain::Real { min, max } => number_input(&min.to_string(), &max.to_string(), "any"),
-        Domain::IntOrAuto { .. } => {
-            let input = element("input", "", "");
-            for (name, value) in [
-                ("type", "text"),
-                ("inputmode", "numeric"),
-                ("placeholder", "auto"),
-                ("spellcheck", "false"),
-            ] {
-                set_attr(&input, name, value);
-            }
-            input.into()
-        }
+        Domain::IntOrAuto { .. } => text_input("numeric", "auto"),
+        Domain::Column => text_input("text", "last"),
+        Domain::Sha256 => text_input("text", "any file"),
     };
     set_attr(&control, "id", param.name);
     set_attr(&control, "name", param.name);
@@ -75,6 +66,19 @@ fn input_for(param: &ParamSpec) -> Element {
         &format!("{}-hint", param.name),
     );
     control
+}
+
+fn text_input(mode: &str, placeholder: &str) -> Element {
+    let input = element("input", "", "");
+    for (name, value) in [
+        ("type", "text"),
+        ("inputmode", mode),
+        ("placeholder", placeholder),
+        ("spellcheck", "false"),
+    ] {
+        set_attr(&input, name, value);
+    }
+    input.into()
 }
 
 fn number_input(min: &str, max: &str, step: &str) -> Element {
@@ -97,6 +101,8 @@ fn range_hint(param: &ParamSpec) -> String {
         Domain::Int { min, max } => format!("{} – {}", grouped(min), grouped(max)),
         Domain::Real { min, max } => format!("{min} – {max}"),
         Domain::IntOrAuto { min, max } => format!("auto, or {} – {}", grouped(min), grouped(max)),
+        Domain::Column => "last, a number, or a name".into(),
+        Domain::Sha256 => "64 hex digits".into(),
     }
 }
 

@@ -157,9 +157,15 @@ mod cli {
 
     /// A page's link works here too: its view keys (compare, hide, embed) are checked, then left to the page.
     fn parse(query: &str) -> Result<Experiment, String> {
-        dynabatch_core::link::parse_strict(query)
+        let experiment = dynabatch_core::link::parse_strict(query)
             .map(|(experiment, _)| experiment)
-            .map_err(|notice| notice.problem)
+            .map_err(|notice| notice.problem)?;
+        if experiment.problem == dynabatch_core::experiment::ProblemKind::Data {
+            return Err(
+                "problem=data trains on a data file, which this dynabatch cannot read yet".into(),
+            );
+        }
+        Ok(experiment)
     }
 
     fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, Stop> {

@@ -22,6 +22,8 @@ pub enum ProblemKind {
     Synthetic,
     DigitsMlp,
     Landscape,
+    /// A data set the user brings, from a CSV or LIBSVM file (`data::file`).
+    Data,
 }
 
 /// What a linear model fits to a data set's labels (problem=data).
@@ -85,12 +87,13 @@ impl Alg {
 
 impl ProblemKind {
     /// In the order the controls and error messages list them.
-    pub const ALL: [ProblemKind; 5] = [
+    pub const ALL: [ProblemKind; 6] = [
         ProblemKind::BreastCancer,
         ProblemKind::Digits,
         ProblemKind::Synthetic,
         ProblemKind::DigitsMlp,
         ProblemKind::Landscape,
+        ProblemKind::Data,
     ];
 
     /// The name in links and in the CLI.
@@ -101,6 +104,7 @@ impl ProblemKind {
             ProblemKind::Synthetic => "synthetic",
             ProblemKind::DigitsMlp => "digits-mlp",
             ProblemKind::Landscape => "landscape",
+            ProblemKind::Data => "data",
         }
     }
 
@@ -112,6 +116,7 @@ impl ProblemKind {
             ProblemKind::Synthetic => "generated data",
             ProblemKind::DigitsMlp => "non-convex net",
             ProblemKind::Landscape => "2-D, PL",
+            ProblemKind::Data => "your data file",
         }
     }
 
@@ -177,19 +182,36 @@ pub const ALG_NAMES: [&str; 4] = [
     Alg::ALL[2].name(),
     Alg::ALL[3].name(),
 ];
-pub const PROBLEM_NAMES: [&str; 5] = [
+pub const PROBLEM_NAMES: [&str; 6] = [
     ProblemKind::ALL[0].name(),
     ProblemKind::ALL[1].name(),
     ProblemKind::ALL[2].name(),
     ProblemKind::ALL[3].name(),
     ProblemKind::ALL[4].name(),
+    ProblemKind::ALL[5].name(),
 ];
+/// `auto` first: the labels decide.
+pub const TASK_NAMES: [&str; 4] = [
+    AUTO,
+    Task::ALL[0].name(),
+    Task::ALL[1].name(),
+    Task::ALL[2].name(),
+];
+/// `auto` first: the file's first line decides.
+pub const FORMAT_NAMES: [&str; 3] = [AUTO, Format::ALL[0].name(), Format::ALL[1].name()];
+
+/// The choice that is left to the data.
+pub const AUTO: &str = "auto";
 
 /// Which list a choice parameter picks from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Choices {
     Alg,
     Problem,
+    /// `auto` or a task.
+    Task,
+    /// `auto` or a file format.
+    Format,
 }
 
 impl Choices {
@@ -198,6 +220,8 @@ impl Choices {
         match self {
             Choices::Alg => &ALG_NAMES,
             Choices::Problem => &PROBLEM_NAMES,
+            Choices::Task => &TASK_NAMES,
+            Choices::Format => &FORMAT_NAMES,
         }
     }
 
@@ -218,6 +242,16 @@ impl Choices {
             Choices::Problem => ProblemKind::ALL
                 .iter()
                 .map(|p| (p.name(), p.label().to_string()))
+                .collect(),
+            Choices::Task => std::iter::once((AUTO, "from the labels".to_string()))
+                .chain(Task::ALL.iter().map(|t| (t.name(), t.label().to_string())))
+                .collect(),
+            Choices::Format => std::iter::once((AUTO, "detected".to_string()))
+                .chain(
+                    Format::ALL
+                        .iter()
+                        .map(|f| (f.name(), f.label().to_string())),
+                )
                 .collect(),
         }
     }

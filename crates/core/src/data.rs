@@ -56,6 +56,10 @@ const DIGITS: &[u8] = include_bytes!("../../../data/digits.bin");
 
 impl Dataset {
     /// Builds the data set an experiment trains on.
+    ///
+    /// # Panics
+    /// For problem=data, whose data set comes from the user's file ([`file`]): the page and the CLI read
+    /// it before they build anything.
     pub fn for_experiment(experiment: &Experiment) -> Dataset {
         match experiment.problem {
             ProblemKind::BreastCancer => {
@@ -75,6 +79,9 @@ impl Dataset {
                 experiment.synthetic_examples,
                 experiment.synthetic_features,
             ),
+            ProblemKind::Data => {
+                panic!("problem=data's data set is the user's file: read it with data::file")
+            }
             // The landscape is a closed-form function: it has no examples.
             ProblemKind::Landscape => Dataset {
                 rows: 0,

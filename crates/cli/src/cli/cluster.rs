@@ -348,7 +348,7 @@ pub fn calibrate(query: &str) -> Result<ExitCode, Stop> {
         mpi.world.all_gather_into(&mine[..], &mut all[..]);
     });
     // One node's sample gradients at the starting point, in batches as large as the link's first.
-    let problem = dynabatch_core::problems::build(&experiment);
+    let problem = dynabatch_core::problems::build(&experiment, None);
     let (x, mut gradient) = (problem.initial_point(), vec![0.0; parameters]);
     let batch = experiment.first_batch.max(16);
     let mut stream = Stream::new(experiment.seed, Purpose::Node { node: 0, round: 1 });

@@ -62,6 +62,18 @@ pub struct Options {
     pub standardize: bool,
 }
 
+impl Options {
+    /// What an experiment's parameters ask for.
+    pub fn of(experiment: &crate::experiment::Experiment) -> Options {
+        Options {
+            format: experiment.format,
+            label: experiment.label.clone(),
+            task: experiment.task,
+            standardize: experiment.standardize,
+        }
+    }
+}
+
 impl Default for Options {
     /// Everything detected, features standardised: a link's defaults.
     fn default() -> Options {

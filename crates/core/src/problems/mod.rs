@@ -15,8 +15,9 @@ pub use linear::{LinearModel, Regression};
 pub use mlp::Mlp;
 use std::sync::Arc;
 
+use crate::data::file::DataFile;
 use crate::data::Dataset;
-use crate::experiment::{Experiment, ProblemKind};
+use crate::experiment::{Experiment, ProblemKind, Task};
 use crate::rng::Stream;
 
 /// What is known of f* = min f.
@@ -58,10 +59,31 @@ pub trait Problem: Send + Sync {
     fn optimum(&self) -> Optimum;
 }
 
-/// The problem an experiment trains on (this is where its data set is built).
-pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
+/// The problem an experiment trains on: this is where its data set is built, or, for problem=data, taken
+/// from the user's file (`data`, read with the experiment's options; `None` for every other problem).
+///
+/// # Panics
+/// For problem=data without its file: the page and the CLI read it before they build anything.
+pub fn build(experiment: &Experiment, data: Option<&DataFile>) -> Box<dyn Problem> {
     let lambda = experiment.lambda;
     match experiment.problem {
+        ProblemKind::Data => {
+            let Some(file) = data else {
+                panic!("problem=data trains on the user's file: read it with data::file first")
+            };
+            let regression = match file.task {
+                Task::Logistic => Regression::Logistic,
+                Task::Softmax => Regression::Softmax {
+                    classes: file.dataset.labels.count(),
+                },
+                Task::LeastSquares => Regression::LeastSquares,
+            };
+            Box::new(LinearModel {
+                data: Arc::clone(&file.dataset),
+                regression,
+                lambda,
+            })
+        }
         ProblemKind::BreastCancer | ProblemKind::Synthetic => Box::new(LinearModel {
             data: Arc::new(Dataset::for_experiment(experiment)),
             regression: Regression::Logistic,
@@ -103,7 +125,10 @@ pub(crate) mod tests {
     use crate::rng::Purpose;
 
     fn problem(query: &str) -> Box<dyn Problem> {
-        build(&Experiment::from_query_strict(query).expect("valid query"))
+        build(
+            &Experiment::from_query_strict(query).expect("valid query"),
+            None,
+        )
     }
 
     fn some_point(p: &dyn Problem) -> Vec<f64> {
