@@ -55,9 +55,9 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if ! python3 -c "import numpy, scipy" >/dev/null 2>&1; then
-  say "installing numpy and scipy (the independent check of f*)"
-  python3 -m pip install --quiet numpy scipy
+if ! python3 -c "import numpy, scipy, sklearn" >/dev/null 2>&1; then
+  say "installing numpy, scipy (the independent check of f*) and scikit-learn (tests/fixtures/make_fixtures.py)"
+  python3 -m pip install --quiet numpy scipy scikit-learn
 fi
 
 # Offline trunk builds need std's own dependencies too, which only a wasm32 fetch brings.

@@ -115,13 +115,13 @@ pub fn bench_data(case: &str) -> Result<Object, JsError> {
     let fields = [
         ("rows", (data.rows as f64).into()),
         ("cols", (data.cols as f64).into()),
-        ("classes", (data.classes as f64).into()),
+        ("classes", (data.labels.count() as f64).into()),
         ("hidden", (experiment.hidden as f64).into()),
         ("lambda", experiment.lambda.into()),
         ("nodes", (bench::NODES as f64).into()),
         ("batch", (bench::BATCH as f64).into()),
         ("features", Float64Array::from(&data.features[..]).into()),
-        ("labels", Uint8Array::from(&data.labels[..]).into()),
+        ("labels", Uint8Array::from(data.labels.classes()).into()),
     ];
     for (key, value) in fields {
         set(key, value).map_err(|e| JsError::new(&format!("{e:?}")))?;

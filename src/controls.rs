@@ -2,7 +2,7 @@
 //! the parameter's name, with the paper's symbol, a tooltip and the allowed range.
 
 use super::dom::{append, by_id, element, set_attr};
-use dynabatch_core::experiment::Experiment;
+use dynabatch_core::experiment::{Experiment, ProblemKind};
 use dynabatch_core::params::{Domain, ParamSpec, PARAMS};
 use dynabatch_plot::chart::grouped;
 use wasm_bindgen::JsCast;
@@ -46,6 +46,10 @@ fn input_for(param: &ParamSpec) -> Element {
             let select = element("select", "", "");
             // A choice's link name first, so the text a student sees is the text they can type into a link.
             for (name, words) in choices.options() {
+                if name == ProblemKind::Data.name() {
+                    // The page cannot read a file yet (presets::runnable_in_page).
+                    continue;
+                }
                 let option = element("option", "", &format!("{name} — {words}"));
                 set_attr(&option, "value", name);
                 append(&select, &option);
@@ -54,18 +58,9 @@ fn input_for(param: &ParamSpec) -> Element {
         }
         Domain::Int { min, max } => number_input(&min.to_string(), &max.to_string(), "1"),
         Domain::Real { min, max } => number_input(&min.to_string(), &max.to_string(), "any"),
-        Domain::IntOrAuto { .. } => {
-            let input = element("input", "", "");
-            for (name, value) in [
-                ("type", "text"),
-                ("inputmode", "numeric"),
-                ("placeholder", "auto"),
-                ("spellcheck", "false"),
-            ] {
-                set_attr(&input, name, value);
-            }
-            input.into()
-        }
+        Domain::IntOrAuto { .. } => text_input("numeric", "auto"),
+        Domain::Column => text_input("text", "last"),
+        Domain::Sha256 => text_input("text", "any file"),
     };
     set_attr(&control, "id", param.name);
     set_attr(&control, "name", param.name);
@@ -75,6 +70,19 @@ fn input_for(param: &ParamSpec) -> Element {
         &format!("{}-hint", param.name),
     );
     control
+}
+
+fn text_input(mode: &str, placeholder: &str) -> Element {
+    let input = element("input", "", "");
+    for (name, value) in [
+        ("type", "text"),
+        ("inputmode", mode),
+        ("placeholder", placeholder),
+        ("spellcheck", "false"),
+    ] {
+        set_attr(&input, name, value);
+    }
+    input.into()
 }
 
 fn number_input(min: &str, max: &str, step: &str) -> Element {
@@ -97,6 +105,8 @@ fn range_hint(param: &ParamSpec) -> String {
         Domain::Int { min, max } => format!("{} – {}", grouped(min), grouped(max)),
         Domain::Real { min, max } => format!("{min} – {max}"),
         Domain::IntOrAuto { min, max } => format!("auto, or {} – {}", grouped(min), grouped(max)),
+        Domain::Column => "last, a number, or a name".into(),
+        Domain::Sha256 => "64 hex digits".into(),
     }
 }
 

@@ -281,6 +281,7 @@ impl App {
     fn control_changed(&mut self, name: &str) {
         let before = self.experiment.clone();
         let notice = self.experiment.set(name, &controls::read(name));
+        let notice = presets::runnable_in_page(&mut self.experiment).or(notice);
         controls::show(&self.experiment, &self.view.hide);
         if notice.is_some() || self.experiment != before {
             self.notices = notice.into_iter().collect();
@@ -300,7 +301,8 @@ impl App {
 
     /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
     fn open_link(&mut self, query: &str) {
-        let (experiment, view, notices) = link::parse(query);
+        let (mut experiment, view, mut notices) = link::parse(query);
+        notices.extend(presets::runnable_in_page(&mut experiment));
         self.experiment = experiment;
         self.view = ViewKeys {
             hide: self.view.hide.clone(),

@@ -8,13 +8,15 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use dynabatch_core::algorithms::{Progress, Trainer};
+    use dynabatch_core::data::file::{DataFile, Limit, Options, Reader};
     use dynabatch_core::data::Dataset;
-    use dynabatch_core::experiment::Experiment;
+    use dynabatch_core::experiment::{Experiment, ProblemKind};
     use dynabatch_core::metrics::csv_header;
     use dynabatch_pool::Awake;
     use indicatif::{ProgressBar, ProgressStyle};
     use plotters::prelude::{IntoDrawingArea, SVGBackend};
-    use std::io::Write;
+    use std::io::{Read, Write};
+    use std::path::{Path, PathBuf};
     use std::process::ExitCode;
 
     /// Parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), natively.
@@ -46,6 +48,8 @@ mod cli {
             /// For tests of failures: this rank panics in its third round.
             #[arg(long, requires = "mpi", hide = true)]
             panic_on_rank: Option<usize>,
+            #[command(flatten)]
+            file: DataArgs,
         },
         /// Gives the link's main run and each compared one its best step size γ (and ρ for CR-PSGD):
         /// a grid ×3 apart, scored by the mean final f − f* (‖∇f‖² where f* is unknown) over 3 seeds at
@@ -85,9 +89,23 @@ mod cli {
         /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
         Data {
             /// A problem name (breast-cancer, digits, synthetic) or a query string such as
-            /// 'problem=synthetic&n=200&d=5&seed=3'.
+            /// 'problem=synthetic&n=200&d=5&seed=3', or 'problem=data&…' with --data.
             problem: String,
+            #[command(flatten)]
+            file: DataArgs,
         },
+    }
+
+    /// The data file of a problem=data link.
+    #[derive(clap::Args)]
+    struct DataArgs {
+        /// The CSV or LIBSVM file a problem=data link trains on (README, "Bring your data").
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// Most memory the data set may take as the model sees it, in MB of 64-bit floats (default: 80%
+        /// of the memory this machine has available).
+        #[arg(long, value_name = "MB", requires = "data")]
+        max_mb: Option<f64>,
     }
 
     /// Exit status for a run whose loss became NaN or infinite (its CSV is still written in full).
@@ -100,20 +118,24 @@ mod cli {
                 query,
                 threads,
                 mpi: false,
+                file,
                 ..
-            } => run(&query, threads),
+            } => run(&query, threads, &file),
             Command::Run {
                 query,
                 threads,
                 mpi: true,
                 timing,
                 panic_on_rank,
-            } => across_processes::run(&query, threads, timing.as_deref(), panic_on_rank),
-            Command::Calibrate { query } => across_processes::calibrate(&query),
-            Command::Tune { query, threads } => {
-                tune(&query, threads.map_or_else(cores, usize::from))
-            }
-            Command::Data { problem } => data(&problem),
+                file,
+            } => in_one_process_only(&query, &file).and_then(|()| {
+                across_processes::run(&query, threads, timing.as_deref(), panic_on_rank)
+            }),
+            Command::Calibrate { query } => in_one_process_only(&query, &DataArgs::none())
+                .and_then(|()| across_processes::calibrate(&query)),
+            Command::Tune { query, threads } => in_one_process_only(&query, &DataArgs::none())
+                .and_then(|()| tune(&query, threads.map_or_else(cores, usize::from))),
+            Command::Data { problem, file } => data(&problem, &file),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
             Command::Bench {
                 threads,
@@ -175,13 +197,140 @@ mod cli {
             .map_err(|notice| notice.problem)
     }
 
-    fn run(query: &str, threads: Option<u16>) -> Result<ExitCode, Stop> {
+    fn run(query: &str, threads: Option<u16>, file: &DataArgs) -> Result<ExitCode, Stop> {
         let experiment = parse(query)?;
+        let data = file.read_for(&experiment)?;
         let threads = threads.map_or_else(cores, usize::from);
         pool(threads)?.install(|| {
             let _awake = Awake::new(cores());
-            train(Trainer::new(&experiment), experiment.budget, Report::Csv)
+            let trainer = match &data {
+                Some(data) => Trainer::with_data(&experiment, data),
+                None => Trainer::new(&experiment),
+            };
+            train(trainer, experiment.budget, Report::Csv)
         })
+    }
+
+    /// MPI ranks would each read the file; until they agree on it, problem=data runs in one process.
+    fn in_one_process_only(query: &str, file: &DataArgs) -> Result<(), Stop> {
+        let experiment = parse(query)?;
+        if experiment.problem == ProblemKind::Data || file.data.is_some() {
+            return Err(Stop::Failed(
+                "problem=data runs in one process only for now: leave out --mpi".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    impl DataArgs {
+        fn none() -> DataArgs {
+            DataArgs {
+                data: None,
+                max_mb: None,
+            }
+        }
+
+        /// The link's data file, read: `None` for the built-in problems, which take no file.
+        fn read_for(&self, experiment: &Experiment) -> Result<Option<DataFile>, String> {
+            match (&self.data, experiment.problem) {
+                (Some(path), ProblemKind::Data) => {
+                    read_data(experiment, path, self.max_mb).map(Some)
+                }
+                (None, ProblemKind::Data) => {
+                    Err("problem=data trains on a data file: give it with --data FILE".into())
+                }
+                (Some(_), other) => Err(format!(
+                    "--data is for problem=data links, and this one has problem={}",
+                    other.name()
+                )),
+                (None, _) => Ok(None),
+            }
+        }
+    }
+
+    /// Reads a data file a megabyte at a time, hashing it as it goes, with a progress bar. A link that
+    /// pins `data_sha256` runs on that file only; one that does not is told the file's hash, to pin it.
+    fn read_data(
+        experiment: &Experiment,
+        path: &Path,
+        max_mb: Option<f64>,
+    ) -> Result<DataFile, String> {
+        let name = one_line(&path.display().to_string());
+        let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let limit = Limit {
+            bytes: u64::MAX,
+            values: most_values(max_mb)?,
+        };
+        let mut reader = Reader::new(Options::of(experiment), limit, size);
+        let bar = ProgressBar::new(size.unwrap_or(0)).with_style(
+            ProgressStyle::with_template(
+                "{spinner} reading {msg} {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(name.clone());
+        let pinned = experiment.data_sha256;
+        let mut chunk = vec![0; 1 << 20];
+        loop {
+            let read = match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("cannot read {name}: {e}")),
+            };
+            // A broken file is still hashed to its end where the link pins a hash: a wrong file is
+            // then told apart from a broken one.
+            if reader.feed(&chunk[..read]).is_err() && pinned.is_none() {
+                break;
+            }
+            bar.inc(read as u64);
+        }
+        bar.finish_and_clear();
+        let (sha256, read) = reader.finish();
+        if let Some(pinned) = pinned.filter(|&p| p != sha256) {
+            return Err(format!(
+                "{name} has SHA-256 {sha256}, but the link pins data_sha256={pinned}: it is not the file the link was made with"
+            ));
+        }
+        let data = read.map_err(|e| format!("{name}: {e}"))?;
+        if pinned.is_none() {
+            say(&format!(
+                "notice: {name}: {}; its SHA-256 is {sha256}: add &data_sha256={sha256} to the link to pin it",
+                data.summary()
+            ));
+        }
+        Ok(data)
+    }
+
+    /// The most values a data set may hold: `--max-mb`, or 80% of the memory available now (Linux's
+    /// MemAvailable), or no limit where that is unknown.
+    fn most_values(max_mb: Option<f64>) -> Result<u64, String> {
+        const BYTES_PER_VALUE: f64 = 8.0;
+        match max_mb {
+            Some(mb) if mb.is_finite() && mb > 0.0 => Ok((mb * 1e6 / BYTES_PER_VALUE) as u64),
+            Some(mb) => Err(format!(
+                "--max-mb {mb} is not a positive number of megabytes"
+            )),
+            None => Ok(available_memory().map_or(u64::MAX, |bytes| {
+                (0.8 * bytes as f64 / BYTES_PER_VALUE) as u64
+            })),
+        }
+    }
+
+    /// Bytes of memory available to a new allocation, where the system says.
+    fn available_memory() -> Option<u64> {
+        let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    }
+
+    /// A file name on one line, whatever it holds.
+    fn one_line(text: &str) -> String {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
     }
 
     /// Real nodes as MPI processes (`--features mpi`).
@@ -407,19 +556,33 @@ mod cli {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn data(problem: &str) -> Result<ExitCode, Stop> {
+    fn data(problem: &str, file: &DataArgs) -> Result<ExitCode, Stop> {
         let query = if problem.contains('=') {
             problem.to_string()
         } else {
             format!("problem={problem}")
         };
         let experiment = parse(&query)?;
-        if experiment.problem == dynabatch_core::experiment::ProblemKind::Landscape {
+        if experiment.problem == ProblemKind::Landscape {
             return Err(Stop::Failed(
                 "problem=landscape is a closed-form function and has no data set".into(),
             ));
         }
-        print(&Dataset::for_experiment(&experiment).to_csv())?;
+        let read = file.read_for(&experiment)?;
+        let built;
+        let dataset = match &read {
+            Some(data) => &data.dataset,
+            None => {
+                built = Dataset::for_experiment(&experiment);
+                &built
+            }
+        };
+        // A line at a time: a user's matrix may be larger than its text could be held.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        dataset
+            .write_csv(|line| out.write_all(line.as_bytes()))
+            .and_then(|()| out.flush())
+            .map_err(unwritten)?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -37,7 +37,7 @@ fn bad_input_exits_nonzero_with_one_line_naming_the_parameter_and_range() {
     for (query, expected) in [
         ("N=0", "N=0 is out of range (an integer from 1 to 64)"),
         ("gamma=fast", "gamma=fast is not a number (allowed: a number from 0.000001 to 100)"),
-        ("problem=mnist", "problem=mnist is not a known choice (allowed: one of breast-cancer, digits, synthetic, digits-mlp, landscape)"),
+        ("problem=mnist", "problem=mnist is not a known choice (allowed: one of breast-cancer, digits, synthetic, digits-mlp, landscape, data)"),
         ("colour=red", "unknown parameter \"colour\""),
     ] {
         let (code, stdout, stderr) = dynabatch(&["run", query]);
@@ -224,7 +224,7 @@ fn tune_prints_a_table_and_a_tuned_link_that_runs() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "run\tgamma\trho\tmean f − f* (3 seeds)\twith the link's own"
+        "run\tgamma\talso\tmean f − f* (3 seeds)\trounds\twith the link's own\trounds"
     );
     assert!(
         lines[1].starts_with("crpsgd\t") && lines[2].starts_with("psgd\t"),

@@ -24,6 +24,28 @@ pub enum ProblemKind {
     Synthetic,
     DigitsMlp,
     Landscape,
+    /// A data set the user brings, from a CSV or LIBSVM file (`data::file`).
+    Data,
+}
+
+/// What a linear model fits to a data set's labels (problem=data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Task {
+    /// Two label values: binary logistic regression.
+    Logistic,
+    /// Up to `data::file::MAX_CLASSES` label values: multinomial (softmax) regression.
+    Softmax,
+    /// Real-valued labels: f(w) = (1/n) Σ ½(xᵢᵀw − yᵢ)² + (λ/2)‖w‖².
+    LeastSquares,
+}
+
+/// How a data file is written (problem=data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Format {
+    /// Comma-separated values, a header row optional.
+    Csv,
+    /// LIBSVM/SVMlight: `label index:value …`, indices from 1.
+    Libsvm,
 }
 
 impl Alg {
@@ -76,12 +98,13 @@ impl Alg {
 
 impl ProblemKind {
     /// In the order the controls and error messages list them.
-    pub const ALL: [ProblemKind; 5] = [
+    pub const ALL: [ProblemKind; 6] = [
         ProblemKind::BreastCancer,
         ProblemKind::Digits,
         ProblemKind::Synthetic,
         ProblemKind::DigitsMlp,
         ProblemKind::Landscape,
+        ProblemKind::Data,
     ];
 
     /// The name in links and in the CLI.
@@ -92,6 +115,7 @@ impl ProblemKind {
             ProblemKind::Synthetic => "synthetic",
             ProblemKind::DigitsMlp => "digits-mlp",
             ProblemKind::Landscape => "landscape",
+            ProblemKind::Data => "data",
         }
     }
 
@@ -103,11 +127,63 @@ impl ProblemKind {
             ProblemKind::Synthetic => "generated data",
             ProblemKind::DigitsMlp => "non-convex net",
             ProblemKind::Landscape => "2-D, PL",
+            ProblemKind::Data => "your data file",
         }
     }
 
     pub fn from_name(name: &str) -> Option<ProblemKind> {
         ProblemKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Task {
+    /// In the order the controls and error messages list them.
+    pub const ALL: [Task; 3] = [Task::Logistic, Task::Softmax, Task::LeastSquares];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Task::Logistic => "logistic",
+            Task::Softmax => "softmax",
+            Task::LeastSquares => "least-squares",
+        }
+    }
+
+    /// The objective, in words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Task::Logistic => "logistic regression",
+            Task::Softmax => "softmax regression",
+            Task::LeastSquares => "least squares",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Task> {
+        Task::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Csv, Format::Libsvm];
+
+    /// The name in links and in the CLI.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Libsvm => "libsvm",
+        }
+    }
+
+    /// The format, in words.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Libsvm => "LIBSVM/SVMlight",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 }
 
@@ -118,19 +194,36 @@ pub const ALG_NAMES: [&str; 5] = [
     Alg::ALL[3].name(),
     Alg::ALL[4].name(),
 ];
-pub const PROBLEM_NAMES: [&str; 5] = [
+pub const PROBLEM_NAMES: [&str; 6] = [
     ProblemKind::ALL[0].name(),
     ProblemKind::ALL[1].name(),
     ProblemKind::ALL[2].name(),
     ProblemKind::ALL[3].name(),
     ProblemKind::ALL[4].name(),
+    ProblemKind::ALL[5].name(),
 ];
+/// `auto` first: the labels decide.
+pub const TASK_NAMES: [&str; 4] = [
+    AUTO,
+    Task::ALL[0].name(),
+    Task::ALL[1].name(),
+    Task::ALL[2].name(),
+];
+/// `auto` first: the file's first line decides.
+pub const FORMAT_NAMES: [&str; 3] = [AUTO, Format::ALL[0].name(), Format::ALL[1].name()];
+
+/// The choice that is left to the data.
+pub const AUTO: &str = "auto";
 
 /// Which list a choice parameter picks from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Choices {
     Alg,
     Problem,
+    /// `auto` or a task.
+    Task,
+    /// `auto` or a file format.
+    Format,
 }
 
 impl Choices {
@@ -139,6 +232,8 @@ impl Choices {
         match self {
             Choices::Alg => &ALG_NAMES,
             Choices::Problem => &PROBLEM_NAMES,
+            Choices::Task => &TASK_NAMES,
+            Choices::Format => &FORMAT_NAMES,
         }
     }
 
@@ -159,6 +254,16 @@ impl Choices {
             Choices::Problem => ProblemKind::ALL
                 .iter()
                 .map(|p| (p.name(), p.label().to_string()))
+                .collect(),
+            Choices::Task => std::iter::once((AUTO, "from the labels".to_string()))
+                .chain(Task::ALL.iter().map(|t| (t.name(), t.label().to_string())))
+                .collect(),
+            Choices::Format => std::iter::once((AUTO, "detected".to_string()))
+                .chain(
+                    Format::ALL
+                        .iter()
+                        .map(|f| (f.name(), f.label().to_string())),
+                )
                 .collect(),
         }
     }

@@ -1,4 +1,7 @@
 //! Data sets exactly as the model sees them: preprocessing happens here, once, when a set is built.
+//! The built-in sets are built from the experiment alone; a user's file is read by [`file`].
+
+pub mod file;
 
 use crate::experiment::{Experiment, ProblemKind};
 use crate::rng::{Purpose, Stream};
@@ -8,9 +11,44 @@ use crate::rng::{Purpose, Stream};
 pub struct Dataset {
     pub rows: usize,
     pub cols: usize,
-    pub classes: usize,
     pub features: Vec<f64>,
-    pub labels: Vec<u8>,
+    pub labels: Labels,
+}
+
+/// What the examples are labelled with, which decides the kind of model that can fit them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Labels {
+    /// A class per example, each below `count`.
+    Classes { count: usize, of_example: Vec<u8> },
+    /// A real target per example (least squares).
+    Targets(Vec<f64>),
+}
+
+impl Labels {
+    /// How many classes there are (0 for real targets).
+    pub fn count(&self) -> usize {
+        match self {
+            Labels::Classes { count, .. } => *count,
+            Labels::Targets(_) => 0,
+        }
+    }
+
+    /// Each example's class; empty for real targets, on which no classifier is built
+    /// (`problems::build` pairs each model with its kind of labels).
+    pub fn classes(&self) -> &[u8] {
+        match self {
+            Labels::Classes { of_example, .. } => of_example,
+            Labels::Targets(_) => &[],
+        }
+    }
+
+    /// Each example's target; empty for classes.
+    pub fn targets(&self) -> &[f64] {
+        match self {
+            Labels::Classes { .. } => &[],
+            Labels::Targets(targets) => targets,
+        }
+    }
 }
 
 const BREAST_CANCER: &[u8] = include_bytes!("../../../data/breast_cancer.bin");
@@ -18,12 +56,16 @@ const DIGITS: &[u8] = include_bytes!("../../../data/digits.bin");
 
 impl Dataset {
     /// Builds the data set an experiment trains on.
+    ///
+    /// # Panics
+    /// For problem=data, whose data set comes from the user's file ([`file`]): the page and the CLI read
+    /// it before they build anything.
     pub fn for_experiment(experiment: &Experiment) -> Dataset {
         match experiment.problem {
             ProblemKind::BreastCancer => {
                 // Standardised columns: the raw features span five orders of magnitude.
                 let mut raw = decode(BREAST_CANCER);
-                standardize(&mut raw);
+                standardize(&mut raw.features, raw.cols, raw.cols);
                 raw.with_bias()
             }
             ProblemKind::Digits | ProblemKind::DigitsMlp => {
@@ -37,13 +79,18 @@ impl Dataset {
                 experiment.synthetic_examples,
                 experiment.synthetic_features,
             ),
+            ProblemKind::Data => {
+                panic!("problem=data's data set is the user's file: read it with data::file")
+            }
             // The landscape is a closed-form function: it has no examples.
             ProblemKind::Landscape => Dataset {
                 rows: 0,
                 cols: 2,
-                classes: 0,
                 features: vec![],
-                labels: vec![],
+                labels: Labels::Classes {
+                    count: 0,
+                    of_example: vec![],
+                },
             },
         }
     }
@@ -66,21 +113,39 @@ impl Dataset {
         }
     }
 
-    /// The matrix as CSV: one row per example, the features first and the label last.
+    /// The matrix as CSV: one row per example, the features first and the label last (a class index, or
+    /// the target as the model sees it).
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
-        let header: Vec<String> = (0..self.cols).map(|j| format!("x{j}")).collect();
-        out.push_str(&header.join(","));
-        out.push_str(",label\n");
-        for i in 0..self.rows {
-            for v in self.row(i) {
-                out.push_str(&v.to_string());
-                out.push(',');
-            }
-            out.push_str(&self.labels[i].to_string());
-            out.push('\n');
+        let written: Result<(), std::convert::Infallible> = self.write_csv(|line| {
+            out.push_str(line);
+            Ok(())
+        });
+        match written {
+            Ok(()) => out,
         }
-        out
+    }
+
+    /// [`Dataset::to_csv`] a line at a time (each with its newline), for matrices too large to hold as
+    /// text too.
+    pub fn write_csv<E>(&self, mut write: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+        let header: Vec<String> = (0..self.cols).map(|j| format!("x{j}")).collect();
+        write(&format!("{},label\n", header.join(",")))?;
+        let mut line = String::new();
+        for i in 0..self.rows {
+            line.clear();
+            for v in self.row(i) {
+                line.push_str(&v.to_string());
+                line.push(',');
+            }
+            match &self.labels {
+                Labels::Classes { of_example, .. } => line.push_str(&of_example[i].to_string()),
+                Labels::Targets(targets) => line.push_str(&targets[i].to_string()),
+            }
+            line.push('\n');
+            write(&line)?;
+        }
+        Ok(())
     }
 }
 
@@ -102,32 +167,45 @@ fn decode(bytes: &[u8]) -> Dataset {
     Dataset {
         rows,
         cols,
-        classes,
         features,
-        labels,
+        labels: Labels::Classes {
+            count: classes,
+            of_example: labels,
+        },
     }
 }
 
-fn standardize(data: &mut Dataset) {
-    let n = data.rows as f64;
-    for j in 0..data.cols {
-        let mean = (0..data.rows)
-            .map(|i| data.features[i * data.cols + j])
-            .sum::<f64>()
-            / n;
-        let var = (0..data.rows)
-            .map(|i| (data.features[i * data.cols + j] - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        let scale = if var > 0.0 {
+/// Centres the first `columns` columns of a row-major matrix (`stride` values a row) and scales them to
+/// variance 1; a constant column becomes 0. It goes along the rows, a pass for the means and one for the
+/// variances, so a large matrix is read in memory order; each column's sums still add its values in row
+/// order, from −0.0 as `Iterator::sum` does, so the bits are those of summing a column at a time.
+fn standardize(features: &mut [f64], stride: usize, columns: usize) {
+    let rows = features.len() / stride.max(1);
+    let n = rows as f64;
+    let mut means = vec![-0.0; columns];
+    for row in features.chunks_exact(stride) {
+        means.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+    }
+    means.iter_mut().for_each(|m| *m /= n);
+    let mut scales = vec![-0.0; columns];
+    for row in features.chunks_exact(stride) {
+        scales
+            .iter_mut()
+            .zip(row.iter().zip(&means))
+            .for_each(|(s, (v, mean))| *s += (v - mean).powi(2));
+    }
+    for s in scales.iter_mut() {
+        let var = *s / n;
+        *s = if var > 0.0 {
             1.0 / libm::sqrt(var)
         } else {
             1.0
         };
-        for i in 0..data.rows {
-            let v = &mut data.features[i * data.cols + j];
-            *v = (*v - mean) * scale;
-        }
+    }
+    for row in features.chunks_exact_mut(stride) {
+        row.iter_mut()
+            .zip(means.iter().zip(&scales))
+            .for_each(|(v, (mean, scale))| *v = (*v - mean) * scale);
     }
 }
 
@@ -138,21 +216,25 @@ fn synthetic(seed: u64, rows: usize, features: usize) -> Dataset {
     let truth: Vec<f64> = (0..features)
         .map(|_| stream.normal() * 2.0 / libm::sqrt(features as f64))
         .collect();
-    let mut data = Dataset {
-        rows,
-        cols: features,
-        classes: 2,
-        features: Vec::with_capacity(rows * features),
-        labels: Vec::with_capacity(rows),
-    };
+    let mut values = Vec::with_capacity(rows * features);
+    let mut labels = Vec::with_capacity(rows);
     for _ in 0..rows {
         let x: Vec<f64> = (0..features).map(|_| stream.normal()).collect();
         let margin: f64 = x.iter().zip(&truth).map(|(a, b)| a * b).sum();
         let p = 1.0 / (1.0 + libm::exp(-margin));
-        data.labels.push(u8::from(stream.unit() <= p));
-        data.features.extend(x);
+        labels.push(u8::from(stream.unit() <= p));
+        values.extend(x);
     }
-    data.with_bias()
+    Dataset {
+        rows,
+        cols: features,
+        features: values,
+        labels: Labels::Classes {
+            count: 2,
+            of_example: labels,
+        },
+    }
+    .with_bias()
 }
 
 #[cfg(test)]
@@ -166,12 +248,18 @@ mod tests {
     #[test]
     fn uci_sets_have_the_documented_shapes() {
         let cancer = build("problem=breast-cancer");
-        assert_eq!((cancer.rows, cancer.cols, cancer.classes), (569, 31, 2));
+        assert_eq!(
+            (cancer.rows, cancer.cols, cancer.labels.count()),
+            (569, 31, 2)
+        );
         let digits = build("problem=digits");
-        assert_eq!((digits.rows, digits.cols, digits.classes), (1797, 65, 10));
+        assert_eq!(
+            (digits.rows, digits.cols, digits.labels.count()),
+            (1797, 65, 10)
+        );
         assert!(digits.features.iter().all(|v| (0.0..=1.0).contains(v)));
         assert_eq!(
-            cancer.labels.iter().filter(|&&l| l == 1).count(),
+            cancer.labels.classes().iter().filter(|&&l| l == 1).count(),
             357,
             "benign count in UCI WDBC"
         );
@@ -204,7 +292,7 @@ mod tests {
             a.features,
             build("problem=synthetic&n=50&d=3&seed=2").features
         );
-        let ones = a.labels.iter().filter(|&&l| l == 1).count();
+        let ones = a.labels.classes().iter().filter(|&&l| l == 1).count();
         assert!(ones > 5 && ones < 45, "both classes present: {ones}");
     }
 

@@ -4,7 +4,8 @@
 //! the CLI reads them strictly (the first notice is an error). Both go through [`Experiment::from_query`],
 //! so the two can never disagree about what a link means.
 
-pub use crate::choices::{Alg, ProblemKind};
+pub use crate::choices::{Alg, Format, ProblemKind, Task};
+pub use crate::data::file::{LabelColumn, Sha256};
 use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,16 @@ pub struct Experiment {
     /// Synthetic data: examples and features.
     pub synthetic_examples: usize,
     pub synthetic_features: usize,
+    /// problem=data: the SHA-256 of the file the link runs on; `None` runs on any file given.
+    pub data_sha256: Option<Sha256>,
+    /// problem=data: the CSV column that holds the labels.
+    pub label: LabelColumn,
+    /// problem=data: the file's format; `None` is detected.
+    pub format: Option<Format>,
+    /// problem=data: what to fit to the labels; `None` is decided by them.
+    pub task: Option<Task>,
+    /// problem=data: standardise the feature columns.
+    pub standardize: bool,
     /// θ, Catalyst's proximal weight.
     pub theta: f64,
     /// H, local SGD's steps per round; `None` is the rule ⌊T^(1/4)/N^(3/4)⌋.
@@ -64,7 +75,7 @@ pub struct Experiment {
 impl Default for Experiment {
     fn default() -> Self {
         fn table<T: Field>(param: Param) -> T {
-            T::typed(param, param.spec().default)
+            T::typed(param, param.spec().default.clone())
         }
         Experiment {
             alg: table(Param::Alg),
@@ -80,6 +91,11 @@ impl Default for Experiment {
             lambda: table(Param::Lambda),
             synthetic_examples: table(Param::Examples),
             synthetic_features: table(Param::Features),
+            data_sha256: table(Param::DataSha256),
+            label: table(Param::Label),
+            format: table(Param::Format),
+            task: table(Param::Task),
+            standardize: table(Param::Standardize),
             theta: table(Param::Theta),
             local_steps: table(Param::LocalSteps),
             hidden: table(Param::Hidden),
@@ -148,7 +164,7 @@ impl Experiment {
                 if let Some(problem) = experiment.not_applicable(param) {
                     notices.push(Notice::new(name, problem, "ignored"));
                     // Ignored means ignored: the link written back would not carry it either.
-                    experiment.store(param.param, param.default);
+                    experiment.store(param.param, param.default.clone());
                 }
             }
         }
@@ -208,7 +224,7 @@ impl Experiment {
                     shorten(raw),
                     param.domain.describe()
                 );
-                let action = format!("using {value}");
+                let action = format!("using {}", shown(&value));
                 (value, Some(Notice::new(name, problem, &action)))
             }
             Err(Rejected::Unusable(why)) => {
@@ -220,7 +236,11 @@ impl Experiment {
                     param.domain.describe()
                 );
                 let current = self.value(param.param);
-                return Some(Notice::new(name, problem, &format!("using {current}")));
+                return Some(Notice::new(
+                    name,
+                    problem,
+                    &format!("using {}", shown(&current)),
+                ));
             }
         };
         self.store(param.param, value);
@@ -245,6 +265,11 @@ impl Experiment {
             Param::Lambda => self.lambda.value(),
             Param::Examples => self.synthetic_examples.value(),
             Param::Features => self.synthetic_features.value(),
+            Param::DataSha256 => self.data_sha256.value(),
+            Param::Label => self.label.value(),
+            Param::Format => self.format.value(),
+            Param::Task => self.task.value(),
+            Param::Standardize => self.standardize.value(),
             Param::Hidden => self.hidden.value(),
             Param::Sigma => self.sigma.value(),
             Param::StartX => self.start_x.value(),
@@ -277,6 +302,11 @@ impl Experiment {
             Param::Lambda => put(&mut self.lambda, param, value),
             Param::Examples => put(&mut self.synthetic_examples, param, value),
             Param::Features => put(&mut self.synthetic_features, param, value),
+            Param::DataSha256 => put(&mut self.data_sha256, param, value),
+            Param::Label => put(&mut self.label, param, value),
+            Param::Format => put(&mut self.format, param, value),
+            Param::Task => put(&mut self.task, param, value),
+            Param::Standardize => put(&mut self.standardize, param, value),
             Param::Hidden => put(&mut self.hidden, param, value),
             Param::Sigma => put(&mut self.sigma, param, value),
             Param::StartX => put(&mut self.start_x, param, value),
@@ -318,8 +348,9 @@ trait Field: Sized {
     /// the text it was read from, so a mismatch is a bug in the table, ruled out for every parameter by
     /// the tests (and by `Experiment::default()`, which reads every row).
     fn typed(param: Param, value: Value) -> Self {
+        let shown = format!("{value:?}");
         Self::from_value(value)
-            .unwrap_or_else(|| panic!("{value:?} is not a value of {param:?}: fix params::PARAMS"))
+            .unwrap_or_else(|| panic!("{shown} is not a value of {param:?}: fix params::PARAMS"))
     }
 }
 
@@ -340,8 +371,43 @@ macro_rules! fields {
     )*};
 }
 
-// `Option<u64>`: `None` is `auto`.
-fields!(Alg => Alg, ProblemKind => Problem, u64 => Int, f64 => Real, Option<u64> => IntOrAuto);
+// The `Option`s: `None` is `auto` (or, for the SHA-256, nothing pinned).
+fields!(
+    Alg => Alg,
+    ProblemKind => Problem,
+    u64 => Int,
+    f64 => Real,
+    Option<u64> => IntOrAuto,
+    Option<Task> => Task,
+    Option<Format> => Format,
+    Option<Sha256> => Sha256,
+);
+
+impl Field for LabelColumn {
+    fn value(&self) -> Value {
+        Value::Label(self.clone())
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Label(column) => Some(column),
+            _ => None,
+        }
+    }
+}
+
+/// A flag is the integer 0 or 1 (`standardize=0`).
+impl Field for bool {
+    fn value(&self) -> Value {
+        Value::Int(u64::from(*self))
+    }
+    fn from_value(value: Value) -> Option<Self> {
+        match value {
+            Value::Int(0) => Some(false),
+            Value::Int(1) => Some(true),
+            _ => None,
+        }
+    }
+}
 
 impl Field for usize {
     fn value(&self) -> Value {
@@ -374,6 +440,14 @@ impl Notice {
         } else {
             format!("{}; {}.", self.problem, self.action)
         }
+    }
+}
+
+/// A value as a notice quotes it: "nothing" for an empty one.
+fn shown(value: &Value) -> String {
+    match value.to_string() {
+        text if text.is_empty() => "nothing".into(),
+        text => shorten(&text),
     }
 }
 
@@ -485,6 +559,10 @@ mod tests {
                 min
             }),
             Domain::IntOrAuto { max, .. } => Value::IntOrAuto(Some(max)),
+            Domain::Choice(crate::choices::Choices::Task) => Value::Task(Some(Task::LeastSquares)),
+            Domain::Choice(crate::choices::Choices::Format) => Value::Format(Some(Format::Libsvm)),
+            Domain::Column => Value::Label(LabelColumn::Named("price".into())),
+            Domain::Sha256 => Value::Sha256(Some(Sha256::of(b"data"))),
         }
     }
 
@@ -496,7 +574,11 @@ mod tests {
             let mut e = Experiment::default();
             assert_eq!(e.set_value(p.name, &value.to_string()), None, "{}", p.name);
             for q in PARAMS {
-                let expected = if q.param == p.param { value } else { q.default };
+                let expected = if q.param == p.param {
+                    value.clone()
+                } else {
+                    q.default.clone()
+                };
                 assert_eq!(
                     e.value(q.param),
                     expected,

@@ -1,11 +1,11 @@
 //! A share link is an `Experiment` plus how the page shows it: runs to compare, controls a teacher hides,
-//! and a compact layout for embedding. ViewKeys keys never change the main run, so the CLI accepts and
-//! checks them but runs the experiment alone.
+//! a compact layout for embedding, and the name of the user's data file. ViewKeys keys never change the
+//! main run, so the CLI accepts and checks them but runs the experiment alone.
 
 mod compared;
 
-use crate::experiment::{shorten, Experiment, Notice};
-use crate::params::{spec, PARAMS};
+use crate::experiment::{shorten, Experiment, Notice, ProblemKind};
+use crate::params::{spec, MAX_NAME, PARAMS};
 pub use compared::{Compared, PER_RUN};
 
 /// How the page shows an experiment.
@@ -22,6 +22,9 @@ pub struct ViewKeys {
     pub tour: bool,
     /// For testing fault handling only: make the run fail on purpose.
     pub fault: Option<Fault>,
+    /// problem=data: what the user's file was called, to ask for it by name. Its bytes are pinned by
+    /// the experiment's `data_sha256`, so a renamed file is the same data and the same run.
+    pub data_file: Option<String>,
 }
 
 /// A failure a link can ask for, so that the page's error path can be tested in a real browser.
@@ -51,7 +54,7 @@ impl Fault {
 
 /// At most this many runs besides the main one: each takes a share of the Web Workers.
 pub const MAX_COMPARED: usize = 3;
-const VIEW_KEYS: [&str; 5] = ["compare", "hide", "embed", "tour", "fault"];
+const VIEW_KEYS: [&str; 6] = ["compare", "hide", "embed", "tour", "fault", "data"];
 
 /// Reads a whole link leniently: the experiment, the view, and every notice about either.
 pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
@@ -84,6 +87,7 @@ pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
                 )),
             },
             "tour" => view.tour = read_flag("tour", &value, &mut notices),
+            "data" => view.data_file = read_data_file(&value, experiment.problem, &mut notices),
             _ => view.embed = read_flag("embed", &value, &mut notices),
         }
     }
@@ -124,6 +128,9 @@ pub fn to_query(experiment: &Experiment, view: &ViewKeys) -> String {
     }
     if let Some(fault) = view.fault {
         append("fault", fault.name());
+    }
+    if let Some(name) = &view.data_file {
+        append("data", name);
     }
     out
 }
@@ -179,6 +186,35 @@ fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
     hide
 }
 
+/// A data file's name: for problem=data only, and no longer than a file system allows.
+fn read_data_file(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> Option<String> {
+    let ignored = |problem: String| Notice::for_link("data", problem, "ignored");
+    if problem != ProblemKind::Data {
+        notices.push(ignored(format!(
+            "data does not apply to problem={}",
+            problem.name()
+        )));
+        return None;
+    }
+    let name = value.trim();
+    if name.is_empty() {
+        notices.push(ignored("data= names no file".into()));
+        return None;
+    }
+    if name.chars().count() > MAX_NAME {
+        notices.push(Notice::for_link(
+            "data",
+            format!(
+                "data={} is longer than the {MAX_NAME} characters a file name may have",
+                shorten(name)
+            ),
+            &format!("using its first {MAX_NAME}"),
+        ));
+        return Some(name.chars().take(MAX_NAME).collect());
+    }
+    Some(name.to_string())
+}
+
 fn read_flag(key: &str, value: &str, notices: &mut Vec<Notice>) -> bool {
     match value.trim() {
         "1" | "true" | "" => true,
@@ -212,6 +248,7 @@ mod tests {
                 embed: true,
                 tour: false,
                 fault: None,
+                data_file: None,
             }
         );
         let link = to_query(&e, &view);
@@ -263,6 +300,28 @@ mod tests {
                 .contains("fault=segfault is not a known fault (allowed: panic, main-panic)"),
             "{notices:?}"
         );
+    }
+
+    #[test]
+    fn the_data_files_name_round_trips_for_problem_data_only() {
+        let query = "problem=data&task=least-squares&data=prices%202024.csv";
+        let (e, view, notices) = parse(query);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(view.data_file.as_deref(), Some("prices 2024.csv"));
+        let link = to_query(&e, &view);
+        assert!(link.ends_with("&data=prices%202024.csv"), "{link}");
+        assert_eq!(parse(&link), (e, view, vec![]));
+        let (_, view, notices) = parse("problem=digits&data=x.csv");
+        assert_eq!(view.data_file, None);
+        assert_eq!(
+            notices[0].message(),
+            "data does not apply to problem=digits; ignored."
+        );
+        let long = "a".repeat(300);
+        let (_, view, notices) = parse(&format!("problem=data&data={long}"));
+        assert_eq!(view.data_file.map(|n| n.len()), Some(MAX_NAME));
+        assert_eq!(notices.len(), 1);
+        assert!(parse_strict("problem=data&data=").is_err());
     }
 
     #[test]

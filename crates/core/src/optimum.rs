@@ -5,6 +5,7 @@
 //! need a wall clock, which wasm32-unknown-unknown lacks, and would not promise that.) Its answer is
 //! checked against scipy on the matrix that `dynabatch data` writes (tests/independent_optimum.py).
 
+use crate::data::file::{DataFile, Options, Sha256};
 use crate::experiment::{Experiment, ProblemKind};
 use crate::params::Param;
 use crate::problems::{math::dot, Optimum, Problem};
@@ -24,15 +25,20 @@ pub struct Solution {
     pub iterations: usize,
 }
 
-/// f* for this experiment's problem, if known or solvable. Solutions are cached per problem, so a page
-/// that reruns the same problem with other algorithm settings solves it once.
-pub fn reference(experiment: &Experiment, problem: &dyn Problem) -> Option<f64> {
+/// f* for this experiment's problem (on `data`, the user's file, for problem=data), if known or
+/// solvable. Solutions are cached per problem, so a page that reruns the same problem with other
+/// algorithm settings solves it once.
+pub fn reference(
+    experiment: &Experiment,
+    data: Option<&DataFile>,
+    problem: &dyn Problem,
+) -> Option<f64> {
     static CACHE: Mutex<Vec<(ProblemKey, f64)>> = Mutex::new(Vec::new());
     match problem.optimum() {
         Optimum::Known(value) => Some(value),
         Optimum::Unknown => None,
         Optimum::Solve => {
-            let key = ProblemKey::of(experiment);
+            let key = ProblemKey::of(experiment, data);
             if let Some(&(_, value)) = CACHE.lock().ok()?.iter().find(|(k, _)| *k == key) {
                 return Some(value);
             }
@@ -44,7 +50,7 @@ pub fn reference(experiment: &Experiment, problem: &dyn Problem) -> Option<f64> 
 }
 
 /// The parameters that define f, and nothing else: experiments equal in these share one f*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct ProblemKey {
     problem: ProblemKind,
     /// λ's bits, where the problem has a λ (f64 has no `Eq`; two texts of one number give one λ).
@@ -53,10 +59,13 @@ struct ProblemKey {
     synthetic: Option<(usize, usize, u64)>,
     /// The network's hidden units.
     hidden: Option<usize>,
+    /// A user's file: its bytes' hash and how they were read, which is everything its data set
+    /// depends on (whether or not the link pins the hash).
+    file: Option<(Sha256, Options)>,
 }
 
 impl ProblemKey {
-    fn of(e: &Experiment) -> ProblemKey {
+    fn of(e: &Experiment, data: Option<&DataFile>) -> ProblemKey {
         ProblemKey {
             problem: e.problem,
             lambda: e.uses(Param::Lambda).then_some(e.lambda.to_bits()),
@@ -66,6 +75,9 @@ impl ProblemKey {
                 e.seed,
             )),
             hidden: e.uses(Param::Hidden).then_some(e.hidden),
+            file: data
+                .filter(|_| e.problem == ProblemKind::Data)
+                .map(|d| (d.sha256, d.options.clone())),
         }
     }
 }
@@ -181,17 +193,61 @@ mod tests {
             "problem=synthetic&n=300&d=10&lambda=0.01",
         ] {
             let e = Experiment::from_query_strict(query).expect("valid");
-            let solution = minimize(build(&e).as_ref());
+            let solution = minimize(build(&e, None).as_ref());
             // ‖∇f‖ ≤ 1e-7 with λ = 1e-3 bounds f − f* by 5e-12.
             assert!(solution.gradient_norm < 1e-7, "{query}: {solution:?}");
         }
+    }
+
+    /// Least squares has f* in closed form: w* solves (XᵀX/n + λI)w = Xᵀy/n.
+    #[test]
+    fn least_squares_meets_its_closed_form() {
+        let model = crate::problems::tests::least_squares(0.01);
+        let data = &model.data;
+        let (n, d) = (data.rows, data.cols);
+        let y = data.labels.targets();
+        // The normal equations, augmented with their right-hand side, by Gaussian elimination.
+        let mut a = vec![vec![0.0; d + 1]; d];
+        for (i, target) in y.iter().enumerate() {
+            let x = data.row(i);
+            for (j, row) in a.iter_mut().enumerate() {
+                for (k, entry) in row[..d].iter_mut().enumerate() {
+                    *entry += x[j] * x[k] / n as f64;
+                }
+                row[d] += x[j] * target / n as f64;
+            }
+        }
+        (0..d).for_each(|j| a[j][j] += model.lambda);
+        for p in 0..d {
+            let pivot = a[p].clone();
+            for row in a.iter_mut().skip(p + 1) {
+                let factor = row[p] / pivot[p];
+                row.iter_mut()
+                    .zip(&pivot)
+                    .skip(p)
+                    .for_each(|(entry, above)| *entry -= factor * above);
+            }
+        }
+        let mut w = vec![0.0; d];
+        for p in (0..d).rev() {
+            let known: f64 = (p + 1..d).map(|c| a[p][c] * w[c]).sum();
+            w[p] = (a[p][d] - known) / a[p][p];
+        }
+        let closed_form = model.loss(&w);
+        let solved = minimize(&model);
+        assert!(solved.gradient_norm < 1e-8, "{solved:?}");
+        assert!(
+            (solved.value - closed_form).abs() < 1e-12,
+            "{} vs {closed_form}",
+            solved.value
+        );
     }
 
     #[test]
     fn knows_the_landscape_and_not_the_network() {
         let f_star = |q: &str| {
             let e = Experiment::from_query_strict(q).expect("valid");
-            reference(&e, build(&e).as_ref())
+            reference(&e, None, build(&e, None).as_ref())
         };
         assert_eq!(f_star("problem=landscape"), Some(0.0));
         assert_eq!(f_star("problem=digits-mlp"), None);

@@ -5,7 +5,8 @@
 //! CLI's error messages all read this table, so a parameter is added or re-ranged here and nowhere else.
 //! Values are typed ([`Value`]); text appears only at the boundary, [`ParamSpec::parse`] and `Display`.
 
-use crate::choices::{Alg, Choices, ProblemKind};
+use crate::choices::{Alg, Choices, Format, ProblemKind, Task, AUTO};
+use crate::data::file::{LabelColumn, Sha256};
 use std::fmt;
 
 /// Every parameter, one variant each, in table order (`PARAMS[p as usize]` is `p`'s row).
@@ -26,6 +27,11 @@ pub enum Param {
     Lambda,
     Examples,
     Features,
+    DataSha256,
+    Label,
+    Format,
+    Task,
+    Standardize,
     Hidden,
     Sigma,
     StartX,
@@ -37,7 +43,7 @@ pub enum Param {
 }
 
 /// A parameter's value, of the kind its [`Domain`] describes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Value {
     Alg(Alg),
     Problem(ProblemKind),
@@ -45,6 +51,13 @@ pub enum Value {
     Real(f64),
     /// `None` is `auto`.
     IntOrAuto(Option<u64>),
+    /// `None` is `auto`.
+    Task(Option<Task>),
+    /// `None` is `auto`.
+    Format(Option<Format>),
+    Label(LabelColumn),
+    /// `None`: no file is pinned.
+    Sha256(Option<Sha256>),
 }
 
 /// What values a parameter takes.
@@ -58,6 +71,10 @@ pub enum Domain {
     Real { min: f64, max: f64 },
     /// `auto`, or an integer in `min..=max`.
     IntOrAuto { min: u64, max: u64 },
+    /// A CSV column: `last`, a number from 1, or a header's name.
+    Column,
+    /// A SHA-256 as 64 hexadecimal digits, or nothing.
+    Sha256,
 }
 
 /// Which experiments read a parameter; the others ignore it (and links leave it out).
@@ -71,7 +88,7 @@ pub enum AppliesTo {
 }
 
 /// One parameter of an [`crate::experiment::Experiment`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ParamSpec {
     pub param: Param,
     /// The name used in links, in the CLI and as the page's input `id`.
@@ -244,6 +261,7 @@ pub const PARAMS: &[ParamSpec] = &[
             ProblemKind::Digits,
             ProblemKind::Synthetic,
             ProblemKind::DigitsMlp,
+            ProblemKind::Data,
         ]),
     },
     ParamSpec {
@@ -265,6 +283,56 @@ pub const PARAMS: &[ParamSpec] = &[
         domain: Domain::Int { min: 1, max: 1_000 },
         default: Value::Int(20),
         applies_to: AppliesTo::Problems(&[ProblemKind::Synthetic]),
+    },
+    ParamSpec {
+        param: Param::DataSha256,
+        name: "data_sha256",
+        label: "Data SHA-256",
+        symbol: "",
+        help: "The SHA-256 of the data file's bytes (as sha256sum prints it): the link runs on that file and no other. Empty: on whatever file is given.",
+        domain: Domain::Sha256,
+        default: Value::Sha256(None),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+    },
+    ParamSpec {
+        param: Param::Label,
+        name: "label",
+        label: "Label column",
+        symbol: "y",
+        help: "The CSV column that holds the labels: last, its number (from 1), or its name in the header row. The other columns are the features. (LIBSVM files give the label first on each line.)",
+        domain: Domain::Column,
+        default: Value::Label(LabelColumn::Last),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+    },
+    ParamSpec {
+        param: Param::Format,
+        name: "format",
+        label: "File format",
+        symbol: "",
+        help: "csv (a header row optional) or libsvm (label index:value …, indices from 1). auto: LIBSVM if the first line has index:value items and no commas, else CSV.",
+        domain: Domain::Choice(Choices::Format),
+        default: Value::Format(None),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+    },
+    ParamSpec {
+        param: Param::Task,
+        name: "task",
+        label: "Task",
+        symbol: "",
+        help: "logistic (two classes), softmax (up to 100 classes) or least-squares, f(w) = (1/n) Σ ½(xᵢᵀw − yᵢ)² + (λ/2)‖w‖² on centred and scaled labels. auto: logistic for two distinct labels, softmax for up to 100 distinct integers, least squares otherwise.",
+        domain: Domain::Choice(Choices::Task),
+        default: Value::Task(None),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+    },
+    ParamSpec {
+        param: Param::Standardize,
+        name: "standardize",
+        label: "Standardize",
+        symbol: "",
+        help: "1: centre each feature column and scale it to variance 1, as for breast cancer; 0: the file's values as they are. A bias column is added either way.",
+        domain: Domain::Int { min: 0, max: 1 },
+        default: Value::Int(1),
+        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
     },
     ParamSpec {
         param: Param::Hidden,
@@ -381,6 +449,10 @@ impl Domain {
             Domain::Int { min, max } => format!("an integer from {min} to {max}"),
             Domain::Real { min, max } => format!("a number from {min} to {max}"),
             Domain::IntOrAuto { min, max } => format!("auto or an integer from {min} to {max}"),
+            Domain::Column => format!(
+                "last, a column number from 1, or a column's name of at most {MAX_NAME} characters"
+            ),
+            Domain::Sha256 => "64 hexadecimal digits, or nothing".into(),
         }
     }
 }
@@ -404,8 +476,11 @@ impl AppliesTo {
     }
 }
 
+/// The longest column name a link may give (file systems' longest file name, too).
+pub const MAX_NAME: usize = 255;
+
 /// Why a text could not be used as a parameter's value as given.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Rejected {
     /// A number outside the range: this is the nearest allowed value.
     Clamped(Value),
@@ -431,6 +506,19 @@ fn parse(domain: Domain, text: &str) -> Result<Value, Rejected> {
         Domain::Choice(Choices::Problem) => ProblemKind::from_name(text)
             .map(Value::Problem)
             .ok_or(UNKNOWN_CHOICE),
+        Domain::Choice(Choices::Task) if text == AUTO => Ok(Value::Task(None)),
+        Domain::Choice(Choices::Task) => Task::from_name(text)
+            .map(|t| Value::Task(Some(t)))
+            .ok_or(UNKNOWN_CHOICE),
+        Domain::Choice(Choices::Format) if text == AUTO => Ok(Value::Format(None)),
+        Domain::Choice(Choices::Format) => Format::from_name(text)
+            .map(|f| Value::Format(Some(f)))
+            .ok_or(UNKNOWN_CHOICE),
+        Domain::Column => column(text),
+        Domain::Sha256 if text.is_empty() => Ok(Value::Sha256(None)),
+        Domain::Sha256 => Sha256::from_hex(text)
+            .map(|h| Value::Sha256(Some(h)))
+            .ok_or(Rejected::Unusable("is not a SHA-256")),
         Domain::Int { min, max } => {
             let number = parse_number(text)?;
             if number.fract() != 0.0 {
@@ -460,6 +548,29 @@ fn parse(domain: Domain, text: &str) -> Result<Value, Rejected> {
 }
 
 const UNKNOWN_CHOICE: Rejected = Rejected::Unusable("is not a known choice");
+
+/// A label column: `last`, a number from 1, or any other text as a header's name.
+fn column(text: &str) -> Result<Value, Rejected> {
+    if text == "last" {
+        return Ok(Value::Label(LabelColumn::Last));
+    }
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<u64>() {
+            Ok(0) => Err(Rejected::Unusable(
+                "is not a column: they are numbered from 1",
+            )),
+            Ok(n) => Ok(Value::Label(LabelColumn::Number(n))),
+            Err(_) => Err(Rejected::Unusable("is too large a column number")),
+        };
+    }
+    if text.is_empty() {
+        Err(Rejected::Unusable("is empty"))
+    } else if text.chars().count() > MAX_NAME {
+        Err(Rejected::Unusable("is too long a name"))
+    } else {
+        Ok(Value::Label(LabelColumn::Named(text.to_string())))
+    }
+}
 
 fn parse_number(text: &str) -> Result<f64, Rejected> {
     if text.is_empty() {
@@ -491,7 +602,14 @@ impl fmt::Display for Value {
             Value::Problem(problem) => f.write_str(problem.name()),
             Value::Int(v) | Value::IntOrAuto(Some(v)) => write!(f, "{v}"),
             Value::Real(v) => write!(f, "{v}"),
-            Value::IntOrAuto(None) => f.write_str("auto"),
+            Value::IntOrAuto(None) | Value::Task(None) | Value::Format(None) => f.write_str(AUTO),
+            Value::Task(Some(task)) => f.write_str(task.name()),
+            Value::Format(Some(format)) => f.write_str(format.name()),
+            Value::Label(LabelColumn::Last) => f.write_str("last"),
+            Value::Label(LabelColumn::Number(n)) => write!(f, "{n}"),
+            Value::Label(LabelColumn::Named(name)) => f.write_str(name),
+            Value::Sha256(None) => Ok(()),
+            Value::Sha256(Some(hash)) => write!(f, "{hash}"),
         }
     }
 }
@@ -506,6 +624,10 @@ impl PartialEq for Value {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Real(a), Value::Real(b)) => a.to_bits() == b.to_bits(),
             (Value::IntOrAuto(a), Value::IntOrAuto(b)) => a == b,
+            (Value::Task(a), Value::Task(b)) => a == b,
+            (Value::Format(a), Value::Format(b)) => a == b,
+            (Value::Label(a), Value::Label(b)) => a == b,
+            (Value::Sha256(a), Value::Sha256(b)) => a == b,
             _ => false,
         }
     }
@@ -519,7 +641,7 @@ mod tests {
     fn every_default_is_within_its_domain_and_reads_back_from_its_text() {
         for p in PARAMS {
             let text = p.default.to_string();
-            assert_eq!(p.parse(&text), Ok(p.default), "{}={text}", p.name);
+            assert_eq!(p.parse(&text), Ok(p.default.clone()), "{}={text}", p.name);
         }
     }
 
@@ -568,6 +690,40 @@ mod tests {
         assert_eq!(
             Param::Alg.spec().parse("CR-PSGD"),
             Err(Rejected::Unusable("is not a known choice"))
+        );
+    }
+
+    #[test]
+    fn data_parameters_read_their_text() {
+        let label = |text: &str| Param::Label.spec().parse(text);
+        assert_eq!(label("last"), Ok(Value::Label(LabelColumn::Last)));
+        assert_eq!(label(" 3 "), Ok(Value::Label(LabelColumn::Number(3))));
+        assert_eq!(
+            label("median price"),
+            Ok(Value::Label(LabelColumn::Named("median price".into())))
+        );
+        assert_eq!(
+            label("0"),
+            Err(Rejected::Unusable(
+                "is not a column: they are numbered from 1"
+            ))
+        );
+        assert_eq!(label(""), Err(Rejected::Unusable("is empty")));
+        assert_eq!(
+            label(&"x".repeat(MAX_NAME + 1)),
+            Err(Rejected::Unusable("is too long a name"))
+        );
+        assert_eq!(
+            Param::Task.spec().parse("least-squares"),
+            Ok(Value::Task(Some(Task::LeastSquares)))
+        );
+        assert_eq!(Param::Format.spec().parse("auto"), Ok(Value::Format(None)));
+        let hex = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+        let hash = Param::DataSha256.spec().parse(hex).expect("a SHA-256");
+        assert_eq!(hash.to_string(), hex.to_lowercase(), "written in lowercase");
+        assert_eq!(
+            Param::DataSha256.spec().parse("abc"),
+            Err(Rejected::Unusable("is not a SHA-256"))
         );
     }
 }

@@ -7,6 +7,7 @@
 //! wasm32-unknown-unknown; a fake one in the tests), so this logic is tested natively.
 
 use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
+use crate::data::file::DataFile;
 use crate::experiment::Experiment;
 use crate::link::Fault;
 use crate::metrics::Row;
@@ -97,6 +98,25 @@ impl Session {
     /// Builds the trainer (data, f*): this can take a while, so call it off the page's main thread.
     /// The session starts playing; a run started paused gets `Commands::set_paused(true)` first.
     pub fn new(experiment: &Experiment, pace: Pace, fault: Option<Fault>) -> Session {
+        Session::on(experiment, Trainer::new(experiment), pace, fault)
+    }
+
+    /// As [`Session::new`], for problem=data: on the user's file (see [`Trainer::with_data`]).
+    pub fn with_data(
+        experiment: &Experiment,
+        data: &DataFile,
+        pace: Pace,
+        fault: Option<Fault>,
+    ) -> Session {
+        Session::on(
+            experiment,
+            Trainer::with_data(experiment, data),
+            pace,
+            fault,
+        )
+    }
+
+    fn on(experiment: &Experiment, trainer: Trainer, pace: Pace, fault: Option<Fault>) -> Session {
         let per_round_ms = match pace {
             Pace::Watch => {
                 (WATCH_MS / planned_rounds(experiment).max(1) as f64).min(WATCH_MAX_ROUND_MS)
@@ -104,7 +124,7 @@ impl Session {
             Pace::Fast => 0.0,
         };
         Session {
-            trainer: Trainer::new(experiment),
+            trainer,
             pacing: Pacing::new(per_round_ms),
             paused: false,
             step_credits: 0,

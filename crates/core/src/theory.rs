@@ -1,12 +1,14 @@
 //! What the paper predicts for an experiment: each algorithm's convergence rate and round count.
 
 use crate::algorithms::{catalyst_shape, fewest_rounds, local_steps, planned_rounds};
-use crate::experiment::{Alg, Experiment};
+use crate::experiment::{Alg, Experiment, ProblemKind, Task};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prediction {
     /// The convergence rate in the paper's terms.
     pub rate: &'static str,
+    /// What this experiment's f is, against the conditions the rates state.
+    pub objective: &'static str,
     /// How the number of communication rounds grows.
     pub rounds_order: &'static str,
     /// The formula behind `asymptotic_rounds`, for display.
@@ -83,13 +85,44 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
     }
 }
 
+/// Which of the rates' conditions f meets: PL (so the O(1/(NT)) rates apply) or only smoothness.
+pub fn objective(problem: ProblemKind, task: Option<Task>, lambda: f64) -> &'static str {
+    let linear = |task: Task| {
+        match (task, lambda > 0.0) {
+        (Task::LeastSquares, true) => {
+            "least squares: a strongly convex quadratic (λ > 0), so PL holds and the O(1/(NT)) rates apply"
+        }
+        (Task::LeastSquares, false) => {
+            "least squares with λ = 0: convex, and PL only where the features have full rank"
+        }
+        (_, true) => "strongly convex (λ > 0), so PL holds and the O(1/(NT)) rates apply",
+        (_, false) => "convex but not strongly (λ = 0): PL may fail, the ‖∇f‖² rates still apply",
+    }
+    };
+    match (problem, task) {
+        (ProblemKind::BreastCancer | ProblemKind::Synthetic, _) => linear(Task::Logistic),
+        (ProblemKind::Digits, _) => linear(Task::Softmax),
+        (ProblemKind::Data, Some(task)) => linear(task),
+        (ProblemKind::Data, None) if lambda > 0.0 => {
+            "logistic, softmax or least squares as the labels decide: strongly convex (λ > 0), so PL holds"
+        }
+        (ProblemKind::Data, None) => {
+            "logistic, softmax or least squares as the labels decide, with λ = 0: PL may fail"
+        }
+        (ProblemKind::DigitsMlp, _) => "non-convex: only the ‖∇f‖² rates apply",
+        (ProblemKind::Landscape, _) => "non-convex but PL: the O(1/(NT)) rates apply",
+    }
+}
+
 pub fn predict(e: &Experiment) -> Prediction {
     let (n, t, b1) = (e.nodes as f64, e.budget as f64, e.first_batch as f64);
     let rounds = Rounds::Exact(planned_rounds(e));
     let rate = rate(e.alg, e.decay > 0.0);
+    let objective = objective(e.problem, e.task, e.lambda);
     match e.alg {
         Alg::CrPsgd => Prediction {
             rate,
+            objective,
             rounds_order: "O(log T)",
             rounds_formula: "log_ρ((ρ−1)T/B₁ + 1)",
             rounds,
@@ -97,6 +130,7 @@ pub fn predict(e: &Experiment) -> Prediction {
         },
         Alg::Psgd => Prediction {
             rate,
+            objective,
             rounds_order: "O(T)",
             rounds_formula: "T/B₁",
             rounds,
@@ -106,6 +140,7 @@ pub fn predict(e: &Experiment) -> Prediction {
             let (_, inner_budget) = catalyst_shape(e);
             Prediction {
                 rate,
+                objective,
                 rounds_order: "O(√(NT)·log(T/N))",
                 rounds_formula: "√(NT)·log_ρ((ρ−1)√(T/N)/B₁ + 1)",
                 rounds,
@@ -115,12 +150,14 @@ pub fn predict(e: &Experiment) -> Prediction {
         }
         Alg::Local => Prediction {
             rate,
+            objective,
             rounds_order: "O(N^¾·T^¾) with H = T^¼/N^¾",
             rounds_formula: "T/(H·B₁)",
             rounds,
             asymptotic_rounds: t / (local_steps(e) as f64 * b1),
         },
         Alg::Adaptive => Prediction {
+            objective,
             rate,
             rounds_order: "between O(log T) and O(T): the noise decides",
             rounds_formula: "log_ρ((ρ−1)T/B₁ + 1) to T/B₁",
@@ -161,5 +198,18 @@ mod tests {
         );
         let p = predicted("alg=local&N=4&T=2000&B1=2");
         assert_eq!(p.rounds.most(), 500, "H = ⌊2000^¼/4^¾⌋ = 2");
+    }
+
+    #[test]
+    fn least_squares_is_pl_for_a_positive_lambda() {
+        assert!(predicted("problem=data&task=least-squares")
+            .objective
+            .contains("PL holds"));
+        assert!(predicted("problem=data&task=least-squares&lambda=0")
+            .objective
+            .contains("full rank"));
+        assert!(predicted("problem=digits-mlp")
+            .objective
+            .starts_with("non-convex"));
     }
 }

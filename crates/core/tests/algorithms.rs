@@ -45,7 +45,7 @@ fn catalyst_reports_the_original_objective_not_the_proximal_one() {
     while let Some(row) = trainer.step() {
         last = Some(row);
     }
-    let f = problems::build(&e);
+    let f = problems::build(&e, None);
     assert_eq!(last.map(|r| r.loss), Some(f.loss(trainer.iterate())));
 }
 
@@ -115,7 +115,7 @@ fn batch_sizes_follow_the_closed_form() {
 /// The landscape's gradient, ∂/∂v (v² + 3 sin² v) = 2v + 3 sin 2v, as the problem computes it.
 fn landscape_gradient(e: &Experiment, x: &[f64]) -> Vec<f64> {
     let mut g = vec![0.0; 2];
-    problems::build(e).gradient(x, &mut g);
+    problems::build(e, None).gradient(x, &mut g);
     g
 }
 

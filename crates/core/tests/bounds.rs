@@ -34,7 +34,7 @@ fn every_number_is_clamped_at_both_ends_with_a_notice_naming_it_and_its_range() 
         let (min, max) = match param.domain {
             Domain::Int { min, max } | Domain::IntOrAuto { min, max } => (min as f64, max as f64),
             Domain::Real { min, max } => (min, max),
-            Domain::Choice(_) => continue,
+            Domain::Choice(_) | Domain::Column | Domain::Sha256 => continue,
         };
         let beyond = [(min - 1.0, min), (max * 10.0 + 1.0, max)];
         for (given, expected) in beyond {
@@ -270,7 +270,11 @@ fn the_cost_model_knows_the_real_shapes() {
             (data.rows, data.cols),
             "{query}"
         );
-        assert_eq!(cost.dim as usize, problems::build(&e).dim(), "{query}");
+        assert_eq!(
+            cost.dim as usize,
+            problems::build(&e, None).dim(),
+            "{query}"
+        );
     }
     let shape = |q: &str| {
         let d = Dataset::for_experiment(&Experiment::from_query_strict(q).expect("valid"));
@@ -286,7 +290,7 @@ fn the_cost_model_knows_the_real_shapes() {
         };
         assert_eq!(
             Cost::of(&e).dim as usize,
-            problems::build(&e).dim(),
+            problems::build(&e, None).dim(),
             "hidden={hidden}"
         );
     }

@@ -139,6 +139,7 @@ fn within_bounds(e: &Experiment) -> bool {
             .get(p.name)
             .parse::<f64>()
             .is_ok_and(|v| v >= min && v <= max),
+        Domain::Column | Domain::Sha256 => p.parse(&e.get(p.name)).is_ok(),
     })
 }
 
@@ -154,8 +155,10 @@ proptest! {
     fn parameter_shaped_queries_stay_within_bounds(
         pairs in proptest::collection::vec(
             (proptest::sample::select(vec!["N", "rho", "B1", "gamma", "T", "seed", "lambda", "n", "d", "alg", "v",
-                "problem", "theta", "H", "hidden", "sigma", "x0", "y0", "every"]),
-             "-?[0-9.eE+]{0,12}|NaN|inf|auto|crpsgd|psgd|catalyst|local|synthetic|landscape|digits-mlp"), 0..12)
+                "problem", "theta", "H", "hidden", "sigma", "x0", "y0", "every", "task", "format", "label",
+                "standardize", "data_sha256"]),
+             "-?[0-9.eE+]{0,12}|NaN|inf|auto|crpsgd|psgd|catalyst|local|synthetic|landscape|digits-mlp|data|\
+              least-squares|softmax|libsvm|csv|last| price |[0-9a-f]{64}"), 0..12)
     ) {
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let (e, _) = Experiment::from_query(&query.join("&"));

@@ -128,7 +128,7 @@ fn fingerprint(experiment: &Experiment) -> u64 {
         data.features
             .iter()
             .for_each(|x| x.to_bits().hash(&mut hash));
-        data.labels.hash(&mut hash);
+        data.labels.classes().hash(&mut hash);
     }
     hash.finish()
 }
@@ -349,7 +349,7 @@ pub fn calibrate(query: &str) -> Result<ExitCode, Stop> {
     });
     // One node's sample gradients at the starting point, in batches of the link's first (per sample, a
     // larger batch costs less: CR-PSGD's growing batches are modelled a little slow).
-    let problem = dynabatch_core::problems::build(&experiment);
+    let problem = dynabatch_core::problems::build(&experiment, None);
     let (x, mut gradient) = (problem.initial_point(), vec![0.0; parameters]);
     let batch = experiment.first_batch;
     let mut stream = Stream::new(experiment.seed, Purpose::Node { node: 0, round: 1 });

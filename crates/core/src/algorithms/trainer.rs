@@ -2,6 +2,7 @@
 
 use super::cluster::Cluster;
 use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every, Schedule};
+use crate::data::file::DataFile;
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
@@ -238,9 +239,22 @@ pub struct Trainer {
 
 impl Trainer {
     /// Builds the problem (and its data set), finds f* where it can, and starts at x₁.
+    ///
+    /// # Panics
+    /// For problem=data, which trains on a user's file: see [`Trainer::with_data`].
     pub fn new(experiment: &Experiment) -> Trainer {
-        let problem = problems::build(experiment);
-        let f_star = optimum::reference(experiment, problem.as_ref());
+        Trainer::build(experiment, None)
+    }
+
+    /// As [`Trainer::new`], for problem=data: on the user's file, read with this experiment's options
+    /// (`data::file::Options::of`). Runs on one file share its data set.
+    pub fn with_data(experiment: &Experiment, data: &DataFile) -> Trainer {
+        Trainer::build(experiment, Some(data))
+    }
+
+    fn build(experiment: &Experiment, data: Option<&DataFile>) -> Trainer {
+        let problem = problems::build(experiment, data);
+        let f_star = optimum::reference(experiment, data, problem.as_ref());
         let x = problem.initial_point();
         let x_len = x.len();
         let plan = match experiment.alg {

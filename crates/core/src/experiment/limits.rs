@@ -83,6 +83,15 @@ impl Cost {
                 examples: 1.0,
                 cols: 0.0,
             },
+            // A link does not know its file's size, so that the link alone says what a run does, the same
+            // on every machine: the work on the data is not counted here. What a user's file may hold is
+            // the reader's limit instead (`data::file::Limit`): the page's memory, the CLI's machine.
+            ProblemKind::Data => Cost {
+                sample: 0.0,
+                dim: 0.0,
+                examples: 0.0,
+                cols: 0.0,
+            },
         }
     }
 

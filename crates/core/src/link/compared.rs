@@ -41,8 +41,8 @@ impl Compared {
             alg: self.alg,
             ..main.clone()
         };
-        for &(param, value) in &self.settings {
-            experiment.store(param, value);
+        for (param, value) in &self.settings {
+            experiment.store(*param, value.clone());
         }
         experiment
     }

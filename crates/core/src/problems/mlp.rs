@@ -9,11 +9,13 @@
 //! those of one sample at a time.
 
 use super::blocks::{DataModel, SampleTerms, BLOCK};
-use super::linear::MAX_CLASSES;
 use super::math::{axpy, axpys, dots, log_sum_exp, softmax_in_place};
 use super::Optimum;
 use crate::data::Dataset;
 use crate::rng::{Purpose, Stream};
+
+/// The logits of a block of samples sit in a stack buffer: the network's data, the digits, has 10 classes.
+pub const MAX_CLASSES: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct Mlp {
@@ -94,8 +96,9 @@ impl SampleTerms for Mlp {
         total: &mut f64,
     ) {
         let logits = self.forward(w, rows.map(|i| self.data.row(i)), &mut scratch.h);
+        let labels = self.data.labels.classes();
         for (z, i) in logits.iter().zip(rows) {
-            *total += log_sum_exp(&z[..self.classes]) - z[self.data.labels[i] as usize];
+            *total += log_sum_exp(&z[..self.classes]) - z[labels[i] as usize];
         }
     }
 
@@ -121,9 +124,10 @@ impl SampleTerms for Mlp {
         let (out_first, out_second) = out.split_at_mut(first_len);
         let hs: [&[f64]; R] = std::array::from_fn(|s| &h[s * hidden..(s + 1) * hidden]);
         let mut dz = [[0.0; MAX_CLASSES]; R];
+        let labels = self.data.labels.classes();
         for s in 0..R {
             softmax_in_place(&mut p[s][..self.classes]);
-            let label = self.data.labels[rows[s]] as usize;
+            let label = labels[rows[s]] as usize;
             for k in 0..self.classes {
                 dz[s][k] = p[s][k] - if k == label { 1.0 } else { 0.0 };
             }

@@ -13,9 +13,11 @@ pub mod simd;
 pub use landscape::Landscape;
 pub use linear::{LinearModel, Regression};
 pub use mlp::Mlp;
+use std::sync::Arc;
 
+use crate::data::file::DataFile;
 use crate::data::Dataset;
-use crate::experiment::{Experiment, ProblemKind};
+use crate::experiment::{Experiment, ProblemKind, Task};
 use crate::rng::Stream;
 
 /// What is known of f* = min f.
@@ -57,29 +59,50 @@ pub trait Problem: Send + Sync {
     fn optimum(&self) -> Optimum;
 }
 
-/// The problem an experiment trains on (this is where its data set is built).
-pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
+/// The problem an experiment trains on: this is where its data set is built, or, for problem=data, taken
+/// from the user's file (`data`, read with the experiment's options; `None` for every other problem).
+///
+/// # Panics
+/// For problem=data without its file: the page and the CLI read it before they build anything.
+pub fn build(experiment: &Experiment, data: Option<&DataFile>) -> Box<dyn Problem> {
     let lambda = experiment.lambda;
     match experiment.problem {
+        ProblemKind::Data => {
+            let Some(file) = data else {
+                panic!("problem=data trains on the user's file: read it with data::file first")
+            };
+            let regression = match file.task {
+                Task::Logistic => Regression::Logistic,
+                Task::Softmax => Regression::Softmax {
+                    classes: file.dataset.labels.count(),
+                },
+                Task::LeastSquares => Regression::LeastSquares,
+            };
+            Box::new(LinearModel {
+                data: Arc::clone(&file.dataset),
+                regression,
+                lambda,
+            })
+        }
         ProblemKind::BreastCancer | ProblemKind::Synthetic => Box::new(LinearModel {
-            data: Dataset::for_experiment(experiment),
+            data: Arc::new(Dataset::for_experiment(experiment)),
             regression: Regression::Logistic,
             lambda,
         }),
         ProblemKind::Digits => {
             let data = Dataset::for_experiment(experiment);
             let regression = Regression::Softmax {
-                classes: data.classes.min(linear::MAX_CLASSES),
+                classes: data.labels.count(),
             };
             Box::new(LinearModel {
-                data,
+                data: Arc::new(data),
                 regression,
                 lambda,
             })
         }
         ProblemKind::DigitsMlp => {
             let data = Dataset::for_experiment(experiment);
-            let classes = data.classes.min(linear::MAX_CLASSES);
+            let classes = data.labels.count().min(mlp::MAX_CLASSES);
             Box::new(Mlp {
                 data,
                 hidden: experiment.hidden,
@@ -96,13 +119,16 @@ pub fn build(experiment: &Experiment) -> Box<dyn Problem> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::math::dot;
     use super::*;
     use crate::rng::Purpose;
 
     fn problem(query: &str) -> Box<dyn Problem> {
-        build(&Experiment::from_query_strict(query).expect("valid query"))
+        build(
+            &Experiment::from_query_strict(query).expect("valid query"),
+            None,
+        )
     }
 
     fn some_point(p: &dyn Problem) -> Vec<f64> {
@@ -122,11 +148,37 @@ mod tests {
         "problem=digits-mlp&hidden=3&lambda=0",
     ];
 
+    /// Least squares on 60 examples of 4 features with a noisy linear target.
+    pub(crate) fn least_squares(lambda: f64) -> LinearModel {
+        use crate::data::file::{read, Limit, Options};
+        let mut s = Stream::new(9, Purpose::Data);
+        let mut text = String::from("a,b,c,d,y\n");
+        for _ in 0..60 {
+            let x: Vec<f64> = (0..4).map(|_| s.normal()).collect();
+            let y = 2.0 * x[0] - x[1] + 0.5 * x[3] + 0.5 + 0.3 * s.normal();
+            let cells: Vec<String> = x.iter().chain([&y]).map(f64::to_string).collect();
+            text.push_str(&format!("{}\n", cells.join(",")));
+        }
+        let file = read(text.as_bytes(), &Options::default(), Limit::NONE).expect("valid");
+        LinearModel {
+            data: file.dataset,
+            regression: Regression::LeastSquares,
+            lambda,
+        }
+    }
+
+    /// Every problem, by its query (least squares by a name).
+    fn all() -> Vec<(&'static str, Box<dyn Problem>)> {
+        let mut all: Vec<(&str, Box<dyn Problem>)> = ALL.iter().map(|q| (*q, problem(q))).collect();
+        all.push(("least squares", Box::new(least_squares(0.01))));
+        all.push(("least squares, lambda=0", Box::new(least_squares(0.0))));
+        all
+    }
+
     /// Central differences agree with the analytic gradient on every problem.
     #[test]
     fn gradient_matches_finite_differences() {
-        for query in ALL {
-            let f = problem(query);
+        for (query, f) in all() {
             let w = some_point(f.as_ref());
             let mut g = vec![0.0; f.dim()];
             f.gradient(&w, &mut g);
@@ -149,8 +201,7 @@ mod tests {
     /// A mini-batch gradient is an unbiased estimate: over many samples it approaches ∇f.
     #[test]
     fn minibatch_gradients_average_to_the_full_gradient() {
-        for query in ALL {
-            let f = problem(query);
+        for (query, f) in all() {
             let w = some_point(f.as_ref());
             let (mut full, mut batch) = (vec![0.0; f.dim()], vec![0.0; f.dim()]);
             f.gradient(&w, &mut full);
@@ -174,8 +225,7 @@ mod tests {
     #[test]
     fn a_split_batch_gives_the_same_bits() {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        for query in ALL {
-            let f = problem(query);
+        for (query, f) in all() {
             let w = some_point(f.as_ref());
             let dim = f.dim();
             for batch in [2, 3, 5, 8, 9, 13, 21] {
