@@ -128,12 +128,21 @@ mod cli {
                 timing,
                 panic_on_rank,
                 file,
-            } => in_one_process_only(&query, &file).and_then(|()| {
-                across_processes::run(&query, threads, timing.as_deref(), panic_on_rank)
-            }),
-            Command::Calibrate { query } => in_one_process_only(&query, &DataArgs::none())
+            } => parse(&query)
+                .and_then(|experiment| Ok((file.read_for(&experiment)?, experiment)))
+                .map_err(Stop::Failed)
+                .and_then(|(data, experiment)| {
+                    across_processes::run(
+                        &experiment,
+                        data.as_ref(),
+                        threads,
+                        timing.as_deref(),
+                        panic_on_rank,
+                    )
+                }),
+            Command::Calibrate { query } => built_in_problems_only("calibrate", &query)
                 .and_then(|()| across_processes::calibrate(&query)),
-            Command::Tune { query, threads } => in_one_process_only(&query, &DataArgs::none())
+            Command::Tune { query, threads } => built_in_problems_only("tune", &query)
                 .and_then(|()| tune(&query, threads.map_or_else(cores, usize::from))),
             Command::Data { problem, file } => data(&problem, &file),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
@@ -211,25 +220,17 @@ mod cli {
         })
     }
 
-    /// MPI ranks would each read the file; until they agree on it, problem=data runs in one process.
-    fn in_one_process_only(query: &str, file: &DataArgs) -> Result<(), Stop> {
-        let experiment = parse(query)?;
-        if experiment.problem == ProblemKind::Data || file.data.is_some() {
-            return Err(Stop::Failed(
-                "problem=data runs in one process only for now: leave out --mpi".into(),
-            ));
+    /// Calibration and tuning take the built-in problems only, for now.
+    fn built_in_problems_only(command: &str, query: &str) -> Result<(), Stop> {
+        if parse(query)?.problem == ProblemKind::Data {
+            return Err(Stop::Failed(format!(
+                "{command} takes the built-in problems only for now (problem=data runs with `dynabatch run '<link>' --data FILE`)"
+            )));
         }
         Ok(())
     }
 
     impl DataArgs {
-        fn none() -> DataArgs {
-            DataArgs {
-                data: None,
-                max_mb: None,
-            }
-        }
-
         /// The link's data file, read: `None` for the built-in problems, which take no file.
         fn read_for(&self, experiment: &Experiment) -> Result<Option<DataFile>, String> {
             match (&self.data, experiment.problem) {
@@ -349,7 +350,8 @@ mod cli {
         const WITHOUT_MPI: &str = "this dynabatch was built without MPI: install Open MPI (Debian and Ubuntu: apt-get install openmpi-bin libopenmpi-dev libclang-dev clang), then build it with `cargo build --release -p dynabatch-cli --features mpi`";
 
         pub fn run(
-            _: &str,
+            _: &dynabatch_core::experiment::Experiment,
+            _: Option<&dynabatch_core::data::file::DataFile>,
             _: Option<u16>,
             _: Option<&std::path::Path>,
             _: Option<usize>,

@@ -191,8 +191,8 @@ fn the_file_and_the_link_must_go_together() {
             "cannot open /nonexistent/iris.csv",
         ),
         (
-            vec!["run", "problem=data", "--data", path_of(&iris), "--mpi"],
-            "problem=data runs in one process only for now: leave out --mpi",
+            vec!["tune", "problem=data"],
+            "tune takes the built-in problems only for now",
         ),
         (
             vec!["run", "problem=data&task=ridge", "--data", path_of(&iris)],

@@ -55,6 +55,47 @@ fn every_algorithm_writes_the_single_process_csv_whether_p_divides_n_or_not() {
     }
 }
 
+/// A user's file (problem=data), read by every rank: the CSV of one process, for each task.
+#[test]
+fn user_data_writes_the_single_process_csv() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    for (file, query) in [
+        (
+            "iris.csv",
+            "problem=data&alg=crpsgd&N=3&rho=1.5&B1=2&gamma=0.3&T=400&seed=4",
+        ),
+        (
+            "diabetes.csv",
+            "problem=data&alg=local&N=4&B1=2&H=3&gamma=0.05&T=300&seed=2",
+        ),
+        (
+            "breast_cancer.libsvm",
+            "problem=data&alg=psgd&N=2&B1=4&gamma=0.3&T=200&seed=1",
+        ),
+    ] {
+        let path = fixtures.join(file);
+        let path = path.to_str().expect("a UTF-8 path");
+        let out = output(Command::new(DYNABATCH).args(["run", query, "--data", path]));
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        for ranks in [2, 3]
+            .into_iter()
+            .filter(|&r| query.contains(&format!("N={r}")) || r == 2)
+        {
+            let spread =
+                output(mpirun(ranks).args([DYNABATCH, "run", query, "--data", path, "--mpi"]));
+            assert!(
+                spread.status.success(),
+                "{file} on {ranks}: {}",
+                stderr(&spread)
+            );
+            assert!(
+                spread.stdout == out.stdout,
+                "{file}: the CSV of {ranks} ranks differs"
+            );
+        }
+    }
+}
+
 #[test]
 fn more_ranks_than_nodes_fail_on_every_rank_with_one_line() {
     let out = output(mpirun(3).args([DYNABATCH, "run", "N=2&T=100", "--mpi"]));

@@ -65,7 +65,7 @@ fn spread_csvs(query: &str, ranks: usize) -> Vec<(String, usize)> {
                     board,
                     posted: posted.clone(),
                 };
-                let trainer = Trainer::spread(&e, Box::new(exchange)).expect("P ≤ N");
+                let trainer = Trainer::spread(&e, None, Box::new(exchange)).expect("P ≤ N");
                 let csv = to_csv(&trainer.run_to_end());
                 let bytes = *posted.lock().expect("count");
                 (csv, bytes)
@@ -113,7 +113,7 @@ fn more_processes_than_nodes_is_an_error() {
         board,
         posted: Arc::default(),
     };
-    let Err(message) = Trainer::spread(&experiment("N=2"), Box::new(exchange)) else {
+    let Err(message) = Trainer::spread(&experiment("N=2"), None, Box::new(exchange)) else {
         panic!("3 processes for 2 nodes were accepted");
     };
     assert!(

@@ -7,6 +7,7 @@
 
 use super::{cores, parse, pool, print, say, train, Report, Stop};
 use dynabatch_core::algorithms::Trainer;
+use dynabatch_core::data::file::DataFile;
 use dynabatch_core::data::Dataset;
 use dynabatch_core::experiment::{Experiment, ProblemKind};
 use dynabatch_core::network::BYTES_PER_PARAMETER;
@@ -103,8 +104,12 @@ impl Mpi {
     }
 
     /// An error on every rank unless each was given the same link and data.
-    fn check_same_run(&self, experiment: &Experiment) -> Result<(), String> {
-        let mine = fingerprint(experiment);
+    fn check_same_run(
+        &self,
+        experiment: &Experiment,
+        data: Option<&DataFile>,
+    ) -> Result<(), String> {
+        let mine = fingerprint(experiment, data);
         let mut all = vec![0u64; self.ranks()];
         self.world.all_gather_into(&mine, &mut all[..]);
         match all.iter().position(|&theirs| theirs != all[0]) {
@@ -117,13 +122,15 @@ impl Mpi {
     }
 }
 
-/// A hash of the link, of the data set it trains on, and of this version.
-fn fingerprint(experiment: &Experiment) -> u64 {
+/// A hash of the link, of the data set it trains on (a user's file by its SHA-256), and of this version.
+fn fingerprint(experiment: &Experiment, data: Option<&DataFile>) -> u64 {
     // SipHash with fixed keys: the same on every rank of the same binary.
     let mut hash = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut hash);
     experiment.to_query().hash(&mut hash);
-    if experiment.problem != ProblemKind::Landscape {
+    if let Some(data) = data {
+        data.sha256.to_string().hash(&mut hash);
+    } else if experiment.problem != ProblemKind::Landscape {
         let data = Dataset::for_experiment(experiment);
         data.features
             .iter()
@@ -195,12 +202,12 @@ impl Exchange for MpiExchange {
 }
 
 pub fn run(
-    query: &str,
+    experiment: &Experiment,
+    data: Option<&DataFile>,
     threads: Option<u16>,
     timing: Option<&Path>,
     panic_on_rank: Option<usize>,
 ) -> Result<ExitCode, Stop> {
-    let experiment = parse(query)?;
     let mpi = start()?;
     let stopwatch = timing.map(|_| Arc::new(Mutex::new(Stopwatch::default())));
     let exchange = MpiExchange {
@@ -211,10 +218,11 @@ pub fn run(
         rounds: 0,
     };
     let threads = mpi.threads(threads);
-    let (trainer, pool, timing_file) = match prepare(&mpi, &experiment, exchange, threads, timing) {
-        Ok(prepared) => prepared,
-        Err(message) => return Ok(mpi.fail_together(&message)),
-    };
+    let (trainer, pool, timing_file) =
+        match prepare(&mpi, experiment, data, exchange, threads, timing) {
+            Ok(prepared) => prepared,
+            Err(message) => return Ok(mpi.fail_together(&message)),
+        };
     let report = if mpi.rank() == 0 {
         Report::Csv
     } else {
@@ -248,11 +256,12 @@ pub fn run(
 fn prepare(
     mpi: &Mpi,
     experiment: &Experiment,
+    data: Option<&DataFile>,
     exchange: MpiExchange,
     threads: usize,
     timing: Option<&Path>,
 ) -> Result<(Trainer, rayon::ThreadPool, Option<std::fs::File>), String> {
-    mpi.check_same_run(experiment)?;
+    mpi.check_same_run(experiment, data)?;
     // Rank 0 opens the timing file now, so that a path it cannot write fails every rank before the run.
     let timing_file = mpi.agree(match timing {
         Some(path) if mpi.rank() == 0 => std::fs::File::create(path)
@@ -260,7 +269,7 @@ fn prepare(
             .map_err(|e| format!("cannot write {}: {e}", path.display())),
         _ => Ok(None),
     })?;
-    let trainer = mpi.agree(Trainer::spread(experiment, Box::new(exchange)))?;
+    let trainer = mpi.agree(Trainer::spread(experiment, data, Box::new(exchange)))?;
     let pool = mpi.agree(pool(threads))?;
     Ok((trainer, pool, timing_file))
 }
@@ -331,7 +340,7 @@ pub fn calibrate(query: &str) -> Result<ExitCode, Stop> {
     let mpi = start()?;
     let ranks = mpi.ranks();
     let checked = mpi
-        .check_same_run(&experiment)
+        .check_same_run(&experiment, None)
         .and_then(|()| mpi.agree(nodes::fit(ranks, n)));
     if let Err(message) = checked {
         return Ok(mpi.fail_together(&message));

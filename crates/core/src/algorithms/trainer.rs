@@ -333,8 +333,13 @@ impl Trainer {
     /// ([`nodes_of`](crate::nodes::nodes_of)) and swaps results with the others every round. Built from
     /// the same experiment on every process, each then holds the iterate a single process would, bit for
     /// bit. More processes than nodes is an error.
-    pub fn spread(experiment: &Experiment, exchange: Box<dyn Exchange>) -> Result<Trainer, String> {
-        let mut trainer = Trainer::new(experiment);
+    /// `data` is problem=data's file, as for [`Trainer::with_data`].
+    pub fn spread(
+        experiment: &Experiment,
+        data: Option<&DataFile>,
+        exchange: Box<dyn Exchange>,
+    ) -> Result<Trainer, String> {
+        let mut trainer = Trainer::build(experiment, data);
         trainer.cluster = Some(Cluster::new(exchange, &trainer.nodes)?);
         Ok(trainer)
     }
