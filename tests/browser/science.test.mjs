@@ -16,10 +16,11 @@ const wrapperHidden = (page, name) => page.$eval(`#${name}`, e => {
   return wrapper.hidden;
 });
 
-test('#alg offers the four algorithms, and θ and H show only where they apply', async () => {
+test('#alg offers the five algorithms, and θ, H and η show only where they apply', async () => {
   const page = await openPage(browser, `${server.url}/`);
   const values = await page.$$eval('#alg option', options => options.map(o => o.value));
-  assert.deepEqual(values, ['crpsgd', 'psgd', 'catalyst', 'local']);
+  assert.deepEqual(values, ['crpsgd', 'psgd', 'catalyst', 'local', 'adaptive']);
+  assert.equal(await wrapperHidden(page, 'eta'), true, 'η is adaptive batches\' alone');
   await page.selectOption('#alg', 'catalyst');
   await page.waitForFunction(() => location.search.includes('alg=catalyst'));
   assert.equal(await wrapperHidden(page, 'theta'), false, 'θ applies to catalyst');

@@ -76,7 +76,7 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
             "E[f − f*] = O(1/(NT)) under PL, with a small fixed batch and steps γτ/(τ + s) decaying like 1/s (γτ large enough)"
         }
         (Alg::Adaptive, _) => {
-            "no theorem of its own: the norm test (Byrd et al. 2012) keeps the gradient's noise below η times its size, as CR-PSGD's growing batches do on a fixed schedule"
+            "no bound of its own for batches the noise picks (the norm test, Byrd et al. 2012)"
         }
         (Alg::Catalyst | Alg::Local, false) => "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
         (Alg::Catalyst | Alg::Local, true) => {
