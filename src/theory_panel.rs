@@ -1,5 +1,5 @@
 //! The Theory panel: what the paper predicts for the current experiment, next to what the run measures,
-//! and the four algorithms' rates side by side.
+//! and the five algorithms' rates side by side.
 
 use super::dom::{append, by_id, element, set_attr};
 use super::runner::RunState;
