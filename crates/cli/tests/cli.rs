@@ -2,17 +2,8 @@
 
 use std::process::Command;
 
-fn dynabatch(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dynabatch"))
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod common;
+use common::dynabatch;
 
 #[test]
 fn run_writes_the_csv_contract() {
