@@ -334,6 +334,9 @@ mod cli {
             .collect()
     }
 
+    mod tune;
+    use tune::tune;
+
     /// Real nodes as MPI processes (`--features mpi`).
     #[cfg(feature = "mpi")]
     mod cluster;
@@ -418,70 +421,6 @@ mod cli {
             say(&format!("diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)"));
             return Ok(ExitCode::from(DIVERGED));
         }
-        Ok(ExitCode::SUCCESS)
-    }
-
-    fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
-        use dynabatch_core::tune::{score, Search};
-        let (experiment, view) =
-            dynabatch_core::link::parse_strict(query).map_err(|notice| notice.problem)?;
-        let search = Search::new(&experiment, &view);
-        let candidates = search.candidates();
-        let bar = ProgressBar::new(candidates.len() as u64).with_style(
-            ProgressStyle::with_template(
-                "{spinner} tuning {wide_bar} {pos}/{len} candidates ({eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        // Candidates are many small runs: one per thread at a time, each on a pool of one thread of its
-        // own, beats splitting each run's nodes. The scores do not depend on who computed them.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let unscored = dynabatch_core::tune::Score {
-            mean: f64::NAN,
-            rounds: 0,
-        };
-        let scores: Vec<std::sync::Mutex<_>> = candidates
-            .iter()
-            .map(|_| std::sync::Mutex::new(unscored))
-            .collect();
-        std::thread::scope(|scope| {
-            for _ in 0..threads.min(candidates.len()) {
-                scope.spawn(|| -> Result<(), String> {
-                    pool(1)?.install(|| loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(candidate) = candidates.get(i) else {
-                            return Ok(());
-                        };
-                        let s = score(candidate);
-                        *scores[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
-                        bar.inc(1);
-                    })
-                });
-            }
-        });
-        bar.finish_and_clear();
-        let scores: Vec<_> = scores
-            .into_iter()
-            .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
-        let (tuned, tuned_view, table) = search.finish(&scores);
-        let measure = search.measure.label();
-        let mut text = format!(
-            "run\tgamma\talso\tmean {measure} (3 seeds)\trounds\twith the link's own\trounds\n"
-        );
-        for t in &table {
-            let also = t.also.map_or_else(
-                || "-".to_string(),
-                |(param, value)| format!("{}={value}", param.spec().name),
-            );
-            text.push_str(&format!(
-                "{}\t{}\t{also}\t{:.3e}\t{}\t{:.3e}\t{}\n",
-                t.label, t.gamma, t.score.mean, t.score.rounds, t.before.mean, t.before.rounds
-            ));
-        }
-        text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
-        text.push('\n');
-        print(&text)?;
         Ok(ExitCode::SUCCESS)
     }
 
