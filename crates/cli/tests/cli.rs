@@ -230,3 +230,24 @@ fn tune_prints_a_table_and_a_tuned_link_that_runs() {
     let (code, _, err) = dynabatch(&["run", link]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// tune's guidance on ρ, one line per CR-PSGD run: at λ = 0.001 the curvature μ at x* is about λ, so the
+/// analysis allows almost no growth per round.
+#[test]
+fn tune_says_what_rho_the_curvature_allows() {
+    let (code, _, err) = dynabatch(&[
+        "tune",
+        "alg=crpsgd&problem=breast-cancer&lambda=0.001&N=2&B1=1&T=1000&compare=crpsgd(rho=1.5,gamma=0.3)",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let notices: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("the analysis allows"))
+        .collect();
+    assert_eq!(notices.len(), 2, "{err}");
+    assert!(
+        notices[0].contains("μ = 1.0"),
+        "μ is about λ = 0.001: {err}"
+    );
+    assert!(notices[0].contains("ρ ≤ 1/(1 − γμ) = 1.0"), "{err}");
+}

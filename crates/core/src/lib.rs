@@ -6,6 +6,7 @@
 pub mod algorithms;
 pub mod bench;
 pub mod choices;
+pub mod conditioning;
 pub mod data;
 pub mod experiment;
 pub mod link;

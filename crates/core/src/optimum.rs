@@ -18,11 +18,13 @@ pub const GRADIENT_TOLERANCE: f64 = 1e-9;
 const MEMORY: usize = 10;
 const MAX_ITERATIONS: usize = 20_000;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Solution {
     pub value: f64,
     pub gradient_norm: f64,
     pub iterations: usize,
+    /// Where f is least: x*.
+    pub point: Vec<f64>,
 }
 
 /// f* for this experiment's problem (on `data`, the user's file, for problem=data), if known or
@@ -126,6 +128,7 @@ pub fn minimize(problem: &dyn Problem) -> Solution {
         value,
         gradient_norm: norm(&g),
         iterations,
+        point: x,
     }
 }
 

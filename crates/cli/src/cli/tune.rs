@@ -1,7 +1,11 @@
 //! `dynabatch tune`: the core's search (`dynabatch_core::tune`), its candidates spread over this
 //! machine's threads, and the table.
 
-use super::{pool, print, Stop};
+use super::{pool, print, say, Stop};
+use dynabatch_core::conditioning;
+use dynabatch_core::experiment::{Alg, Experiment};
+use dynabatch_core::link::ViewKeys;
+use dynabatch_core::problems;
 use dynabatch_core::tune::{score, Score, Search};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
@@ -64,5 +68,36 @@ pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
     text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
     text.push('\n');
     print(&text)?;
+    guide_rho(&tuned, &tuned_view);
     Ok(ExitCode::SUCCESS)
+}
+
+/// On stderr, for each CR-PSGD run of a strongly convex problem: the ρ that the analysis allows at its
+/// tuned γ, 1/(1 − γμ) with μ the curvature at x*, and whether its ρ is far above it.
+fn guide_rho(main: &Experiment, view: &ViewKeys) {
+    let runs = std::iter::once(main.clone()).chain(view.compare.iter().map(|c| c.experiment(main)));
+    let crpsgd: Vec<Experiment> = runs.filter(|e| e.alg == Alg::CrPsgd).collect();
+    let Some(first) = crpsgd.first() else {
+        return;
+    };
+    let Some(c) = conditioning::at_optimum(problems::build(first, None).as_ref()) else {
+        return;
+    };
+    for e in &crpsgd {
+        let allowed = c.rho_allowed(e.gamma);
+        // "Far" is ten times the growth the analysis allows: the λ = 0.001 regime of the README.
+        let far = e.rho - 1.0 > 10.0 * (allowed - 1.0);
+        say(&format!(
+            "notice: at x*, μ = {:.3e} and L = {:.3e}: the analysis allows CR-PSGD ρ ≤ 1/(1 − γμ) = {allowed:.4} at γ = {}, and it has ρ = {}{}",
+            c.mu,
+            c.l,
+            e.gamma,
+            e.rho,
+            if far {
+                " (far above: alg=adaptive lets the measured noise set the batch instead)"
+            } else {
+                ""
+            }
+        ));
+    }
 }
