@@ -11,6 +11,7 @@ use crate::experiment::{Alg, Experiment};
 use crate::link::{Compared, ViewKeys};
 use crate::paper::Measure;
 use crate::params::{Param, Value};
+use crate::problems::{self, Optimum};
 
 /// γ, ×3 apart over five decades.
 pub const GAMMAS: [f64; 11] = [
@@ -108,7 +109,8 @@ impl Search {
                 experiment: experiment.clone(),
             });
         }
-        let known = Trainer::new(main).start_row().subopt.is_some();
+        // Whether f* is known follows from the problem alone: no need to solve it or take a row here.
+        let known = !matches!(problems::build(main, None).optimum(), Optimum::Unknown);
         Search {
             measure: if known {
                 Measure::Suboptimality
