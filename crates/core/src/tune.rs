@@ -3,15 +3,21 @@
 //! f − f* (‖∇f‖² where f* is unknown) over a few seeds. A run that diverges scores +∞.
 //!
 //! The search is a list of independent candidate runs ([`Search::candidates`]), so that a shell can
-//! spread them over its threads; [`Search::finish`] picks the best of each run, whatever order the
-//! scores came in.
+//! spread them over its threads (the CLI); [`Search::finish`] picks the best of each run, whatever order
+//! the scores came in. A shell that must stop between any two steps (the page, with its Cancel button and
+//! its pool shared with the runs it shows) drives a [`Tuning`] a few rounds at a time instead: the same
+//! candidates, the same scores.
 
-use crate::algorithms::{Progress, Trainer};
+use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
+use crate::data::file::DataFile;
+use crate::experiment::{training_work, Cost};
 use crate::experiment::{Alg, Experiment};
 use crate::link::{Compared, ViewKeys};
+use crate::metrics::Row;
 use crate::paper::Measure;
 use crate::params::{Param, Value};
 use crate::problems::{self, Optimum};
+use std::sync::Arc;
 
 /// γ, ×3 apart over five decades.
 pub const GAMMAS: [f64; 11] = [
@@ -61,16 +67,83 @@ pub struct Tuned {
     pub before: Score,
 }
 
+impl Tuned {
+    /// Its row of the table under [`table_header`]: run, γ, the other knob, the mean score and rounds,
+    /// and the same for the link's own setting.
+    pub fn cells(&self) -> [String; 7] {
+        let also = self.also.map_or_else(
+            || "-".to_string(),
+            |(param, value)| format!("{}={value}", param.spec().name),
+        );
+        [
+            self.label.clone(),
+            self.gamma.to_string(),
+            also,
+            format!("{:.3e}", self.score.mean),
+            self.score.rounds.to_string(),
+            format!("{:.3e}", self.before.mean),
+            self.before.rounds.to_string(),
+        ]
+    }
+}
+
+/// The table's header: what [`Tuned::cells`] are.
+pub fn table_header(measure: Measure) -> [String; 7] {
+    [
+        "run".to_string(),
+        "gamma".to_string(),
+        "also".to_string(),
+        format!("mean {} ({SEEDS} seeds)", measure.label()),
+        "rounds".to_string(),
+        "with the link's own".to_string(),
+        "rounds".to_string(),
+    ]
+}
+
+/// What a search costs by the cost model of `experiment::limits` (operations, not a clock), summed over
+/// the candidates and their seeds: a shell turns it into time at its own speed, to say how long tuning
+/// will take, or that it would take too long.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Work {
+    /// Estimated multiply-adds: the training, and the two rows each seed's run measures.
+    pub operations: f64,
+    /// Rounds at most: each costs a shell a fixed amount besides its operations (the page's pool hands
+    /// every round's nodes out and collects them).
+    pub rounds: f64,
+}
+
+impl Work {
+    /// A candidate's work over its seeds.
+    fn of(e: &Experiment) -> Work {
+        let seeds = SEEDS as f64;
+        Work {
+            operations: seeds * (training_work(e) + 2.0 * Cost::of(e).row()),
+            rounds: seeds * planned_rounds(e) as f64,
+        }
+    }
+
+    fn add(self, other: Work) -> Work {
+        Work {
+            operations: self.operations + other.operations,
+            rounds: self.rounds + other.rounds,
+        }
+    }
+}
+
 pub struct Search {
     /// What the scores measure: f − f* where the problem's f* is known.
     pub measure: Measure,
     main: Experiment,
     view: ViewKeys,
     candidates: Vec<Candidate>,
+    /// The user's file, for problem=data: every candidate trains on it.
+    data: Option<Arc<DataFile>>,
 }
 
 impl Search {
-    pub fn new(main: &Experiment, view: &ViewKeys) -> Search {
+    /// The search for this link; `data` is the link's file where it has problem=data (its runs cannot
+    /// be built without it), `None` for the built-in problems.
+    pub fn new(main: &Experiment, view: &ViewKeys, data: Option<Arc<DataFile>>) -> Search {
         let runs = std::iter::once(main.clone())
             .chain(view.compare.iter().map(|c| c.experiment(main)))
             .collect::<Vec<_>>();
@@ -110,7 +183,10 @@ impl Search {
             });
         }
         // Whether f* is known follows from the problem alone: no need to solve it or take a row here.
-        let known = !matches!(problems::build(main, None).optimum(), Optimum::Unknown);
+        let known = !matches!(
+            problems::build(main, data.as_deref()).optimum(),
+            Optimum::Unknown
+        );
         Search {
             measure: if known {
                 Measure::Suboptimality
@@ -120,11 +196,54 @@ impl Search {
             main: main.clone(),
             view: view.clone(),
             candidates,
+            data,
         }
     }
 
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates
+    }
+
+    /// What every candidate together costs.
+    pub fn work(&self) -> Work {
+        self.candidates
+            .iter()
+            .map(|c| Work::of(&c.experiment))
+            .fold(Work::default(), Work::add)
+    }
+
+    /// What the first `scored` candidates cost: with [`Search::work`], how far a search in order is.
+    pub fn work_before(&self, scored: usize) -> Work {
+        self.candidates[..scored.min(self.candidates.len())]
+            .iter()
+            .map(|c| Work::of(&c.experiment))
+            .fold(Work::default(), Work::add)
+    }
+
+    /// Candidate `i`'s mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any
+    /// diverged.
+    pub fn score(&self, i: usize) -> Score {
+        let mut scoring = self.scoring(i);
+        loop {
+            if let Some(score) = scoring.advance(u64::MAX) {
+                return score;
+            }
+        }
+    }
+
+    /// Candidate `i`, to be scored a few rounds at a time.
+    pub fn scoring(&self, i: usize) -> Scoring {
+        let mut experiment = self.candidates[i].experiment.clone();
+        // Only the final row counts: recording the others would only cost time.
+        experiment.store(Param::Every, Value::IntOrAuto(Some(1_000_000)));
+        Scoring {
+            experiment,
+            data: self.data.clone(),
+            seed: 0,
+            trainer: None,
+            total: 0.0,
+            rounds: 0,
+        }
     }
 
     /// The tuned link, and each run's best against its link's own setting. `scores[i]` is
@@ -184,36 +303,127 @@ fn set(compared: &mut Compared, param: Param, value: Value) {
     compared.settings.push((param, value));
 }
 
-/// A candidate's mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any diverged.
-pub fn score(candidate: &Candidate) -> Score {
-    let (mut total, mut rounds) = (0.0, 0);
-    for offset in 0..SEEDS {
-        let mut e = candidate.experiment.clone();
-        e.seed = e.seed.wrapping_add(offset);
-        // Only the final row counts: recording the others would only cost time.
-        e.store(Param::Every, Value::IntOrAuto(Some(1_000_000)));
-        let mut trainer = Trainer::new(&e);
-        let mut last = trainer.start_row();
-        while let Some(row) = trainer.step() {
-            last = row;
-        }
-        if matches!(trainer.progress(), Progress::Diverged { .. }) {
-            return Score {
-                mean: f64::INFINITY,
-                rounds: last.round,
+/// One candidate's runs, its seeds one after another, advanced a few rounds at a time.
+pub struct Scoring {
+    /// The candidate's experiment, recording only its last round.
+    experiment: Experiment,
+    data: Option<Arc<DataFile>>,
+    /// Which of the [`SEEDS`] seeds runs: the link's own seed plus this.
+    seed: u64,
+    /// The seed's run and its latest row; `None` before it is built.
+    trainer: Option<(Trainer, Row)>,
+    /// The final f − f* (or ‖∇f‖²) of the seeds done.
+    total: f64,
+    /// The first seed's rounds.
+    rounds: u64,
+}
+
+impl Scoring {
+    /// Runs at most `max_rounds` rounds (building a seed's run, its data and f*, counts as one), and
+    /// returns the candidate's score once its last seed has ended.
+    pub fn advance(&mut self, max_rounds: u64) -> Option<Score> {
+        let mut left = max_rounds;
+        while left > 0 {
+            let Some((trainer, last)) = &mut self.trainer else {
+                let mut e = self.experiment.clone();
+                e.seed = e.seed.wrapping_add(self.seed);
+                let trainer = match &self.data {
+                    Some(data) => Trainer::with_data(&e, data),
+                    None => Trainer::new(&e),
+                };
+                let start = trainer.start_row();
+                self.trainer = Some((trainer, start));
+                left -= 1;
+                continue;
             };
+            let before = trainer.round();
+            let stepped = trainer.step_within(left);
+            left = left.saturating_sub((trainer.round() - before).max(1));
+            match stepped {
+                Stepped::Row(row) => *last = row,
+                Stepped::Unrecorded => {}
+                Stepped::Over => {
+                    let (last, diverged) = (
+                        *last,
+                        matches!(trainer.progress(), Progress::Diverged { .. }),
+                    );
+                    self.trainer = None;
+                    if diverged {
+                        return Some(Score {
+                            mean: f64::INFINITY,
+                            rounds: last.round,
+                        });
+                    }
+                    if self.seed == 0 {
+                        self.rounds = last.round;
+                    }
+                    self.total += last
+                        .subopt
+                        .unwrap_or(last.grad_norm * last.grad_norm)
+                        .max(0.0);
+                    self.seed += 1;
+                    if self.seed == SEEDS {
+                        return Some(Score {
+                            mean: self.total / SEEDS as f64,
+                            rounds: self.rounds,
+                        });
+                    }
+                }
+            }
         }
-        if offset == 0 {
-            rounds = last.round;
-        }
-        total += last
-            .subopt
-            .unwrap_or(last.grad_norm * last.grad_norm)
-            .max(0.0);
+        None
     }
-    Score {
-        mean: total / SEEDS as f64,
-        rounds,
+}
+
+/// A whole search, a few rounds at a time: the candidates in order, one after another. What the page's
+/// Tune button runs, beside the runs it shows; it finds what [`Search::score`] over every candidate
+/// finds, bit for bit.
+pub struct Tuning {
+    search: Search,
+    scores: Vec<Score>,
+    current: Option<Scoring>,
+}
+
+impl Tuning {
+    pub fn new(search: Search) -> Tuning {
+        Tuning {
+            search,
+            scores: Vec::new(),
+            current: None,
+        }
+    }
+
+    pub fn search(&self) -> &Search {
+        &self.search
+    }
+
+    /// How many candidates are scored.
+    pub fn scored(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Runs at most about `max_rounds` rounds (a candidate that ends meanwhile counts one more); true
+    /// once every candidate is scored.
+    pub fn advance(&mut self, max_rounds: u64) -> bool {
+        let total = self.search.candidates.len();
+        if self.scores.len() == total {
+            return true;
+        }
+        let next = self.scores.len();
+        let scoring = self
+            .current
+            .get_or_insert_with(|| self.search.scoring(next));
+        if let Some(score) = scoring.advance(max_rounds) {
+            self.scores.push(score);
+            self.current = None;
+        }
+        self.scores.len() == total
+    }
+
+    /// The tuned link and its table, once every candidate is scored.
+    pub fn finish(&self) -> Option<(Experiment, ViewKeys, Vec<Tuned>)> {
+        (self.scores.len() == self.search.candidates.len())
+            .then(|| self.search.finish(&self.scores))
     }
 }
 
@@ -227,11 +437,11 @@ mod tests {
         let (main, view) =
             link::parse_strict("alg=crpsgd&problem=landscape&N=2&gamma=0.001&T=400&compare=psgd")
                 .expect("valid");
-        let search = Search::new(&main, &view);
+        let search = Search::new(&main, &view, None);
         let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() + 1;
         assert_eq!(second_knob(Alg::Adaptive).map(|(p, _)| p), Some(Param::Eta));
         assert_eq!(search.candidates().len(), per_run);
-        let scores: Vec<Score> = search.candidates().iter().map(score).collect();
+        let scores: Vec<Score> = (0..per_run).map(|i| search.score(i)).collect();
         let (tuned, tuned_view, table) = search.finish(&scores);
         assert_eq!(table.len(), 2);
         for row in &table {
@@ -252,6 +462,59 @@ mod tests {
         assert_eq!(
             link::parse_strict(&again).expect("a clean link"),
             (tuned, tuned_view)
+        );
+    }
+
+    /// A search driven a few rounds at a time finds the same scores, bit for bit, and so the same link.
+    #[test]
+    fn a_search_in_slices_finds_what_the_whole_search_finds() {
+        let (main, view) = link::parse_strict(
+            "alg=adaptive&problem=breast-cancer&lambda=0.01&N=3&T=300&compare=local(H=4)",
+        )
+        .expect("valid");
+        let search = Search::new(&main, &view, None);
+        let whole: Vec<Score> = (0..search.candidates().len())
+            .map(|i| search.score(i))
+            .collect();
+        let mut tuning = Tuning::new(Search::new(&main, &view, None));
+        let mut calls = 0;
+        while !tuning.advance(7) {
+            assert!(tuning.finish().is_none());
+            calls += 1;
+        }
+        assert!(calls > search.candidates().len(), "{calls} slices");
+        assert_eq!(tuning.scored(), whole.len());
+        assert_eq!(tuning.scores, whole);
+        assert_eq!(tuning.finish(), Some(search.finish(&whole)));
+        // Every candidate's work is counted once, and the candidates in order add up to it.
+        let work = search.work();
+        assert!(work.operations > 0.0 && work.rounds >= whole.len() as f64);
+        assert_eq!(search.work_before(whole.len()), work);
+        assert!(search.work_before(1).operations < work.operations);
+    }
+
+    #[test]
+    fn the_table_says_what_the_cli_prints() {
+        let tuned = Tuned {
+            label: "crpsgd".to_string(),
+            gamma: 0.3,
+            also: Some((Param::Rho, 1.05)),
+            score: Score {
+                mean: 2.0504e-5,
+                rounds: 141,
+            },
+            before: Score {
+                mean: 1.5,
+                rounds: 20,
+            },
+        };
+        assert_eq!(
+            tuned.cells().join("\t"),
+            "crpsgd\t0.3\trho=1.05\t2.050e-5\t141\t1.500e0\t20"
+        );
+        assert_eq!(
+            table_header(Measure::Suboptimality)[3],
+            "mean f − f* (3 seeds)"
         );
     }
 }

@@ -3,10 +3,11 @@
 
 use super::{pool, print, say, Stop};
 use dynabatch_core::conditioning;
+use dynabatch_core::conditioning::RhoFit;
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::ViewKeys;
 use dynabatch_core::problems;
-use dynabatch_core::tune::{score, Score, Search};
+use dynabatch_core::tune::{table_header, Score, Search};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +17,7 @@ use std::sync::Mutex;
 pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
     let (experiment, view) =
         dynabatch_core::link::parse_strict(query).map_err(|notice| notice.problem)?;
-    let search = Search::new(&experiment, &view);
+    let search = Search::new(&experiment, &view, None);
     let candidates = search.candidates();
     let bar = ProgressBar::new(candidates.len() as u64).with_style(
         ProgressStyle::with_template("{spinner} tuning {wide_bar} {pos}/{len} candidates ({eta})")
@@ -35,10 +36,10 @@ pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
             scope.spawn(|| -> Result<(), String> {
                 pool(1)?.install(|| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(candidate) = candidates.get(i) else {
+                    if i >= candidates.len() {
                         return Ok(());
-                    };
-                    let s = score(candidate);
+                    }
+                    let s = search.score(i);
                     *scores[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
                     bar.inc(1);
                 })
@@ -51,19 +52,11 @@ pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
         .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
         .collect();
     let (tuned, tuned_view, table) = search.finish(&scores);
-    let measure = search.measure.label();
-    let mut text = format!(
-        "run\tgamma\talso\tmean {measure} (3 seeds)\trounds\twith the link's own\trounds\n"
-    );
-    for t in &table {
-        let also = t.also.map_or_else(
-            || "-".to_string(),
-            |(param, value)| format!("{}={value}", param.spec().name),
-        );
-        text.push_str(&format!(
-            "{}\t{}\t{also}\t{:.3e}\t{}\t{:.3e}\t{}\n",
-            t.label, t.gamma, t.score.mean, t.score.rounds, t.before.mean, t.before.rounds
-        ));
+    let mut text = String::new();
+    let rows = std::iter::once(table_header(search.measure)).chain(table.iter().map(|t| t.cells()));
+    for cells in rows {
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
     }
     text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
     text.push('\n');
@@ -80,13 +73,13 @@ fn guide_rho(main: &Experiment, view: &ViewKeys) {
     let Some(first) = crpsgd.first() else {
         return;
     };
-    let Some(c) = conditioning::at_optimum(problems::build(first, None).as_ref()) else {
+    let Some(c) = conditioning::at_optimum(first, None, problems::build(first, None).as_ref())
+    else {
         return;
     };
     for e in &crpsgd {
-        let allowed = c.rho_allowed(e.gamma);
-        // "Far" is ten times the growth the analysis allows: the λ = 0.001 regime of the README.
-        let far = e.rho - 1.0 > 10.0 * (allowed - 1.0);
+        let fit = c.rho_fit(e.gamma, e.rho);
+        let (allowed, far) = (fit.allowed(), matches!(fit, RhoFit::FarAbove { .. }));
         say(&format!(
             "notice: at x*, μ = {:.3e} and L = {:.3e}: the analysis allows CR-PSGD ρ ≤ 1/(1 − γμ) = {allowed:.4} at γ = {}, and it has ρ = {}{}",
             c.mu,

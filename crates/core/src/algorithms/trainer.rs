@@ -630,4 +630,10 @@ impl Trainer {
     pub fn iterate(&self) -> &[f64] {
         &self.x
     }
+
+    /// The problem it trains on, built with its data: for what a shell computes beside f* (its
+    /// curvature, `conditioning::at_optimum`) without building the data set again.
+    pub fn problem(&self) -> &dyn Problem {
+        self.problem.as_ref()
+    }
 }
