@@ -63,14 +63,14 @@ pub fn solution(
 /// What is computed once per problem (its solution, its curvature): a page reruns one problem with
 /// other algorithm settings many times. The most recent problems are kept, a few dozen, so a page whose
 /// user sweeps λ does not grow without bound.
-pub struct PerProblem<T> {
+pub(crate) struct PerProblem<T> {
     entries: Mutex<Vec<(ProblemKey, T)>>,
 }
 
 impl<T: Clone> PerProblem<T> {
     const KEPT: usize = 32;
 
-    pub const fn new() -> PerProblem<T> {
+    pub(crate) const fn new() -> PerProblem<T> {
         PerProblem {
             entries: Mutex::new(Vec::new()),
         }
@@ -79,7 +79,7 @@ impl<T: Clone> PerProblem<T> {
     /// The value for `key`, computed by `compute` if it is not kept. The lock is not held while
     /// computing, so two threads asking at once may both compute; they find the same value (the
     /// computations are deterministic), and one is kept.
-    pub fn get_or_compute(&self, key: ProblemKey, compute: impl FnOnce() -> T) -> T {
+    pub(crate) fn get_or_compute(&self, key: ProblemKey, compute: impl FnOnce() -> T) -> T {
         let entries = || self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, value)) = entries().iter().find(|(k, _)| *k == key) {
             return value.clone();
