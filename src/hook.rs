@@ -23,6 +23,16 @@ struct Status {
     error: Option<String>,
     /// The share link's query string.
     query: String,
+    /// The Tune button's search.
+    tune: TuneStatus,
+}
+
+/// `status().tune`: `state` is idle, running, done or stopped; `scored` of `candidates`.
+#[derive(Serialize)]
+struct TuneStatus {
+    state: &'static str,
+    scored: usize,
+    candidates: usize,
 }
 
 pub fn install() {
@@ -97,6 +107,14 @@ fn status_value(app: &super::App) -> JsValue {
         notices: app.notices.iter().map(|n| n.message()).collect(),
         error: app.error().map(str::to_string),
         query: dynabatch_core::link::to_query(&app.experiment, &app.view),
+        tune: {
+            let (state, scored, candidates) = super::tune_panel::status(&app.tune);
+            TuneStatus {
+                state,
+                scored,
+                candidates,
+            }
+        },
     })
 }
 
@@ -117,6 +135,11 @@ fn dead_status_value() -> JsValue {
         notices: Vec::new(),
         error: Some(faults::trap_sentence()),
         query: search.trim_start_matches('?').to_string(),
+        tune: TuneStatus {
+            state: "idle",
+            scored: 0,
+            candidates: 0,
+        },
     })
 }
 

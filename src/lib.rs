@@ -23,14 +23,18 @@ mod runner;
 mod runs;
 mod theory_panel;
 mod tour;
+mod tune_panel;
+mod tuning;
 mod view;
 
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
+use dynabatch_core::optimum::ProblemKey;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
-use runner::{Pace, RunHandle, RunState};
+use runner::{Curvature, Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -137,6 +141,11 @@ pub struct App {
     phase: Phase,
     /// The charts and status need drawing again.
     dirty: bool,
+    /// The Tune button's search, and what it found.
+    tune: tune_panel::Tune,
+    /// μ and L at x* of the problem on screen, once its main run has estimated them (kept while reruns
+    /// change only the algorithm's settings, so the theory panel does not flicker).
+    conditioning: Option<(ProblemKey, Conditioning)>,
 }
 
 impl App {
@@ -163,6 +172,8 @@ impl App {
                 start_paused: false,
             },
             dirty: true,
+            tune: tune_panel::Tune::Idle,
+            conditioning: None,
         };
         app.write_link();
         app
@@ -185,6 +196,14 @@ impl App {
             Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
+        let problem = ProblemKey::of(&self.experiment, None);
+        if self
+            .conditioning
+            .as_ref()
+            .is_some_and(|(key, _)| *key != problem)
+        {
+            self.conditioning = None;
+        }
         let mut experiments = vec![(self.experiment.clone(), None)];
         for compared in &self.view.compare {
             let mut experiment = compared.experiment(&self.experiment);
@@ -199,10 +218,17 @@ impl App {
             }
             experiments.push((experiment, Some(compared.label())));
         }
+        // The main run estimates the curvature, for the theory panel's guidance on ρ, unless it is known.
+        let mut curvature = match self.conditioning {
+            None if theory_panel::guides_rho(self.experiment.alg) => Curvature::Measure,
+            _ => Curvature::Skip,
+        };
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
-                let mut shown = ShownRun::start(experiment, paused, self.pace, self.view.fault);
+                let curvature = std::mem::replace(&mut curvature, Curvature::Skip);
+                let mut shown =
+                    ShownRun::start(experiment, paused, self.pace, self.view.fault, curvature);
                 shown.label = label.unwrap_or(shown.label);
                 shown
             })
@@ -250,6 +276,13 @@ impl App {
         if let Some(first) = self.rows().first() {
             self.optimum_known = first.subopt.is_some();
         }
+        if self.conditioning.is_none() {
+            if let Some(c) = self.main_run().and_then(RunHandle::conditioning) {
+                self.conditioning = Some((ProblemKey::of(&self.experiment, None), c));
+                self.dirty = true;
+            }
+        }
+        self.poll_tuning();
     }
 
     /// The main run's rows.
@@ -299,7 +332,8 @@ impl App {
         self.dirty = true;
     }
 
-    /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
+    /// Replaces the whole experiment (a preset, the tuned link, Back), as if the page had been opened
+    /// with this link.
     fn open_link(&mut self, query: &str) {
         let (mut experiment, view, mut notices) = link::parse(query);
         notices.extend(presets::runnable_in_page(&mut experiment));

@@ -8,6 +8,7 @@
 //! Both drive the core's [`Session`](dynabatch_core::session::Session), so pacing, pausing, stepping
 //! and the end of a run are one code, and both offer the page the same handle, [`Run`].
 
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -16,11 +17,11 @@ use dynabatch_core::session::{Clock, Next};
 pub use dynabatch_core::session::Pace;
 
 #[cfg(feature = "threads")]
-mod pool;
+pub mod pool;
 #[cfg(feature = "threads")]
 pub use pool::PoolRun as Run;
 #[cfg(not(feature = "threads"))]
-mod worker;
+pub mod worker;
 #[cfg(not(feature = "threads"))]
 pub use worker::WorkerRun as Run;
 
@@ -80,8 +81,17 @@ impl RunState {
     }
 }
 
+/// Whether a run also estimates its problem's curvature at x* (`conditioning::at_optimum`) once it has
+/// f*, for the theory panel's guidance on ρ: the main run does, where its algorithm has a ρ to guide.
+/// It costs a thousand or more full gradients, once per problem, off the main thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Curvature {
+    Measure,
+    Skip,
+}
+
 /// The page's clock, on its main thread and in Web Workers alike.
-struct DateClock;
+pub struct DateClock;
 
 impl Clock for DateClock {
     fn now_ms(&self) -> f64 {
@@ -94,7 +104,13 @@ impl Clock for DateClock {
 /// "Threads in the page"). The main thread calls all of it, so none of it may wait.
 pub trait RunHandle {
     /// Starts `experiment` in the background, paused at round 0 if `paused`.
-    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> Self;
+    fn start(
+        experiment: Experiment,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+        curvature: Curvature,
+    ) -> Self;
     /// The run's state, read *before* draining: a terminal state seen here means every row has already
     /// been handed over.
     fn state(&self) -> RunState;
@@ -109,6 +125,8 @@ pub trait RunHandle {
     fn thread_of_node(&self) -> Option<Vec<usize>>;
     /// The quantity that became NaN or infinite, if the run diverged.
     fn diverged_quantity(&self) -> Option<String>;
+    /// μ and L at x*, once estimated (asked with [`Curvature::Measure`], on a strongly convex problem).
+    fn conditioning(&self) -> Option<Conditioning>;
 }
 
 /// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is

@@ -1,6 +1,6 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Pace, Run, RunHandle, RunState};
+use super::runner::{Curvature, Pace, Run, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -26,11 +26,18 @@ impl ShownRun {
         paused: bool,
         pace: Pace,
         fault: Option<Fault>,
+        curvature: Curvature,
     ) -> ShownRun {
         ShownRun {
             label: experiment.alg.name().to_string(),
             slot: color_index(experiment.alg),
-            run: Some(Run::start(experiment.clone(), paused, pace, fault)),
+            run: Some(Run::start(
+                experiment.clone(),
+                paused,
+                pace,
+                fault,
+                curvature,
+            )),
             experiment,
             rows: Vec::new(),
             state: RunState::at_start(paused),

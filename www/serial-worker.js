@@ -1,16 +1,17 @@
-// One run of the serial build (pages without cross-origin isolation; src/web/runner/worker.rs). The page
-// sends the build's glue URL, its compiled module and the run's order; control messages (pause, step) that
-// arrive while the module loads are kept and handed over in order.
+// One job of the serial build (pages without cross-origin isolation; src/runner/worker.rs): a run, or the
+// Tune button's search (src/tuning/worker.rs). The page sends the build's glue URL, its compiled module,
+// the export to run (`entry`) and its order; control messages (pause, step) that arrive while the module
+// loads are kept and handed over in order.
 const early = [];
 const keep = event => early.push(event.data);
 addEventListener('message', async event => {
   addEventListener('message', keep);
   try {
-    const { glue, module, order } = event.data;
+    const { glue, module, entry, order } = event.data;
     const bindings = await import(glue);
     await bindings.default({ module_or_path: module });
     removeEventListener('message', keep);
-    bindings.serialWorkerMain(order, early);
+    bindings[entry](order, early);
   } catch (error) {
     // A failed import rejects quietly in a worker: say so, as the page's error path expects.
     postMessage({ Failed: String(error) });

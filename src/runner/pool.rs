@@ -4,8 +4,12 @@
 //! Runs never nest: only the coordinator leads rounds. The main thread only posts: new runs through a
 //! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
 //! unparks the coordinator, which otherwise sleeps until its next round is due.
+//!
+//! A run is one kind of [`Job`]; the Tune button's search (`crate::tuning`) is the other, so its rounds
+//! are led from here too, interleaved with the runs' slices, and never starve them.
 
-use super::{DateClock, Pace, RunHandle, RunState};
+use super::{Curvature, DateClock, Pace, RunHandle, RunState};
+use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -31,6 +35,8 @@ struct Shared {
     diverged: OnceLock<&'static str>,
     /// Which pool thread computed each node in the latest round (for the nodes-at-work view).
     thread_of_node: Mutex<Vec<usize>>,
+    /// μ and L at x*, once estimated (set once).
+    conditioning: OnceLock<Conditioning>,
 }
 
 impl Shared {
@@ -59,11 +65,40 @@ struct Order {
     experiment: Experiment,
     pace: Pace,
     fault: Option<Fault>,
+    curvature: Curvature,
 }
 
-/// New runs, from the main thread. Only the coordinator receives, and only with `try_recv`, so a send
+/// What the coordinator interleaves: a run's slices, or a search's (the Tune button).
+pub trait Job: Send {
+    /// When it wants its next slice (the page's clock, ms); `None` while it waits for a command.
+    fn due_at(&mut self, now: f64) -> Option<f64>;
+    /// Works for about `session::SLICE_MS`.
+    fn slice(&mut self, clock: &DateClock);
+    /// Over, or given up by the page: the coordinator drops it.
+    fn is_over(&self) -> bool;
+    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
+    fn is_parallel(&self) -> bool;
+}
+
+/// A job to start, built on the coordinator's thread (building a trainer takes a while: not on the
+/// page's), given the time; `None` if the page gave it up meanwhile.
+pub type Start = Box<dyn FnOnce(f64) -> Option<Box<dyn Job>> + Send>;
+
+/// New jobs, from the main thread. Only the coordinator receives, and only with `try_recv`, so a send
 /// never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
-static ORDERS: OnceLock<Sender<Order>> = OnceLock::new();
+static ORDERS: OnceLock<Sender<Start>> = OnceLock::new();
+
+/// Hands the coordinator a job (starting the coordinator first, the first time), and wakes it.
+pub fn submit(start: Start) {
+    let orders = ORDERS.get_or_init(|| {
+        let (orders, inbox) = mpsc::channel();
+        rayon::spawn(move || coordinate(inbox));
+        orders
+    });
+    // The receiver lives as long as the page: a send cannot fail.
+    let _ = orders.send(start);
+    wake();
+}
 /// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
 static COORDINATOR: OnceLock<Thread> = OnceLock::new();
 
@@ -80,7 +115,13 @@ pub struct PoolRun {
 }
 
 impl RunHandle for PoolRun {
-    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> PoolRun {
+    fn start(
+        experiment: Experiment,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+        curvature: Curvature,
+    ) -> PoolRun {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::at_start(paused) as u8),
@@ -90,21 +131,18 @@ impl RunHandle for PoolRun {
             threads_used: AtomicU32::new(0),
             diverged: OnceLock::new(),
             thread_of_node: Mutex::new(Vec::new()),
-        });
-        let orders = ORDERS.get_or_init(|| {
-            let (orders, inbox) = mpsc::channel();
-            rayon::spawn(move || coordinate(inbox));
-            orders
+            conditioning: OnceLock::new(),
         });
         let order = Order {
             shared: shared.clone(),
             experiment,
             pace,
             fault,
+            curvature,
         };
-        // The receiver lives as long as the page: a send cannot fail.
-        let _ = orders.send(order);
-        wake();
+        submit(Box::new(move |now| {
+            RunOnPool::prepare(order, now).map(|run| Box::new(run) as Box<dyn Job>)
+        }));
         PoolRun { shared }
     }
 
@@ -137,6 +175,10 @@ impl RunHandle for PoolRun {
 
     fn diverged_quantity(&self) -> Option<String> {
         self.shared.diverged.get().map(|q| q.to_string())
+    }
+
+    fn conditioning(&self) -> Option<Conditioning> {
+        self.shared.conditioning.get().copied()
     }
 
     fn set_paused(&self, paused: bool) {
@@ -209,13 +251,23 @@ impl RunOnPool {
         }
         let session = Session::new(&order.experiment, order.pace, order.fault);
         order.shared.post(session.trainer().start_row());
+        if order.curvature == Curvature::Measure {
+            // Beside f*, which building the trainer solved: x* is that solution's, and both are kept
+            // per problem, so a rerun with other settings finds them at once.
+            let problem = session.trainer().problem();
+            if let Some(c) = conditioning::at_optimum(&order.experiment, None, problem) {
+                let _ = order.shared.conditioning.set(c);
+            }
+        }
         Some(RunOnPool {
             shared: order.shared,
             session,
             due: Due::At(now),
         })
     }
+}
 
+impl Job for RunOnPool {
     fn due_at(&mut self, now: f64) -> Option<f64> {
         if self.due == Due::OnCommand && self.shared.has_commands() {
             self.due = Due::At(now);
@@ -226,9 +278,12 @@ impl RunOnPool {
         }
     }
 
-    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
     fn is_parallel(&self) -> bool {
         self.session.trainer().thread_of_node().len() > 1
+    }
+
+    fn is_over(&self) -> bool {
+        self.due == Due::Never || self.shared.cancelled.load(Ordering::Acquire)
     }
 
     fn slice(&mut self, clock: &DateClock) {
@@ -262,18 +317,18 @@ const LINGER_MS: f64 = 1.0;
 
 /// The coordinator: on a pool thread for the page's lifetime. Waiting here is fine: it is a worker, not
 /// the page, and no other job needs this thread (every round is led from here).
-fn coordinate(orders: Receiver<Order>) {
+fn coordinate(orders: Receiver<Start>) {
     let _ = COORDINATOR.set(std::thread::current());
     let clock = DateClock;
-    let mut runs: Vec<RunOnPool> = Vec::new();
+    let mut runs: Vec<Box<dyn Job>> = Vec::new();
     let mut awake: Option<Awake> = None;
     loop {
-        for order in orders.try_iter() {
+        for start in orders.try_iter() {
             // Building a trainer takes a while: the other threads need not poll meanwhile.
             awake = None;
-            runs.extend(RunOnPool::prepare(order, clock.now_ms()));
+            runs.extend(start(clock.now_ms()));
         }
-        runs.retain(|run| run.due != Due::Never && !run.shared.cancelled.load(Ordering::Acquire));
+        runs.retain(|run| !run.is_over());
         let now = clock.now_ms();
         // The run due earliest goes next; a fast run is due again at once after its slice, so runs due
         // at the same time take turns.

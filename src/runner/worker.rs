@@ -5,15 +5,17 @@
 //! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
 //! slices from its event loop, and control messages arrive between slices.
 
-use super::{DateClock, Pace, RunHandle, RunState};
+use super::{Curvature, DateClock, Pace, RunHandle, RunState};
 use crate::faults;
+use crate::tuning::Outcome;
+use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Commands, Host, Next, Session};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -28,6 +30,7 @@ struct Order {
     paused: bool,
     fast: bool,
     panic: bool,
+    curvature: Curvature,
 }
 
 /// Page → worker, after the order.
@@ -38,9 +41,9 @@ enum Control {
     Step,
 }
 
-/// Worker → page.
+/// Worker → page, from a run's worker or a search's (`crate::tuning::worker`).
 #[derive(Serialize, Deserialize)]
-enum Report {
+pub enum Report {
     Progress {
         rows: Vec<Row>,
         state: u8,
@@ -54,6 +57,12 @@ enum Report {
     Crash(String),
     /// The worker could not load the module (`www/serial-worker.js` sends this).
     Failed(String),
+    /// A run's μ and L at x*, once estimated.
+    Conditioning(Conditioning),
+    /// A search has scored this many candidates.
+    Scored(usize),
+    /// A search is over: the tuned link and its table.
+    Tuned(Outcome),
 }
 
 #[wasm_bindgen]
@@ -70,8 +79,7 @@ struct Inbox {
     threads_used: u32,
     thread_of_node: Vec<usize>,
     diverged: Option<String>,
-    /// The worker has instantiated the module.
-    loaded: bool,
+    conditioning: Option<Conditioning>,
 }
 
 type Listener = Closure<dyn FnMut(Event)>;
@@ -79,31 +87,59 @@ type Listener = Closure<dyn FnMut(Event)>;
 /// The main thread's handle on one run in its own Web Worker.
 pub struct WorkerRun {
     /// `None` if the worker could not even be created (the fault is recorded for the page).
-    worker: Option<(Worker, Listener, Listener)>,
+    worker: Option<SerialWorker>,
     inbox: Rc<RefCell<Inbox>>,
 }
 
 impl RunHandle for WorkerRun {
     /// Starts `experiment` in a new Web Worker.
-    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> WorkerRun {
+    fn start(
+        experiment: Experiment,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+        curvature: Curvature,
+    ) -> WorkerRun {
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
             state: RunState::at_start(paused),
             threads_used: 0,
             thread_of_node: Vec::new(),
             diverged: None,
-            loaded: false,
+            conditioning: None,
         }));
         let order = Order {
             experiment,
             paused,
             fast: pace == Pace::Fast,
             panic: fault == Some(Fault::Panic),
+            curvature,
         };
-        let worker = spawn(&order, &inbox)
-            .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
-            .ok();
-        give_up_unless_loaded(&inbox);
+        let reports = Rc::downgrade(&inbox);
+        let worker = SerialWorker::start("serialWorkerMain", &order, move |report| {
+            let Some(inbox) = reports.upgrade() else {
+                return;
+            };
+            let mut inbox = inbox.borrow_mut();
+            match report {
+                Report::Progress {
+                    mut rows,
+                    state,
+                    threads_used,
+                    thread_of_node,
+                    diverged,
+                } => {
+                    inbox.rows.append(&mut rows);
+                    inbox.state = RunState::from_u8(state);
+                    inbox.threads_used = threads_used;
+                    inbox.thread_of_node = thread_of_node;
+                    inbox.diverged = diverged;
+                }
+                Report::Conditioning(c) => inbox.conditioning = Some(c),
+                // A search's, or the ones `SerialWorker` answers itself.
+                _ => {}
+            }
+        });
         WorkerRun { worker, inbox }
     }
 
@@ -129,6 +165,10 @@ impl RunHandle for WorkerRun {
         self.inbox.borrow().diverged.clone()
     }
 
+    fn conditioning(&self) -> Option<Conditioning> {
+        self.inbox.borrow().conditioning
+    }
+
     fn set_paused(&self, paused: bool) {
         self.send(&Control::Pause(paused));
     }
@@ -140,42 +180,100 @@ impl RunHandle for WorkerRun {
 
 impl WorkerRun {
     fn send(&self, control: &Control) {
-        if let (Some((worker, _, _)), Ok(message)) =
-            (&self.worker, serde_wasm_bindgen::to_value(control))
-        {
-            let _ = worker.post_message(&message);
+        if let (Some(worker), Ok(message)) = (&self.worker, serde_wasm_bindgen::to_value(control)) {
+            let _ = worker.worker.post_message(&message);
         }
     }
 }
 
-impl Drop for WorkerRun {
-    /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
+/// A Web Worker with its own instance of this build, running one export of it (`entry`) on an order: a
+/// run's, or a search's. It answers the reports every worker may send (loaded, crashed, could not load)
+/// itself, as faults of the page, and hands the others to its owner. Dropping it stops the worker at
+/// once, mid-round if need be: nothing it holds is shared.
+pub struct SerialWorker {
+    worker: Worker,
+    // Kept for as long as the worker may call them.
+    _on_message: Listener,
+    _on_error: Listener,
+    /// The worker has instantiated the module; the start limit looks at it.
+    _loaded: Rc<Cell<bool>>,
+}
+
+impl SerialWorker {
+    /// Starts a worker on `entry` with `order`; `None` if it could not even be created (the fault is
+    /// recorded for the page). One that has not loaded the module in time is recorded as a fault too.
+    pub fn start(
+        entry: &str,
+        order: &impl Serialize,
+        mut on_report: impl FnMut(Report) + 'static,
+    ) -> Option<SerialWorker> {
+        let loaded = Rc::new(Cell::new(false));
+        let on_message: Listener = {
+            let loaded = loaded.clone();
+            Closure::new(move |event: Event| {
+                let data = event.unchecked_into::<MessageEvent>().data();
+                match serde_wasm_bindgen::from_value::<Report>(data) {
+                    Ok(Report::Loaded) => loaded.set(true),
+                    Ok(Report::Crash(message)) => faults::record_panic(message),
+                    Ok(Report::Failed(why)) => faults::record_failure(format!(
+                        "The Web Worker could not load the wasm ({why})."
+                    )),
+                    Ok(report) => on_report(report),
+                    Err(e) => faults::record_failure(format!(
+                        "The Web Worker sent an unreadable message ({e})."
+                    )),
+                }
+            })
+        };
+        // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message`
+        // softly.
+        let on_error: Listener = Closure::new(|event: Event| {
+            let message = js_sys::Reflect::get(&event, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_else(|| "its script did not load".to_string());
+            faults::record_failure(format!("The Web Worker failed: {message}."));
+        });
+        let worker = spawn(entry, order, &on_message, &on_error)
+            .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
+            .ok()?;
+        give_up_unless_loaded(Rc::downgrade(&loaded));
+        Some(SerialWorker {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+            _loaded: loaded,
+        })
+    }
+}
+
+impl Drop for SerialWorker {
+    /// The listeners are dropped with `self`: a message already queued must not reach them.
     fn drop(&mut self) {
-        if let Some((worker, _, _)) = &self.worker {
-            // The listeners are dropped with `self`: a message already queued must not reach them.
-            worker.set_onmessage(None);
-            worker.set_onerror(None);
-            worker.terminate();
-        }
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
     }
 }
 
-/// A worker that has not loaded the module in time is not going to; a run replaced meanwhile is no
+/// A worker that has not loaded the module in time is not going to; one stopped meanwhile is no
 /// concern of this timer.
-fn give_up_unless_loaded(inbox: &Rc<RefCell<Inbox>>) {
-    let inbox = Rc::downgrade(inbox);
+fn give_up_unless_loaded(loaded: Weak<Cell<bool>>) {
     faults::after_start_limit(move |did_not_start| {
-        if inbox.upgrade().is_some_and(|inbox| !inbox.borrow().loaded) {
+        if loaded.upgrade().is_some_and(|loaded| !loaded.get()) {
             faults::record_failure(format!("The Web Worker {did_not_start}"));
         }
     });
 }
 
-/// Creates the worker, listens to it, and sends it the glue, the compiled module and the order.
+/// Creates the worker, listens to it, and sends it the glue, the compiled module, the export to run
+/// and the order.
 fn spawn(
-    order: &Order,
-    inbox: &Rc<RefCell<Inbox>>,
-) -> Result<(Worker, Listener, Listener), String> {
+    entry: &str,
+    order: &impl Serialize,
+    on_message: &Listener,
+    on_error: &Listener,
+) -> Result<Worker, String> {
     let glue = GLUE_URL.with(Clone::clone);
     let script = web_sys::Url::new_with_base("serial-worker.js", &glue)
         .map_err(|e| format!("{e:?}"))?
@@ -183,44 +281,6 @@ fn spawn(
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(&script, &options).map_err(|e| format!("{e:?}"))?;
-    let on_message: Listener = {
-        let inbox = inbox.clone();
-        Closure::new(move |event: Event| {
-            let data = event.unchecked_into::<MessageEvent>().data();
-            match serde_wasm_bindgen::from_value::<Report>(data) {
-                Ok(Report::Progress {
-                    mut rows,
-                    state,
-                    threads_used,
-                    thread_of_node,
-                    diverged,
-                }) => {
-                    let mut inbox = inbox.borrow_mut();
-                    inbox.rows.append(&mut rows);
-                    inbox.state = RunState::from_u8(state);
-                    inbox.threads_used = threads_used;
-                    inbox.thread_of_node = thread_of_node;
-                    inbox.diverged = diverged;
-                }
-                Ok(Report::Loaded) => inbox.borrow_mut().loaded = true,
-                Ok(Report::Crash(message)) => faults::record_panic(message),
-                Ok(Report::Failed(why)) => faults::record_failure(format!(
-                    "The Web Worker could not load the wasm ({why})."
-                )),
-                Err(e) => faults::record_failure(format!(
-                    "The Web Worker sent an unreadable message ({e})."
-                )),
-            }
-        })
-    };
-    // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message` softly.
-    let on_error: Listener = Closure::new(|event: Event| {
-        let message = js_sys::Reflect::get(&event, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| "its script did not load".to_string());
-        faults::record_failure(format!("The Web Worker failed: {message}."));
-    });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let start = js_sys::Object::new();
@@ -228,6 +288,7 @@ fn spawn(
     for (key, value) in [
         ("glue", JsValue::from_str(&glue)),
         ("module", wasm_bindgen::module()),
+        ("entry", JsValue::from_str(entry)),
         ("order", order),
     ] {
         let _ = js_sys::Reflect::set(&start, &key.into(), &value);
@@ -236,7 +297,7 @@ fn spawn(
         worker.terminate();
         return Err(format!("{e:?}"));
     }
-    Ok((worker, on_message, on_error))
+    Ok(worker)
 }
 
 // ---- The worker's side ------------------------------------------------------------------------------
@@ -288,7 +349,14 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn report(report: &Report) {
+/// What every worker's entry point does first: panics are reported to the page (the instance is dead
+/// after one), and the page learns that the module loaded.
+pub fn begin() {
+    std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
+    report(&Report::Loaded);
+}
+
+pub fn report(report: &Report) {
     if let Ok(message) = serde_wasm_bindgen::to_value(report) {
         let _ = scope().post_message(&message);
     }
@@ -298,8 +366,7 @@ fn report(report: &Report) {
 /// arrived while the module loaded (`early`), in order.
 #[wasm_bindgen(js_name = serialWorkerMain)]
 pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), JsError> {
-    std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
-    report(&Report::Loaded);
+    begin();
     let order: Order = serde_wasm_bindgen::from_value(order)?;
     let pace = if order.fast { Pace::Fast } else { Pace::Watch };
     let fault = order.panic.then_some(Fault::Panic);
@@ -318,6 +385,17 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
     });
     let state = RunState::at_start(order.paused);
     send_progress(vec![start], state, None);
+    if order.curvature == Curvature::Measure {
+        // Beside f*, which building the trainer solved (x* is that solution's), after the first row.
+        let estimate = RUN_IN_WORKER.with(|t| {
+            t.borrow().as_ref().and_then(|t| {
+                conditioning::at_optimum(&order.experiment, None, t.session.trainer().problem())
+            })
+        });
+        if let Some(c) = estimate {
+            report(&Report::Conditioning(c));
+        }
+    }
     let on_control =
         Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| control(event.data()));
     scope().set_onmessage(Some(on_control.as_ref().unchecked_ref()));

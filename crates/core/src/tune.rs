@@ -121,6 +121,10 @@ impl Work {
             rounds: seeds * planned_rounds(e) as f64,
         }
     }
+}
+
+impl std::ops::Add for Work {
+    type Output = Work;
 
     fn add(self, other: Work) -> Work {
         Work {
@@ -130,9 +134,13 @@ impl Work {
     }
 }
 
+impl std::iter::Sum for Work {
+    fn sum<I: Iterator<Item = Work>>(works: I) -> Work {
+        works.fold(Work::default(), |a, b| a + b)
+    }
+}
+
 pub struct Search {
-    /// What the scores measure: f − f* where the problem's f* is known.
-    pub measure: Measure,
     main: Experiment,
     view: ViewKeys,
     candidates: Vec<Candidate>,
@@ -182,17 +190,7 @@ impl Search {
                 experiment: experiment.clone(),
             });
         }
-        // Whether f* is known follows from the problem alone: no need to solve it or take a row here.
-        let known = !matches!(
-            problems::build(main, data.as_deref()).optimum(),
-            Optimum::Unknown
-        );
         Search {
-            measure: if known {
-                Measure::Suboptimality
-            } else {
-                Measure::GradNormSquared
-            },
             main: main.clone(),
             view: view.clone(),
             candidates,
@@ -204,20 +202,27 @@ impl Search {
         &self.candidates
     }
 
+    /// What the scores measure: f − f* where the problem's f* is known. That follows from the problem
+    /// alone (no need to solve f* or take a row), but building it builds its data set: asked only for
+    /// the table, not when the search is made (the page makes one on its main thread to weigh it).
+    pub fn measure(&self) -> Measure {
+        match problems::build(&self.main, self.data.as_deref()).optimum() {
+            Optimum::Unknown => Measure::GradNormSquared,
+            Optimum::Known(_) | Optimum::Solve => Measure::Suboptimality,
+        }
+    }
+
     /// What every candidate together costs.
     pub fn work(&self) -> Work {
         self.candidates
             .iter()
             .map(|c| Work::of(&c.experiment))
-            .fold(Work::default(), Work::add)
+            .sum()
     }
 
-    /// What the first `scored` candidates cost: with [`Search::work`], how far a search in order is.
-    pub fn work_before(&self, scored: usize) -> Work {
-        self.candidates[..scored.min(self.candidates.len())]
-            .iter()
-            .map(|c| Work::of(&c.experiment))
-            .fold(Work::default(), Work::add)
+    /// What candidate `i` costs, over its seeds: with [`Search::work`], how far a search in order is.
+    pub fn candidate_work(&self, i: usize) -> Work {
+        Work::of(&self.candidates[i].experiment)
     }
 
     /// Candidate `i`'s mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any
@@ -489,8 +494,9 @@ mod tests {
         // Every candidate's work is counted once, and the candidates in order add up to it.
         let work = search.work();
         assert!(work.operations > 0.0 && work.rounds >= whole.len() as f64);
-        assert_eq!(search.work_before(whole.len()), work);
-        assert!(search.work_before(1).operations < work.operations);
+        let parts = (0..whole.len()).map(|i| search.candidate_work(i));
+        assert_eq!(parts.sum::<Work>(), work);
+        assert!(search.candidate_work(0).operations < work.operations);
     }
 
     #[test]

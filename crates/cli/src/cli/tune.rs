@@ -53,7 +53,8 @@ pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
         .collect();
     let (tuned, tuned_view, table) = search.finish(&scores);
     let mut text = String::new();
-    let rows = std::iter::once(table_header(search.measure)).chain(table.iter().map(|t| t.cells()));
+    let rows =
+        std::iter::once(table_header(search.measure())).chain(table.iter().map(|t| t.cells()));
     for cells in rows {
         text.push_str(&cells.join("\t"));
         text.push('\n');
