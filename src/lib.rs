@@ -143,6 +143,8 @@ pub struct App {
     dirty: bool,
     /// The Tune button's search, and what it found.
     tune: tune_panel::Tune,
+    /// Only the Tune panel needs drawing again: its progress must not redraw the charts.
+    tune_dirty: bool,
     /// μ and L at x* of the problem on screen, once its main run has estimated them (kept while reruns
     /// change only the algorithm's settings, so the theory panel does not flicker).
     conditioning: Option<(ProblemKey, Conditioning)>,
@@ -173,6 +175,7 @@ impl App {
             },
             dirty: true,
             tune: tune_panel::Tune::Idle,
+            tune_dirty: false,
             conditioning: None,
         };
         app.write_link();

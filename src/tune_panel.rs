@@ -75,7 +75,7 @@ impl App {
         if matches!(self.tune, Tune::Running(_)) || !matches!(self.phase, Phase::Ready) {
             return;
         }
-        self.dirty = true;
+        self.tune_dirty = true;
         let from = link::to_query(&self.experiment, &self.view);
         if self.experiment.problem == ProblemKind::Data {
             self.tune = Tune::Stopped(
@@ -116,14 +116,14 @@ impl App {
                 running.scored,
                 running.seconds.len()
             ));
-            self.dirty = true;
+            self.tune_dirty = true;
         }
     }
 
     pub(crate) fn close_tuning(&mut self) {
         self.cancel_tuning();
         self.tune = Tune::Idle;
-        self.dirty = true;
+        self.tune_dirty = true;
     }
 
     /// Once per frame: how far the search is; once it is over, the tuned link replaces the user's if
@@ -136,7 +136,7 @@ impl App {
             Report::Working { scored } => {
                 if scored != running.scored {
                     running.scored = scored;
-                    self.dirty = true;
+                    self.tune_dirty = true;
                 }
             }
             Report::Finished(outcome) => {
@@ -147,7 +147,7 @@ impl App {
                     self.open_link(&outcome.query);
                 }
                 self.tune = Tune::Done { outcome, from };
-                self.dirty = true;
+                self.tune_dirty = true;
             }
         }
     }

@@ -1,9 +1,10 @@
 //! The Tune button's search in the background: `dynabatch tune` (the core's `tune::Tuning`, the same
 //! candidates and scores, so the same tuned link), never on the page's main thread. Two ways to run it,
 //! one per build, as for runs (`runner`):
-//! - `pool` (feature `threads`): the run coordinator leads its rounds, interleaved with the runs' slices,
-//!   so the search spreads each round's nodes over the pool and never starves the runs on screen;
-//! - `worker` (the serial build): a plain Web Worker of its own runs the whole search.
+//! - `pool` (feature `threads`): a job of the run coordinator, taking turns with the runs' slices: each
+//!   turn, every pool thread scores candidates for about 16 ms (a lane each), so the search has the
+//!   pool and never starves the runs on screen;
+//! - `worker` (the serial build): a plain Web Worker of its own runs the whole search in one lane.
 //!
 //! Dropping the handle stops the search: at once in the serial build (the worker is terminated), within
 //! a few rounds on the pool (the coordinator looks at a flag between them).

@@ -47,6 +47,8 @@ fn on_frame() {
         super::charts::draw_due(app);
         if changed {
             render(app);
+        } else if std::mem::take(&mut app.tune_dirty) {
+            super::tune_panel::render(app);
         }
     });
     if drawn.is_none() {
@@ -79,7 +81,7 @@ fn error_alert(error: &str) -> String {
     format!("Error: {error} Reload the page to try again.")
 }
 
-fn render(app: &App) {
+fn render(app: &mut App) {
     if !app.rows().is_empty() {
         faults::inject_on_main_thread(app.view.fault);
     }
@@ -88,6 +90,7 @@ fn render(app: &App) {
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
+    app.tune_dirty = false;
     super::tune_panel::render(app);
     super::nodes_view::render(app);
 }

@@ -1,5 +1,7 @@
-//! The threaded build's search: a job of the run coordinator (`runner::pool`), which leads its rounds
-//! between the runs' slices, a few rounds at a time, as it leads theirs.
+//! The threaded build's search: a job of the run coordinator (`runner::pool`). Its slice hands every
+//! pool thread a lane of the search for about 16 ms (`rayon::broadcast`), each lane one candidate's run
+//! at a time, its nodes on that thread, as the CLI's threads do; then the coordinator is free for the
+//! runs' slices again. So the search has the whole pool, in turns with the runs, and never starves them.
 
 use super::{Outcome, Report, TuneHandle};
 use crate::runner::pool::{submit, Job};
@@ -11,9 +13,9 @@ use dynabatch_core::tune::{Search, Tuning};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-/// Rounds between looks at the clock and at the Cancel flag: a look costs a `Date.now()`, a round at
-/// least a hand-out of its nodes to the pool.
-const ROUNDS_BETWEEN_LOOKS: u64 = 4;
+/// Rounds between looks at the clock and at the Cancel flag: a look costs a `Date.now()`, a round of the
+/// smallest problems about as much.
+const ROUNDS_BETWEEN_LOOKS: u64 = 8;
 
 /// What the coordinator and the main thread share about the search; the main thread only reads
 /// atomics and a `OnceLock`, and writes `cancelled`.
@@ -40,9 +42,10 @@ impl TuneHandle for PoolTuner {
             if theirs.cancelled.load(Ordering::Acquire) {
                 return None;
             }
+            // On the coordinator, a pool thread: a lane for each of the pool's threads.
+            let lanes = rayon::current_num_threads();
             let job = TuneOnPool {
-                parallel: experiment.nodes > 1,
-                tuning: Tuning::new(Search::new(&experiment, &view, None)),
+                tuning: Tuning::new(Search::new(&experiment, &view, None), lanes),
                 shared: theirs,
                 due: now,
             };
@@ -76,8 +79,6 @@ struct TuneOnPool {
     /// When its next slice is due: at the end of its last one, so that it takes turns with the runs
     /// that are due (a run paced to be watched goes first when its round is due).
     due: f64,
-    /// Its candidates' rounds spread over the pool (every candidate has the link's N).
-    parallel: bool,
 }
 
 impl Job for TuneOnPool {
@@ -87,19 +88,18 @@ impl Job for TuneOnPool {
 
     fn slice(&mut self, clock: &DateClock) {
         let until = clock.now_ms() + SLICE_MS;
-        while !self.shared.cancelled.load(Ordering::Acquire) {
-            if self.tuning.advance(ROUNDS_BETWEEN_LOOKS) {
-                if let Some(outcome) = Outcome::of(&self.tuning) {
-                    let _ = self.shared.outcome.set(outcome);
+        let (tuning, cancelled) = (&self.tuning, &self.shared.cancelled);
+        rayon::broadcast(|context| {
+            let clock = DateClock;
+            while !cancelled.load(Ordering::Acquire) && clock.now_ms() < until {
+                if !tuning.advance(context.index(), ROUNDS_BETWEEN_LOOKS) {
+                    break;
                 }
-                break;
             }
-            self.shared
-                .scored
-                .store(self.tuning.scored(), Ordering::Release);
-            if clock.now_ms() >= until {
-                break;
-            }
+        });
+        self.shared.scored.store(tuning.scored(), Ordering::Release);
+        if let Some(outcome) = Outcome::of(tuning) {
+            let _ = self.shared.outcome.set(outcome);
         }
         self.due = clock.now_ms();
     }
@@ -108,7 +108,9 @@ impl Job for TuneOnPool {
         self.shared.cancelled.load(Ordering::Acquire) || self.shared.outcome.get().is_some()
     }
 
+    /// Its slice is one hand-out to every thread, not rounds led one by one: no need to keep the
+    /// threads polling.
     fn is_parallel(&self) -> bool {
-        self.parallel
+        false
     }
 }

@@ -55,8 +55,7 @@ impl TuneHandle for WorkerTuner {
     }
 }
 
-/// Rounds between reports' checks: a check is one comparison; reports go out only when a candidate
-/// is done.
+/// Rounds between looks at whether a candidate is done (to say so): a look is one comparison.
 const ROUNDS_BETWEEN_LOOKS: u64 = 64;
 
 /// The entry point of `www/serial-worker.js` for a search: runs it to the end, saying after each
@@ -66,9 +65,9 @@ pub fn tune_worker_main(order: JsValue, _early: js_sys::Array) -> Result<(), JsE
     worker::begin();
     let order: Order = serde_wasm_bindgen::from_value(order)?;
     let (experiment, view, _) = link::parse(&order.query);
-    let mut tuning = Tuning::new(Search::new(&experiment, &view, None));
+    let tuning = Tuning::new(Search::new(&experiment, &view, None), 1);
     let mut scored = 0;
-    while !tuning.advance(ROUNDS_BETWEEN_LOOKS) {
+    while tuning.advance(0, ROUNDS_BETWEEN_LOOKS) {
         if tuning.scored() != scored {
             scored = tuning.scored();
             worker::report(&worker::Report::Scored(scored));

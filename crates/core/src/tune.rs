@@ -17,7 +17,8 @@ use crate::metrics::Row;
 use crate::paper::Measure;
 use crate::params::{Param, Value};
 use crate::problems::{self, Optimum};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// γ, ×3 apart over five decades.
 pub const GAMMAS: [f64; 11] = [
@@ -225,19 +226,8 @@ impl Search {
         Work::of(&self.candidates[i].experiment)
     }
 
-    /// Candidate `i`'s mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any
-    /// diverged.
-    pub fn score(&self, i: usize) -> Score {
-        let mut scoring = self.scoring(i);
-        loop {
-            if let Some(score) = scoring.advance(u64::MAX) {
-                return score;
-            }
-        }
-    }
-
     /// Candidate `i`, to be scored a few rounds at a time.
-    pub fn scoring(&self, i: usize) -> Scoring {
+    fn scoring(&self, i: usize) -> Scoring {
         let mut experiment = self.candidates[i].experiment.clone();
         // Only the final row counts: recording the others would only cost time.
         experiment.store(Param::Every, Value::IntOrAuto(Some(1_000_000)));
@@ -309,7 +299,7 @@ fn set(compared: &mut Compared, param: Param, value: Value) {
 }
 
 /// One candidate's runs, its seeds one after another, advanced a few rounds at a time.
-pub struct Scoring {
+struct Scoring {
     /// The candidate's experiment, recording only its last round.
     experiment: Experiment,
     data: Option<Arc<DataFile>>,
@@ -326,7 +316,7 @@ pub struct Scoring {
 impl Scoring {
     /// Runs at most `max_rounds` rounds (building a seed's run, its data and f*, counts as one), and
     /// returns the candidate's score once its last seed has ended.
-    pub fn advance(&mut self, max_rounds: u64) -> Option<Score> {
+    fn advance(&mut self, max_rounds: u64) -> Option<Score> {
         let mut left = max_rounds;
         while left > 0 {
             let Some((trainer, last)) = &mut self.trainer else {
@@ -336,6 +326,8 @@ impl Scoring {
                     Some(data) => Trainer::with_data(&e, data),
                     None => Trainer::new(&e),
                 };
+                // Its lane is one thread: the lanes, not the nodes, are what runs in parallel.
+                let trainer = trainer.on_this_thread();
                 let start = trainer.start_row();
                 self.trainer = Some((trainer, start));
                 left -= 1;
@@ -380,21 +372,31 @@ impl Scoring {
     }
 }
 
-/// A whole search, a few rounds at a time: the candidates in order, one after another. What the page's
-/// Tune button runs, beside the runs it shows; it finds what [`Search::score`] over every candidate
-/// finds, bit for bit.
+/// A whole search, in lanes: each lane scores one candidate at a time, a few rounds per call, then takes
+/// the next one no lane has taken. Lanes may advance at once, each on a thread of its own (the CLI's
+/// threads, the page's pool), each candidate's nodes on its lane's thread; a shell that must stop between
+/// any two steps (the page's Cancel) calls them with few rounds. Whichever lane scores a candidate, and
+/// however its rounds are sliced, its score is the same bits, so the search finds the same link.
 pub struct Tuning {
     search: Search,
-    scores: Vec<Score>,
-    current: Option<Scoring>,
+    /// The next candidate no lane has taken.
+    next: AtomicUsize,
+    scores: Vec<OnceLock<Score>>,
+    scored: AtomicUsize,
+    /// What each lane is scoring. A lane is advanced by one thread at a time: its lock is never waited
+    /// for.
+    lanes: Vec<Mutex<Option<(usize, Scoring)>>>,
 }
 
 impl Tuning {
-    pub fn new(search: Search) -> Tuning {
+    /// The search in `lanes` lanes (at least one).
+    pub fn new(search: Search, lanes: usize) -> Tuning {
         Tuning {
+            next: AtomicUsize::new(0),
+            scores: search.candidates.iter().map(|_| OnceLock::new()).collect(),
+            scored: AtomicUsize::new(0),
+            lanes: (0..lanes.max(1)).map(|_| Mutex::new(None)).collect(),
             search,
-            scores: Vec::new(),
-            current: None,
         }
     }
 
@@ -402,33 +404,44 @@ impl Tuning {
         &self.search
     }
 
-    /// How many candidates are scored.
-    pub fn scored(&self) -> usize {
-        self.scores.len()
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
     }
 
-    /// Runs at most about `max_rounds` rounds (a candidate that ends meanwhile counts one more); true
-    /// once every candidate is scored.
-    pub fn advance(&mut self, max_rounds: u64) -> bool {
-        let total = self.search.candidates.len();
-        if self.scores.len() == total {
-            return true;
-        }
-        let next = self.scores.len();
-        let scoring = self
-            .current
-            .get_or_insert_with(|| self.search.scoring(next));
+    /// How many candidates are scored.
+    pub fn scored(&self) -> usize {
+        self.scored.load(Ordering::Acquire)
+    }
+
+    /// Lane `lane` scores for at most `max_rounds` rounds (a candidate that ends meanwhile ends the
+    /// call); false once no candidate is left for it (other lanes may still be scoring theirs).
+    pub fn advance(&self, lane: usize, max_rounds: u64) -> bool {
+        let Some(lane) = self.lanes.get(lane) else {
+            return false;
+        };
+        let mut lane = lane.lock().unwrap_or_else(|e| e.into_inner());
+        let (i, scoring) = match &mut *lane {
+            Some(taken) => taken,
+            None => {
+                let i = self.next.fetch_add(1, Ordering::AcqRel);
+                if i >= self.scores.len() {
+                    return false;
+                }
+                lane.insert((i, self.search.scoring(i)))
+            }
+        };
         if let Some(score) = scoring.advance(max_rounds) {
-            self.scores.push(score);
-            self.current = None;
+            let _ = self.scores[*i].set(score);
+            self.scored.fetch_add(1, Ordering::AcqRel);
+            *lane = None;
         }
-        self.scores.len() == total
+        true
     }
 
     /// The tuned link and its table, once every candidate is scored.
     pub fn finish(&self) -> Option<(Experiment, ViewKeys, Vec<Tuned>)> {
-        (self.scores.len() == self.search.candidates.len())
-            .then(|| self.search.finish(&self.scores))
+        let scores: Option<Vec<Score>> = self.scores.iter().map(|s| s.get().copied()).collect();
+        scores.map(|scores| self.search.finish(&scores))
     }
 }
 
@@ -446,8 +459,9 @@ mod tests {
         let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() + 1;
         assert_eq!(second_knob(Alg::Adaptive).map(|(p, _)| p), Some(Param::Eta));
         assert_eq!(search.candidates().len(), per_run);
-        let scores: Vec<Score> = (0..per_run).map(|i| search.score(i)).collect();
-        let (tuned, tuned_view, table) = search.finish(&scores);
+        let tuning = Tuning::new(search, 1);
+        while tuning.advance(0, u64::MAX) {}
+        let (tuned, tuned_view, table) = tuning.finish().expect("every candidate scored");
         assert_eq!(table.len(), 2);
         for row in &table {
             assert!(row.score.mean <= row.before.mean, "{row:?}");
@@ -470,31 +484,35 @@ mod tests {
         );
     }
 
-    /// A search driven a few rounds at a time finds the same scores, bit for bit, and so the same link.
+    /// A search in three lanes, a few rounds at a time, finds the same scores, bit for bit, as one lane
+    /// scoring whole candidates, and so the same link.
     #[test]
-    fn a_search_in_slices_finds_what_the_whole_search_finds() {
+    fn a_search_in_lanes_and_slices_finds_what_the_whole_search_finds() {
         let (main, view) = link::parse_strict(
             "alg=adaptive&problem=breast-cancer&lambda=0.01&N=3&T=300&compare=local(H=4)",
         )
         .expect("valid");
-        let search = Search::new(&main, &view, None);
-        let whole: Vec<Score> = (0..search.candidates().len())
-            .map(|i| search.score(i))
-            .collect();
-        let mut tuning = Tuning::new(Search::new(&main, &view, None));
+        let whole = Tuning::new(Search::new(&main, &view, None), 1);
+        while whole.advance(0, u64::MAX) {}
+        let sliced = Tuning::new(Search::new(&main, &view, None), 3);
         let mut calls = 0;
-        while !tuning.advance(7) {
-            assert!(tuning.finish().is_none());
+        // Lanes take turns unevenly, as threads would.
+        while (0..3).fold(false, |more, lane| {
+            sliced.advance(lane, 7 + lane as u64) | more
+        }) {
             calls += 1;
         }
-        assert!(calls > search.candidates().len(), "{calls} slices");
-        assert_eq!(tuning.scored(), whole.len());
-        assert_eq!(tuning.scores, whole);
-        assert_eq!(tuning.finish(), Some(search.finish(&whole)));
-        // Every candidate's work is counted once, and the candidates in order add up to it.
+        let total = whole.search().candidates().len();
+        assert!(calls > total / 3, "{calls} turns");
+        assert_eq!((sliced.scored(), whole.scored()), (total, total));
+        assert_eq!(sliced.scores, whole.scores);
+        assert_eq!(sliced.finish(), whole.finish());
+        assert!(!sliced.advance(5, 1), "no such lane");
+        // Every candidate's work is counted once.
+        let search = whole.search();
         let work = search.work();
-        assert!(work.operations > 0.0 && work.rounds >= whole.len() as f64);
-        let parts = (0..whole.len()).map(|i| search.candidate_work(i));
+        assert!(work.operations > 0.0 && work.rounds >= total as f64);
+        let parts = (0..total).map(|i| search.candidate_work(i));
         assert_eq!(parts.sum::<Work>(), work);
         assert!(search.candidate_work(0).operations < work.operations);
     }
