@@ -27,12 +27,14 @@ struct Status {
     tune: TuneStatus,
 }
 
-/// `status().tune`: `state` is idle, running, done or stopped; `scored` of `candidates`.
+/// `status().tune`: `state` is idle, running, done or stopped; while running, `scored` of `candidates`
+/// and the estimated `seconds` of the whole search.
 #[derive(Serialize)]
 struct TuneStatus {
     state: &'static str,
     scored: usize,
     candidates: usize,
+    seconds: f64,
 }
 
 pub fn install() {
@@ -108,11 +110,12 @@ fn status_value(app: &super::App) -> JsValue {
         error: app.error().map(str::to_string),
         query: dynabatch_core::link::to_query(&app.experiment, &app.view),
         tune: {
-            let (state, scored, candidates) = super::tune_panel::status(&app.tune);
+            let (state, scored, candidates, seconds) = super::tune_panel::status(&app.tune);
             TuneStatus {
                 state,
                 scored,
                 candidates,
+                seconds,
             }
         },
     })
@@ -139,6 +142,7 @@ fn dead_status_value() -> JsValue {
             state: "idle",
             scored: 0,
             candidates: 0,
+            seconds: 0.0,
         },
     })
 }

@@ -39,24 +39,18 @@ pub struct Running {
 
 /// Costs of the page's search, measured in headless Chromium on 2 cores (docs/PERFORMANCE.md, "Tune"):
 /// nanoseconds per operation of the cost model on one thread, and microseconds a round costs besides
-/// (on the pool: handing its nodes out and collecting them; serially: the round's bookkeeping).
-const NS_PER_OPERATION: f64 = 0.5;
-#[cfg(feature = "threads")]
-const US_PER_ROUND: f64 = 4.0;
-#[cfg(not(feature = "threads"))]
+/// (its bookkeeping: the trainer's vectors, the schedule).
+const NS_PER_OPERATION: f64 = 0.3;
 const US_PER_ROUND: f64 = 1.0;
 
 /// Longer than this, and the page refuses: the CLI, on every core natively, is the place for it.
 const MOST_SECONDS: f64 = 600.0;
 
-/// Estimated seconds of `work` for a run of `nodes` nodes on this page with `threads` pool threads.
-fn seconds(work: Work, nodes: usize, threads: usize) -> f64 {
-    let parallel = if cfg!(feature = "threads") {
-        nodes.min(threads).max(1)
-    } else {
-        1
-    };
-    work.operations * NS_PER_OPERATION * 1e-9 / parallel as f64 + work.rounds * US_PER_ROUND * 1e-6
+/// Estimated seconds of `work` on this page: the search's lanes are the pool's threads (one in the
+/// serial build), each scoring whole candidates.
+fn seconds(work: Work, lanes: usize) -> f64 {
+    (work.operations * NS_PER_OPERATION * 1e-9 + work.rounds * US_PER_ROUND * 1e-6)
+        / lanes.max(1) as f64
 }
 
 /// "about 40 s", "about 3 min", "about 2 h".
@@ -86,9 +80,8 @@ impl App {
         }
         // Building the candidates is cheap (no data, no f*): the search itself runs in the background.
         let search = Search::new(&self.experiment, &self.view, None);
-        let nodes = self.experiment.nodes;
         let seconds: Vec<f64> = (0..search.candidates().len())
-            .map(|i| seconds(search.candidate_work(i), nodes, self.pool_threads))
+            .map(|i| seconds(search.candidate_work(i), self.pool_threads))
             .collect();
         let total: f64 = seconds.iter().sum();
         if total > MOST_SECONDS {
@@ -160,13 +153,14 @@ fn push_history(query: &str) {
     }
 }
 
-/// What `status().tune` says: the state, and how many candidates are scored of how many.
-pub fn status(tune: &Tune) -> (&'static str, usize, usize) {
+/// What `status().tune` says: the state, how many candidates are scored of how many, and the estimated
+/// seconds of the whole search (while it runs).
+pub fn status(tune: &Tune) -> (&'static str, usize, usize, f64) {
     match tune {
-        Tune::Idle => ("idle", 0, 0),
-        Tune::Running(r) => ("running", r.scored, r.seconds.len()),
-        Tune::Done { outcome, .. } => ("done", outcome.rows.len(), outcome.rows.len()),
-        Tune::Stopped(_) => ("stopped", 0, 0),
+        Tune::Idle => ("idle", 0, 0, 0.0),
+        Tune::Running(r) => ("running", r.scored, r.seconds.len(), r.seconds.iter().sum()),
+        Tune::Done { .. } => ("done", 0, 0, 0.0),
+        Tune::Stopped(_) => ("stopped", 0, 0, 0.0),
     }
 }
 
