@@ -28,13 +28,15 @@ struct Status {
 }
 
 /// `status().tune`: `state` is idle, running, done or stopped; while running, `scored` of `candidates`
-/// and the estimated `seconds` of the whole search.
+/// and the estimated `seconds` of the whole search; `background`, the searches still working (a
+/// cancelled one stops within a few rounds).
 #[derive(Serialize)]
 struct TuneStatus {
     state: &'static str,
     scored: usize,
     candidates: usize,
     seconds: f64,
+    background: usize,
 }
 
 pub fn install() {
@@ -116,6 +118,7 @@ fn status_value(app: &super::App) -> JsValue {
                 scored,
                 candidates,
                 seconds,
+                background: super::tuning::live(),
             }
         },
     })
@@ -143,6 +146,7 @@ fn dead_status_value() -> JsValue {
             scored: 0,
             candidates: 0,
             seconds: 0.0,
+            background: 0,
         },
     })
 }

@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "threads")]
 mod pool;
 #[cfg(feature = "threads")]
-pub use pool::PoolTuner as Tuner;
+pub use pool::{live, PoolTuner as Tuner};
 #[cfg(not(feature = "threads"))]
 mod worker;
 #[cfg(not(feature = "threads"))]
-pub use worker::WorkerTuner as Tuner;
+pub use worker::{live, WorkerTuner as Tuner};
 
 /// What a finished search hands the page: the tuned link and the table the CLI prints.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

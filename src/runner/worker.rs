@@ -345,7 +345,7 @@ thread_local! {
     });
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
+pub fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 

@@ -17,6 +17,14 @@ use std::sync::{Arc, OnceLock};
 /// smallest problems about as much.
 const ROUNDS_BETWEEN_LOOKS: u64 = 8;
 
+/// Searches the coordinator still holds: what `status().tune.background` says, so that a test sees
+/// Cancel end the work, not only the progress bar.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+pub fn live() -> usize {
+    LIVE.load(Ordering::Acquire)
+}
+
 /// What the coordinator and the main thread share about the search; the main thread only reads
 /// atomics and a `OnceLock`, and writes `cancelled`.
 struct Shared {
@@ -44,6 +52,7 @@ impl TuneHandle for PoolTuner {
             }
             // On the coordinator, a pool thread: a lane for each of the pool's threads.
             let lanes = rayon::current_num_threads();
+            LIVE.fetch_add(1, Ordering::AcqRel);
             let job = TuneOnPool {
                 tuning: Tuning::new(Search::new(&experiment, &view, None), lanes),
                 shared: theirs,
@@ -79,6 +88,12 @@ struct TuneOnPool {
     /// When its next slice is due: at the end of its last one, so that it takes turns with the runs
     /// that are due (a run paced to be watched goes first when its round is due).
     due: f64,
+}
+
+impl Drop for TuneOnPool {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Job for TuneOnPool {
