@@ -111,7 +111,14 @@ fn render_guidance(app: &App) {
         },
     );
     let floor = grouped(inner.rounds_floor(e.gamma).round() as u64);
-    let why = "Near x* a step of γ shrinks f − f* by a factor of about 1 − γμ, and the analysis lets the batch grow by at most the inverse of that per round: faster, and the batch outgrows what the steps can use.";
+    set_text(
+        "guide-why",
+        "Near x* a step of γ shrinks f − f* by a factor of about 1 − γμ; the analysis lets the batch grow by at most the inverse of that per round, or it outgrows what the steps can use.",
+    );
+    let _ = panel
+        .class_list()
+        .toggle_with_force("far", matches!(fit, RhoFit::FarAbove { .. }));
+    let spent = grouped(app.prediction.rounds.most());
     let verdict = match (e.alg, fit) {
         (Alg::Adaptive, RhoFit::FarAbove { .. }) => format!(
             "Here ρ = {} only caps the growth and the noise decides, but no method that takes one gradient step per round converges in fewer than about 1/(γμ) = {floor} rounds at this curvature (κ = {}): ",
@@ -128,26 +135,43 @@ fn render_guidance(app: &App) {
             e.rho
         ),
         (_, RhoFit::FarAbove { .. }) => format!(
-            "ρ = {} is far above it: the problem is badly conditioned (κ = {}), and no method that takes one gradient step per round converges in fewer than about 1/(γμ) = {floor} rounds, whatever its batches; a batch that grows this fast spends the budget long before. For contrast: ",
+            "ρ = {} is far above it: this run spends its whole budget in {spent} rounds, but the problem is badly conditioned (κ = {}), and no method that takes one gradient step per round converges in fewer than about 1/(γμ) = {floor} rounds, whatever its batches. For contrast: ",
             e.rho,
             significant(c.l / c.mu)
         ),
     };
-    let text: Element = by_id("guide-text");
-    text.set_text_content(None);
-    append(&text, &element("span", "", why));
-    append(&text, &element("span", "", &format!(" {verdict}")));
+    // The verdict, and in the far-above regime the links to contrast it with.
+    let mut parts: Vec<(String, Option<String>)> = vec![(verdict, None)];
     if matches!(fit, RhoFit::FarAbove { .. }) {
         for (i, (label, query)) in contrasts(app).into_iter().enumerate() {
             if i > 0 {
-                append(&text, &element("span", "", " or "));
+                parts.push((" or ".to_string(), None));
             }
-            let a = element("a", "", label);
-            set_attr(&a, "href", &format!("?{query}"));
-            set_attr(&a, "data-open", &query);
-            append(&text, &a);
+            parts.push((label.to_string(), Some(query)));
         }
-        append(&text, &element("span", "", "."));
+        parts.push((".".to_string(), None));
+    }
+    // Rebuilt only when it says something else: a link being focused or hovered stays put.
+    let text: Element = by_id("guide-text");
+    let key: String = parts
+        .iter()
+        .map(|(words, query)| format!("{words}|{}", query.as_deref().unwrap_or("")))
+        .collect();
+    if text.get_attribute("data-key").as_deref() == Some(key.as_str()) {
+        return;
+    }
+    set_attr(&text, "data-key", &key);
+    text.set_text_content(None);
+    for (words, query) in parts {
+        match query {
+            Some(query) => {
+                let a = element("a", "", &words);
+                set_attr(&a, "href", &format!("?{query}"));
+                set_attr(&a, "data-open", &query);
+                append(&text, &a);
+            }
+            None => append(&text, &element("span", "", &words)),
+        }
     }
 }
 

@@ -209,18 +209,17 @@ pub fn render(app: &App) {
             let changed = changes(from, &outcome.query);
             let (sentence, link) = if outcome.query == *from {
                 (
-                    "Tuned: the link's own settings are the grid's best; nothing changed."
-                        .to_string(),
+                    "Tuned: the link's own settings are already the grid's best.".to_string(),
                     None,
                 )
             } else if current == outcome.query {
                 (
-                    format!("Tuned, and loaded: {changed}."),
+                    format!("Loaded the tuned link: {changed}."),
                     Some((from.as_str(), "↶ Back to your link")),
                 )
             } else {
                 (
-                    format!("Tuned ({changed}); the link on screen is another one."),
+                    format!("Tuned ({changed}), for a link other than this one."),
                     Some((outcome.query.as_str(), "Open the tuned link")),
                 )
             };
@@ -294,7 +293,8 @@ fn changes(from: &str, tuned: &str) -> String {
     }
 }
 
-/// The CLI's table: its header and one row per run.
+/// The CLI's table, turned so that each run is a column: a sidebar is narrow, and runs are few (four at
+/// most), while the CLI's columns are seven.
 fn fill_table(table: &Element, outcome: &Outcome) {
     // Rebuilt only when another outcome is shown: the frame loop renders often.
     let key = outcome.query.as_str();
@@ -306,22 +306,18 @@ fn fill_table(table: &Element, outcome: &Outcome) {
     let body: Element = by_id("tune-rows");
     head.set_text_content(None);
     body.set_text_content(None);
-    let header = element("tr", "", "");
-    for cell in &outcome.header {
-        let th = element("th", "", cell);
-        set_attr(&th, "scope", "col");
-        append(&header, &th);
-    }
-    append(&head, &header);
-    for row in &outcome.rows {
+    for (i, name) in outcome.header.iter().enumerate() {
         let tr = element("tr", "", "");
-        for (i, cell) in row.iter().enumerate() {
-            let td = element(if i == 0 { "th" } else { "td" }, "", cell);
+        let th = element("th", "", name);
+        set_attr(&th, "scope", "row");
+        append(&tr, &th);
+        for row in &outcome.rows {
+            let cell = element(if i == 0 { "th" } else { "td" }, "", &row[i]);
             if i == 0 {
-                set_attr(&td, "scope", "row");
+                set_attr(&cell, "scope", "col");
             }
-            append(&tr, &td);
+            append(&tr, &cell);
         }
-        append(&body, &tr);
+        append(if i == 0 { &head } else { &body }, &tr);
     }
 }
