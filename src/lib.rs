@@ -34,7 +34,7 @@ use dynabatch_core::metrics::Row;
 use dynabatch_core::optimum::ProblemKey;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
-use runner::{Curvature, Pace, RunHandle, RunState};
+use runner::{Curvature, Launch, Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -229,9 +229,13 @@ impl App {
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
-                let curvature = std::mem::replace(&mut curvature, Curvature::Skip);
-                let mut shown =
-                    ShownRun::start(experiment, paused, self.pace, self.view.fault, curvature);
+                let launch = Launch {
+                    paused,
+                    pace: self.pace,
+                    fault: self.view.fault,
+                    curvature: std::mem::replace(&mut curvature, Curvature::Skip),
+                };
+                let mut shown = ShownRun::start(experiment, launch);
                 shown.label = label.unwrap_or(shown.label);
                 shown
             })

@@ -90,6 +90,16 @@ pub enum Curvature {
     Skip,
 }
 
+/// How a run starts, besides its experiment.
+#[derive(Clone, Copy, Debug)]
+pub struct Launch {
+    /// Paused at round 0.
+    pub paused: bool,
+    pub pace: Pace,
+    pub fault: Option<Fault>,
+    pub curvature: Curvature,
+}
+
 /// The page's clock, on its main thread and in Web Workers alike.
 pub struct DateClock;
 
@@ -103,14 +113,8 @@ impl Clock for DateClock {
 /// callers bring this trait into scope to use it. Dropping a `Run` stops the run (see ARCHITECTURE.md,
 /// "Threads in the page"). The main thread calls all of it, so none of it may wait.
 pub trait RunHandle {
-    /// Starts `experiment` in the background, paused at round 0 if `paused`.
-    fn start(
-        experiment: Experiment,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-        curvature: Curvature,
-    ) -> Self;
+    /// Starts `experiment` in the background, as `launch` says.
+    fn start(experiment: Experiment, launch: Launch) -> Self;
     /// The run's state, read *before* draining: a terminal state seen here means every row has already
     /// been handed over.
     fn state(&self) -> RunState;

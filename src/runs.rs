@@ -1,8 +1,7 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Curvature, Pace, Run, RunHandle, RunState};
+use super::runner::{Launch, Run, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
-use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_plot::chart::Theme;
 use plotters::style::RGBColor;
@@ -21,26 +20,14 @@ pub struct ShownRun {
 }
 
 impl ShownRun {
-    pub fn start(
-        experiment: Experiment,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-        curvature: Curvature,
-    ) -> ShownRun {
+    pub fn start(experiment: Experiment, launch: Launch) -> ShownRun {
         ShownRun {
             label: experiment.alg.name().to_string(),
             slot: color_index(experiment.alg),
-            run: Some(Run::start(
-                experiment.clone(),
-                paused,
-                pace,
-                fault,
-                curvature,
-            )),
+            run: Some(Run::start(experiment.clone(), launch)),
             experiment,
             rows: Vec::new(),
-            state: RunState::at_start(paused),
+            state: RunState::at_start(launch.paused),
             ghost: false,
         }
     }

@@ -8,7 +8,7 @@
 //! A run is one kind of [`Job`]; the Tune button's search (`crate::tuning`) is the other, so its rounds
 //! are led from here too, interleaved with the runs' slices, and never starve them.
 
-use super::{Curvature, DateClock, Pace, RunHandle, RunState};
+use super::{Curvature, DateClock, Launch, Pace, RunHandle, RunState};
 use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
@@ -115,13 +115,8 @@ pub struct PoolRun {
 }
 
 impl RunHandle for PoolRun {
-    fn start(
-        experiment: Experiment,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-        curvature: Curvature,
-    ) -> PoolRun {
+    fn start(experiment: Experiment, launch: Launch) -> PoolRun {
+        let paused = launch.paused;
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::at_start(paused) as u8),
@@ -136,9 +131,9 @@ impl RunHandle for PoolRun {
         let order = Order {
             shared: shared.clone(),
             experiment,
-            pace,
-            fault,
-            curvature,
+            pace: launch.pace,
+            fault: launch.fault,
+            curvature: launch.curvature,
         };
         submit(Box::new(move |now| {
             RunOnPool::prepare(order, now).map(|run| Box::new(run) as Box<dyn Job>)

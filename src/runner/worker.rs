@@ -5,7 +5,7 @@
 //! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
 //! slices from its event loop, and control messages arrive between slices.
 
-use super::{Curvature, DateClock, Pace, RunHandle, RunState};
+use super::{Curvature, DateClock, Launch, Pace, RunHandle, RunState};
 use crate::faults;
 use crate::tuning::Outcome;
 use dynabatch_core::conditioning::{self, Conditioning};
@@ -93,13 +93,8 @@ pub struct WorkerRun {
 
 impl RunHandle for WorkerRun {
     /// Starts `experiment` in a new Web Worker.
-    fn start(
-        experiment: Experiment,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-        curvature: Curvature,
-    ) -> WorkerRun {
+    fn start(experiment: Experiment, launch: Launch) -> WorkerRun {
+        let paused = launch.paused;
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
             state: RunState::at_start(paused),
@@ -111,9 +106,9 @@ impl RunHandle for WorkerRun {
         let order = Order {
             experiment,
             paused,
-            fast: pace == Pace::Fast,
-            panic: fault == Some(Fault::Panic),
-            curvature,
+            fast: launch.pace == Pace::Fast,
+            panic: launch.fault == Some(Fault::Panic),
+            curvature: launch.curvature,
         };
         let reports = Rc::downgrade(&inbox);
         let worker = SerialWorker::start("serialWorkerMain", &order, move |report| {
