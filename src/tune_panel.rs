@@ -37,7 +37,8 @@ pub struct Running {
     started_ms: f64,
 }
 
-/// Costs of the page's search, measured in headless Chromium on 2 cores (docs/PERFORMANCE.md, "Tune"):
+/// Costs of the page's search, measured in headless Chromium on 2 cores (docs/PERFORMANCE.md, "Tune in
+/// the page"):
 /// nanoseconds per operation of the cost model on one thread, and microseconds a round costs besides
 /// (its bookkeeping: the trainer's vectors, the schedule).
 const NS_PER_OPERATION: f64 = 0.3;
