@@ -1,10 +1,12 @@
 // The Tune button (issue 11): `dynabatch tune` in the background, in both builds. It loads the very link
 // the CLI prints, with the CLI's table; Back returns to the user's link; Cancel stops the work at once and
 // keeps the link; a search far too large is refused in one line; the page stays responsive meanwhile. And
-// the theory panel's guidance on ρ says what the CLI's notice says.
+// the theory panel's guidance on ρ says what the CLI's notice says. Both pass axe-core, light and dark.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { serve, launch, openPage, settle, status, ROOT } from './harness.mjs';
 
@@ -206,3 +208,36 @@ test('the theory panel\'s guidance on ρ says what the CLI\'s notice says', asyn
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+// axe-core (npm) in the page, as first.test.mjs runs it: the WCAG 2.1 A and AA rules.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+async function violations(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`axe-core finds no WCAG 2.1 AA violations in the guidance and the Tune panel (${colorScheme})`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, colorScheme });
+    const far = 'alg=crpsgd&problem=breast-cancer&lambda=0.001&N=4&rho=1.05&gamma=0.3&T=2000&compare=psgd';
+    const page = await openPage(browser, `${threaded.url}/?${far}`, undefined, context);
+    await settle(page);
+    await page.waitForSelector('#guidance.far:not([hidden])', { timeout: 30_000 });
+    assert.deepEqual(await violations(page), [], 'the guidance, far above');
+    await page.click('#tune');
+    await page.waitForFunction(() => window.dynabatch.status().tune.state === 'done', null, { timeout: 120_000 });
+    await settle(page);
+    assert.deepEqual(await violations(page), [], 'the table and its links');
+    await page.goto(`${threaded.url}/?${LONG}`);
+    await page.waitForFunction(() => window.dynabatch?.status().state === 'done', null, { timeout: 120_000 });
+    await page.click('#tune');
+    await page.waitForSelector('#tune-panel[data-state="running"]');
+    assert.deepEqual(await violations(page), [], 'the progress and Cancel');
+    await page.click('#tune-cancel');
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  });
+}
