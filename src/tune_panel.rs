@@ -74,8 +74,7 @@ impl App {
         let from = link::to_query(&self.experiment, &self.view);
         if self.experiment.problem == ProblemKind::Data {
             self.tune = Tune::Stopped(
-                "Tune needs the data file: this page cannot tune problem=data yet; run `dynabatch tune` with the file natively."
-                    .to_string(),
+                "Tune needs the data file: the page cannot tune problem=data yet.".to_string(),
             );
             return;
         }

@@ -541,4 +541,26 @@ mod tests {
             "mean f − f* (3 seeds)"
         );
     }
+
+    /// A link with problem=data is tuned on its file: every candidate trains on it, f* is solved on it
+    /// (least squares with λ > 0), and the table says so.
+    #[test]
+    fn a_search_on_a_users_file_trains_every_candidate_on_it() {
+        use crate::data::file::{read, Limit, Options};
+        let (main, view) =
+            link::parse_strict("problem=data&task=least-squares&alg=psgd&N=2&T=200&lambda=0.01")
+                .expect("valid");
+        let text: String = (0..60)
+            .map(|i| format!("{},{},{}\n", i % 7, (i * i) % 11, (3 * i) % 13))
+            .collect();
+        let data = read(text.as_bytes(), &Options::of(&main), Limit::NONE).expect("valid");
+        let tuning = Tuning::new(Search::new(&main, &view, Some(Arc::new(data))), 2);
+        while (0..2).fold(false, |more, lane| tuning.advance(lane, 50) | more) {}
+        let (tuned, _, table) = tuning.finish().expect("every candidate scored");
+        assert_eq!(tuning.search().measure(), Measure::Suboptimality);
+        assert_eq!(table.len(), 1);
+        assert!(table[0].score.mean.is_finite(), "{table:?}");
+        assert!(table[0].score.mean <= table[0].before.mean, "{table:?}");
+        assert_eq!(tuned.gamma, table[0].gamma);
+    }
 }
