@@ -303,7 +303,13 @@ pub fn listen() {
             let search = web_sys::window()
                 .and_then(|w| w.location().search().ok())
                 .unwrap_or_default();
-            with_app(|app| app.open_link(search.trim_start_matches('?')));
+            let query = search.trim_start_matches('?');
+            // A history step within the same link (a fragment) reruns nothing.
+            with_app(|app| {
+                if query != dynabatch_core::link::to_query(&app.experiment, &app.view) {
+                    app.open_link(query);
+                }
+            });
         });
     }
     on(&by_id::<Element>("pace"), "change", |_| {
