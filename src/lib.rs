@@ -23,8 +23,10 @@ mod runner;
 mod runs;
 mod theory_panel;
 mod tour;
+mod user_data;
 mod view;
 
+use dynabatch_core::data::file::Wanted;
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
@@ -103,6 +105,15 @@ fn start_workers(_pool_threads: usize) {
     with_app(App::workers_started);
 }
 
+/// Whether a new experiment reruns when it equals the one running.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rerun {
+    /// Only if it differs (a control set to the value it had).
+    IfChanged,
+    /// Always (a story opened again, a file read).
+    Always,
+}
+
 /// Where the page is in its life. Only `App`'s methods change it; rendering and the hook read it.
 enum Phase {
     /// Waiting for the Web Worker pool (the serial build has none, and leaves this phase at once).
@@ -132,6 +143,8 @@ pub struct App {
     pace: Pace,
     /// The live runs: the main experiment first, then each compared algorithm.
     runs: Vec<ShownRun>,
+    /// The user's file (problem=data): the one held, what is under way, the files kept.
+    data: user_data::UserData,
     /// A faded copy of an earlier main run, kept while parameters change.
     pinned: Option<ShownRun>,
     phase: Phase,
@@ -149,7 +162,7 @@ impl App {
         presets_panel::build();
         view::apply_layout(&view);
         tour::build(view.tour, view.embed);
-        let app = App {
+        let mut app = App {
             prediction: predict(&experiment),
             optimum_known: guess_optimum_known(&experiment),
             experiment,
@@ -158,6 +171,7 @@ impl App {
             pool_threads,
             pace: Pace::Watch,
             runs: Vec::new(),
+            data: user_data::UserData::default(),
             pinned: None,
             phase: Phase::Booting {
                 start_paused: false,
@@ -165,6 +179,8 @@ impl App {
             dirty: true,
         };
         app.write_link();
+        app.list_kept();
+        app.look_for_file();
         app
     }
 
@@ -185,6 +201,17 @@ impl App {
             Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
+                           // problem=data runs once its file is read (the data panel says what it waits for).
+        let data = match self.data.wanted(&self.experiment) {
+            Wanted::Nothing => None,
+            _ => match self.data.run_data(&self.experiment) {
+                Some(data) => Some(data.clone()),
+                None => {
+                    self.dirty = true;
+                    return;
+                }
+            },
+        };
         let mut experiments = vec![(self.experiment.clone(), None)];
         for compared in &self.view.compare {
             let mut experiment = compared.experiment(&self.experiment);
@@ -202,7 +229,8 @@ impl App {
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
-                let mut shown = ShownRun::start(experiment, paused, self.pace, self.view.fault);
+                let mut shown =
+                    ShownRun::start(experiment, data.clone(), paused, self.pace, self.view.fault);
                 shown.label = label.unwrap_or(shown.label);
                 shown
             })
@@ -217,6 +245,7 @@ impl App {
     fn workers_started(&mut self) {
         if let Phase::Booting { start_paused } = self.phase {
             self.phase = Phase::Ready;
+            self.start_queued_read();
             self.restart(start_paused);
         }
     }
@@ -247,6 +276,7 @@ impl App {
         for shown in &mut self.runs {
             self.dirty |= shown.poll();
         }
+        self.poll_data();
         if let Some(first) = self.rows().first() {
             self.optimum_known = first.subopt.is_some();
         }
@@ -277,43 +307,66 @@ impl App {
     }
 
     /// A control changed: store its value (clamped, with a notice, if it must be), show it, rewrite the
-    /// link, and rerun.
+    /// link, and rerun (once the data file is read again, where the change reads it another way).
     fn control_changed(&mut self, name: &str) {
-        let before = self.experiment.clone();
-        let notice = self.experiment.set(name, &controls::read(name));
-        let notice = presets::runnable_in_page(&mut self.experiment).or(notice);
-        controls::show(&self.experiment, &self.view.hide);
-        if notice.is_some() || self.experiment != before {
+        let mut next = self.experiment_to_change().clone();
+        let notice = next.set(name, &controls::read(name));
+        if notice.is_some() || next != self.experiment {
             self.notices = notice.into_iter().collect();
         }
-        if self.experiment != before {
+        controls::show(&next, &self.view.hide);
+        self.propose(next, Rerun::IfChanged);
+        self.dirty = true;
+    }
+
+    /// Makes `next` the page's experiment now: shows it, rewrites the link, and reruns (if it changed, or
+    /// always). The data it runs on is the file held (pinned in the link), or the one it is looked for.
+    fn adopt(&mut self, mut next: Experiment, rerun: Rerun) {
+        if next.problem == ProblemKind::Data {
+            if let Some(held) = &self.data.held {
+                if self.data.wanted(&next) == Wanted::Held {
+                    // The link pins the file the run is on.
+                    next.data_sha256 = Some(held.sha256);
+                    self.view.data_file = Some(held.name.clone());
+                }
+            }
+        } else {
+            self.view.data_file = None;
+            self.view.data_url = None;
+        }
+        controls::show(&next, &self.view.hide);
+        let other_file = (next.problem, next.data_sha256)
+            != (self.experiment.problem, self.experiment.data_sha256);
+        let changed = next != self.experiment;
+        self.experiment = next;
+        if changed {
             // A compared run that is now the main one would be run twice.
             let main = &self.experiment;
             self.view.compare.retain(|c| c.experiment(main) != *main);
             self.prediction = predict(&self.experiment);
-            self.write_link();
-            if !self.runs.is_empty() {
-                self.restart(false);
-            }
+        }
+        if other_file {
+            self.look_for_file();
+        }
+        self.write_link();
+        if (changed || rerun == Rerun::Always)
+            && (!self.runs.is_empty() || matches!(self.phase, Phase::Ready))
+        {
+            self.restart(false);
         }
         self.dirty = true;
     }
 
     /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
     fn open_link(&mut self, query: &str) {
-        let (mut experiment, view, mut notices) = link::parse(query);
-        notices.extend(presets::runnable_in_page(&mut experiment));
-        self.experiment = experiment;
+        let (experiment, view, notices) = link::parse(query);
         self.view = ViewKeys {
             hide: self.view.hide.clone(),
             embed: self.view.embed,
             ..view
         };
         self.notices = notices;
-        self.prediction = predict(&self.experiment);
-        controls::show(&self.experiment, &self.view.hide);
-        self.write_link();
-        self.restart(false);
+        self.propose(experiment, Rerun::Always);
     }
 
     /// Puts the link in the address bar, and marks the story it tells in the strip.

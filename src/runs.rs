@@ -1,6 +1,6 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Pace, Run, RunHandle, RunState};
+use super::runner::{Pace, Run, RunData, RunHandle, RunState};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -23,6 +23,7 @@ pub struct ShownRun {
 impl ShownRun {
     pub fn start(
         experiment: Experiment,
+        data: Option<RunData>,
         paused: bool,
         pace: Pace,
         fault: Option<Fault>,
@@ -30,7 +31,7 @@ impl ShownRun {
         ShownRun {
             label: experiment.alg.name().to_string(),
             slot: color_index(experiment.alg),
-            run: Some(Run::start(experiment.clone(), paused, pace, fault)),
+            run: Some(Run::start(experiment.clone(), data, paused, pace, fault)),
             experiment,
             rows: Vec::new(),
             state: RunState::at_start(paused),

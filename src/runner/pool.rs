@@ -3,14 +3,19 @@
 //!
 //! Runs never nest: only the coordinator leads rounds. The main thread only posts: new runs through a
 //! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
-//! unparks the coordinator, which otherwise sleeps until its next round is due.
+//! unparks the coordinator, which otherwise sleeps until its next round is due. The coordinator also
+//! reads users' files (`read`), between the runs' slices.
 
-use super::{DateClock, Pace, RunHandle, RunState};
+mod read;
+
+use super::{DateClock, Pace, RunData, RunHandle, RunState};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Clock, Commands, Host, Next, Session};
 use dynabatch_pool::Awake;
+pub use read::PoolRead;
+use read::{ReadOnPool, Reading};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -53,16 +58,23 @@ impl Shared {
     }
 }
 
+/// What the main thread asks of the coordinator.
+enum Order {
+    Run(RunOrder),
+    Read(ReadOnPool),
+}
+
 /// A new run for the coordinator.
-struct Order {
+struct RunOrder {
     shared: Arc<Shared>,
     experiment: Experiment,
+    data: Option<RunData>,
     pace: Pace,
     fault: Option<Fault>,
 }
 
-/// New runs, from the main thread. Only the coordinator receives, and only with `try_recv`, so a send
-/// never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
+/// New runs and files, from the main thread. Only the coordinator receives, and only with `try_recv`, so
+/// a send never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
 static ORDERS: OnceLock<Sender<Order>> = OnceLock::new();
 /// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
 static COORDINATOR: OnceLock<Thread> = OnceLock::new();
@@ -74,13 +86,31 @@ fn wake() {
     }
 }
 
+/// Hands an order to the coordinator (started on the first), and wakes it.
+fn post(order: Order) {
+    let orders = ORDERS.get_or_init(|| {
+        let (orders, inbox) = mpsc::channel();
+        rayon::spawn(move || coordinate(inbox));
+        orders
+    });
+    // The receiver lives as long as the page: a send cannot fail.
+    let _ = orders.send(order);
+    wake();
+}
+
 /// The main thread's handle on one run on the pool.
 pub struct PoolRun {
     shared: Arc<Shared>,
 }
 
 impl RunHandle for PoolRun {
-    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> PoolRun {
+    fn start(
+        experiment: Experiment,
+        data: Option<RunData>,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+    ) -> PoolRun {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::at_start(paused) as u8),
@@ -91,20 +121,13 @@ impl RunHandle for PoolRun {
             diverged: OnceLock::new(),
             thread_of_node: Mutex::new(Vec::new()),
         });
-        let orders = ORDERS.get_or_init(|| {
-            let (orders, inbox) = mpsc::channel();
-            rayon::spawn(move || coordinate(inbox));
-            orders
-        });
-        let order = Order {
+        post(Order::Run(RunOrder {
             shared: shared.clone(),
             experiment,
+            data,
             pace,
             fault,
-        };
-        // The receiver lives as long as the page: a send cannot fail.
-        let _ = orders.send(order);
-        wake();
+        }));
         PoolRun { shared }
     }
 
@@ -202,12 +225,15 @@ struct RunOnPool {
 
 impl RunOnPool {
     /// Builds the run's trainer (data, f*) and posts its start row; `None` if it was replaced meanwhile.
-    fn prepare(order: Order, now: f64) -> Option<RunOnPool> {
+    fn prepare(order: RunOrder, now: f64) -> Option<RunOnPool> {
         // A run replaced before it started (quick edits) need not load its data or find f*.
         if order.shared.cancelled.load(Ordering::Acquire) {
             return None;
         }
-        let session = Session::new(&order.experiment, order.pace, order.fault);
+        let session = match &order.data {
+            Some(data) => Session::with_data(&order.experiment, data, order.pace, order.fault),
+            None => Session::new(&order.experiment, order.pace, order.fault),
+        };
         order.shared.post(session.trainer().start_row());
         Some(RunOnPool {
             shared: order.shared,
@@ -266,12 +292,31 @@ fn coordinate(orders: Receiver<Order>) {
     let _ = COORDINATOR.set(std::thread::current());
     let clock = DateClock;
     let mut runs: Vec<RunOnPool> = Vec::new();
+    let mut reads: Vec<ReadOnPool> = Vec::new();
     let mut awake: Option<Awake> = None;
     loop {
         for order in orders.try_iter() {
-            // Building a trainer takes a while: the other threads need not poll meanwhile.
+            match order {
+                Order::Run(order) => {
+                    // Building a trainer takes a while: the other threads need not poll meanwhile.
+                    awake = None;
+                    runs.extend(RunOnPool::prepare(order, clock.now_ms()));
+                }
+                Order::Read(read) => reads.push(read),
+            }
+        }
+        // A slice of reading for each file whose bytes have come, taking turns with the runs' slices.
+        let mut more_to_read = false;
+        reads.retain_mut(|read| match read.advance(&clock) {
+            Reading::Waiting => true,
+            Reading::More => {
+                more_to_read = true;
+                true
+            }
+            Reading::Over => false,
+        });
+        if more_to_read {
             awake = None;
-            runs.extend(RunOnPool::prepare(order, clock.now_ms()));
         }
         runs.retain(|run| run.due != Due::Never && !run.shared.cancelled.load(Ordering::Acquire));
         let now = clock.now_ms();
@@ -288,6 +333,8 @@ fn coordinate(orders: Receiver<Order>) {
                 }
                 run.slice(&clock);
             }
+            // Bytes are waiting to be read: no sleep.
+            _ if more_to_read => {}
             Some((at, _)) => {
                 if at - now > LINGER_MS {
                     awake = None;

@@ -4,9 +4,16 @@
 //!
 //! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
 //! slices from its event loop, and control messages arrive between slices.
+//!
+//! A run on a user's file gets the file's bytes (a `Blob`, passed without a copy) and reads them in its
+//! own instance before it starts; a file is first read by a worker of its own (`read`), to show what it
+//! holds and to refuse it, if it must be, before any run is replaced.
 
-use super::{DateClock, Pace, RunHandle, RunState};
+mod read;
+
+use super::{DataInfo, DateClock, Pace, RunData, RunHandle, RunState};
 use crate::faults;
+use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -17,9 +24,19 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
+    Blob, DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
     WorkerType,
 };
+
+pub use read::WorkerRead;
+
+/// What a new worker is for. Either job gets the user's file, if any, beside it (`spawn`).
+#[derive(Serialize, Deserialize)]
+enum Job {
+    Run(Order),
+    /// Read the file with this experiment's options, and say what it holds.
+    Read(Experiment),
+}
 
 /// What the page asks a new worker to run.
 #[derive(Serialize, Deserialize)]
@@ -50,6 +67,15 @@ enum Report {
     },
     /// The module is instantiated: the worker has started (training may take a while to report).
     Loaded,
+    /// A read's progress: bytes read so far.
+    Reading(u64),
+    /// A read's end: the file's hash, and what it holds or why it cannot be used.
+    Read {
+        sha256: Sha256,
+        data: Result<DataInfo, DataError>,
+    },
+    /// The file's bytes could not be had from the browser.
+    Unreadable(String),
     /// The worker panicked (its instance is dead; the page shows the message).
     Crash(String),
     /// The worker could not load the module (`www/serial-worker.js` sends this).
@@ -85,7 +111,13 @@ pub struct WorkerRun {
 
 impl RunHandle for WorkerRun {
     /// Starts `experiment` in a new Web Worker.
-    fn start(experiment: Experiment, paused: bool, pace: Pace, fault: Option<Fault>) -> WorkerRun {
+    fn start(
+        experiment: Experiment,
+        data: Option<RunData>,
+        paused: bool,
+        pace: Pace,
+        fault: Option<Fault>,
+    ) -> WorkerRun {
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
             state: RunState::at_start(paused),
@@ -94,13 +126,13 @@ impl RunHandle for WorkerRun {
             diverged: None,
             loaded: false,
         }));
-        let order = Order {
+        let job = Job::Run(Order {
             experiment,
             paused,
             fast: pace == Pace::Fast,
             panic: fault == Some(Fault::Panic),
-        };
-        let worker = spawn(&order, &inbox)
+        });
+        let worker = spawn(&job, data.as_ref(), on_run_report(&inbox))
             .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
             .ok();
         give_up_unless_loaded(&inbox);
@@ -151,12 +183,17 @@ impl WorkerRun {
 impl Drop for WorkerRun {
     /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
     fn drop(&mut self) {
-        if let Some((worker, _, _)) = &self.worker {
-            // The listeners are dropped with `self`: a message already queued must not reach them.
-            worker.set_onmessage(None);
-            worker.set_onerror(None);
-            worker.terminate();
-        }
+        stop(&self.worker);
+    }
+}
+
+/// Stops a worker at once. Its listeners are dropped with their owner: a message already queued must
+/// not reach them.
+fn stop(worker: &Option<(Worker, Listener, Listener)>) {
+    if let Some((worker, _, _)) = worker {
+        worker.set_onmessage(None);
+        worker.set_onerror(None);
+        worker.terminate();
     }
 }
 
@@ -171,10 +208,46 @@ fn give_up_unless_loaded(inbox: &Rc<RefCell<Inbox>>) {
     });
 }
 
-/// Creates the worker, listens to it, and sends it the glue, the compiled module and the order.
+/// What a run's worker reports, into the run's inbox.
+fn on_run_report(inbox: &Rc<RefCell<Inbox>>) -> impl FnMut(Result<Report, String>) + 'static {
+    let inbox = inbox.clone();
+    move |report| match report {
+        Ok(Report::Progress {
+            mut rows,
+            state,
+            threads_used,
+            thread_of_node,
+            diverged,
+        }) => {
+            let mut inbox = inbox.borrow_mut();
+            inbox.rows.append(&mut rows);
+            inbox.state = RunState::from_u8(state);
+            inbox.threads_used = threads_used;
+            inbox.thread_of_node = thread_of_node;
+            inbox.diverged = diverged;
+        }
+        Ok(Report::Loaded) => inbox.borrow_mut().loaded = true,
+        Ok(Report::Crash(message)) => faults::record_panic(message),
+        Ok(Report::Failed(why)) => {
+            faults::record_failure(format!("The Web Worker could not load the wasm ({why})."))
+        }
+        // The page checked the file before it started any run on it (a changed file is unreadable).
+        Ok(Report::Unreadable(why)) => faults::record_failure(format!(
+            "The Web Worker could not read the data file ({why})."
+        )),
+        Ok(Report::Reading(_) | Report::Read { .. }) => {}
+        Err(e) => {
+            faults::record_failure(format!("The Web Worker sent an unreadable message ({e})."))
+        }
+    }
+}
+
+/// Creates the worker, listens to it, and sends it the glue, the compiled module, the job and the
+/// user's file, if any. `on_report` gets each of its messages, read.
 fn spawn(
-    order: &Order,
-    inbox: &Rc<RefCell<Inbox>>,
+    job: &Job,
+    data: Option<&Blob>,
+    mut on_report: impl FnMut(Result<Report, String>) + 'static,
 ) -> Result<(Worker, Listener, Listener), String> {
     let glue = GLUE_URL.with(Clone::clone);
     let script = web_sys::Url::new_with_base("serial-worker.js", &glue)
@@ -183,36 +256,10 @@ fn spawn(
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(&script, &options).map_err(|e| format!("{e:?}"))?;
-    let on_message: Listener = {
-        let inbox = inbox.clone();
-        Closure::new(move |event: Event| {
-            let data = event.unchecked_into::<MessageEvent>().data();
-            match serde_wasm_bindgen::from_value::<Report>(data) {
-                Ok(Report::Progress {
-                    mut rows,
-                    state,
-                    threads_used,
-                    thread_of_node,
-                    diverged,
-                }) => {
-                    let mut inbox = inbox.borrow_mut();
-                    inbox.rows.append(&mut rows);
-                    inbox.state = RunState::from_u8(state);
-                    inbox.threads_used = threads_used;
-                    inbox.thread_of_node = thread_of_node;
-                    inbox.diverged = diverged;
-                }
-                Ok(Report::Loaded) => inbox.borrow_mut().loaded = true,
-                Ok(Report::Crash(message)) => faults::record_panic(message),
-                Ok(Report::Failed(why)) => faults::record_failure(format!(
-                    "The Web Worker could not load the wasm ({why})."
-                )),
-                Err(e) => faults::record_failure(format!(
-                    "The Web Worker sent an unreadable message ({e})."
-                )),
-            }
-        })
-    };
+    let on_message: Listener = Closure::new(move |event: Event| {
+        let data = event.unchecked_into::<MessageEvent>().data();
+        on_report(serde_wasm_bindgen::from_value::<Report>(data).map_err(|e| e.to_string()));
+    });
     // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message` softly.
     let on_error: Listener = Closure::new(|event: Event| {
         let message = js_sys::Reflect::get(&event, &"message".into())
@@ -224,11 +271,12 @@ fn spawn(
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let start = js_sys::Object::new();
-    let order = serde_wasm_bindgen::to_value(order).map_err(|e| e.to_string())?;
+    let job = serde_wasm_bindgen::to_value(job).map_err(|e| e.to_string())?;
     for (key, value) in [
         ("glue", JsValue::from_str(&glue)),
         ("module", wasm_bindgen::module()),
-        ("order", order),
+        ("job", job),
+        ("data", data.map_or(JsValue::UNDEFINED, JsValue::from)),
     ] {
         let _ = js_sys::Reflect::set(&start, &key.into(), &value);
     }
@@ -294,16 +342,38 @@ fn report(report: &Report) {
     }
 }
 
-/// The entry point of `www/serial-worker.js`: starts the order, then applies the control messages that
-/// arrived while the module loaded (`early`), in order.
+/// The entry point of `www/serial-worker.js`: does the job, on the user's file `data` if it has one.
+/// A run then applies the control messages that arrived while the module loaded (`early`), in order.
 #[wasm_bindgen(js_name = serialWorkerMain)]
-pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), JsError> {
+pub fn serial_worker_main(
+    job: JsValue,
+    early: js_sys::Array,
+    data: Option<Blob>,
+) -> Result<(), JsError> {
     std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
     report(&Report::Loaded);
-    let order: Order = serde_wasm_bindgen::from_value(order)?;
+    match serde_wasm_bindgen::from_value(job)? {
+        Job::Run(order) => run(order, early, data),
+        Job::Read(experiment) => {
+            read::in_worker(&experiment, data);
+            Ok(())
+        }
+    }
+}
+
+fn run(order: Order, early: js_sys::Array, data: Option<Blob>) -> Result<(), JsError> {
     let pace = if order.fast { Pace::Fast } else { Pace::Watch };
     let fault = order.panic.then_some(Fault::Panic);
-    let session = Session::new(&order.experiment, pace, fault);
+    let session = match data {
+        Some(blob) => match read::data_file(&blob, &order.experiment) {
+            Ok(file) => Session::with_data(&order.experiment, &file, pace, fault),
+            Err(why) => {
+                report(&Report::Unreadable(why));
+                return Ok(());
+            }
+        },
+        None => Session::new(&order.experiment, pace, fault),
+    };
     let start = session.trainer().start_row();
     let mut commands = Commands::default();
     commands.set_paused(order.paused);

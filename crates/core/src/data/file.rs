@@ -177,7 +177,7 @@ impl Limit {
 /// A size for people: "812 bytes", "17.3 MB", "256 MiB" for a whole number of mebibytes.
 pub fn size_text(bytes: u64) -> String {
     const MIB: u64 = 1 << 20;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= 1_000_000 {
         format!("{:.1} MB", bytes as f64 / 1e6)
@@ -200,7 +200,7 @@ pub fn check_pinned(name: &str, sha256: Sha256, pinned: Option<Sha256>) -> Resul
 }
 
 /// Why a file cannot be used: where, and what is wrong, in one line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataError {
     /// The line (from 1), where one is to blame.
     pub line: Option<u64>,
