@@ -33,6 +33,10 @@ pub fn listen() {
         // The same file chosen again is a change again.
         input.set_value("");
     });
+    // The status panel's box asks with a button of its own (a label would not take the keyboard's focus).
+    on(&by_id::<Element>("data-wait-button"), "click", |_| {
+        by_id::<HtmlInputElement>("data-input").click();
+    });
     on(&document(), "dragover", |event| {
         if !carries_files(&event) {
             return;
@@ -302,10 +306,11 @@ fn render_wait(app: &App) {
         return;
     }
     let asks = app.waits_for_file();
-    let text = match (asks, app.experiment.data_sha256) {
-        (true, Some(sha256)) => format!(
-            "This experiment uses {} (SHA-256 {sha256}). This browser does not have it: drop it here. \
-             It is checked against the hash, and kept in this browser for next time.",
+    let pinned = app.experiment.data_sha256.filter(|_| asks);
+    let text = match (asks, pinned) {
+        (true, Some(_)) => format!(
+            "This experiment uses {}, which this browser does not have: drop it here. It is checked \
+             against its hash, and kept in this browser for next time.",
             wanted_name(app)
         ),
         (true, None) => "This experiment trains on a data file of yours: drop a CSV or LIBSVM file \
@@ -315,6 +320,11 @@ fn render_wait(app: &App) {
     };
     set_text(&by_id::<Element>("data-wait-text"), &text);
     set_hidden(&by_id::<HtmlElement>("data-wait-text"), !asks);
+    set_text(
+        &by_id::<Element>("data-wait-sha"),
+        &pinned.map(|sha256| sha256.to_string()).unwrap_or_default(),
+    );
+    set_hidden(&by_id::<HtmlElement>("data-wait-hash"), pinned.is_none());
     set_hidden(&by_id::<HtmlElement>("data-wait-choose"), !asks);
     set_attr(&wait, "data-asks", if asks { "true" } else { "false" });
 }

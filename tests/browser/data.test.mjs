@@ -4,8 +4,10 @@
 // are one notice each and the page keeps what it had. data-serial.test.mjs runs the same on the serial build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { serve, launch, openPage, settle, cliCsv, withFixtures } from './harness.mjs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, launch, openPage, settle, cliCsv, withFixtures, ROOT } from './harness.mjs';
 import {
   fixture, sha256, sha256Of, GOOD, dataState, upload, drop, dropFixture, dropMade, hostileFiles, noticesOf,
   noticeWith,
@@ -76,11 +78,11 @@ test('a file dropped anywhere switches the page to it; its options re-read it; a
   assert.equal((await settle(page)).state, 'done');
   link = await query(page);
   assert.equal(await csv(page), cliCsv(link, 2, diabetes), 'the re-read file, as the CLI reads it');
-  await page.fill('#label', 'age');
+  await page.fill('#label', 'sex');
   await page.press('#label', 'Enter');
-  await page.waitForFunction(() => window.dynabatch.status().query.includes('label=age'));
+  await page.waitForFunction(() => window.dynabatch.status().query.includes('label=sex'));
   status = await settle(page);
-  assert.match(status.data.summary, /^442 rows, 10 features, softmax regression \(labels 19: 3, 20: 3, /);
+  assert.equal(status.data.summary, '442 rows, 10 features, logistic regression (labels 1: 235, 2: 207)');
   link = await query(page);
   assert.equal(await csv(page), cliCsv(link, 2, diabetes));
   assert.deepEqual(page.problems, []);
@@ -106,10 +108,10 @@ test('every hostile file is one notice, and the page keeps its file, its run and
     assert.equal(before.state, 'done', file);
     const rows = await csv(page);
     if (cli.includes('--max-mb')) {
-      // The page's limit is its own (Limit::PAGE, 64 MiB of matrix): a file made in the page passes it.
+      // The page's limit is its own (Limit::PAGE, 48 MiB of matrix): a file made in the page passes it.
       await dropMade(page, 'huge.csv', 'a,b,y\n', '1,2,0\n1,3,1\n', 1_500_000);
       const notice = await noticeWith(page, 'the data set passes the limit here');
-      assert.match(notice, /huge\.csv \(18\.0 MB\): line \d+: the data set passes the limit here: more than 8388608 values .*: more than this page holds \(files up to 256 MiB and data sets up to 8388608 values \(64 MiB as 64-bit floats\)\); the CLI can run it: dynabatch run '.*problem=data.*' --data huge\.csv; still running on good\.csv\.$/);
+      assert.match(notice, /huge\.csv \(18\.0 MB\): line \d+: the data set passes the limit here: more than 6291456 values .*: more than this page holds \(files up to 256 MiB and data sets up to 6291456 values \(48 MiB as 64-bit floats\)\); the CLI can run it: dynabatch run '.*problem=data.*' --data huge\.csv; still running on good\.csv\.$/);
     } else {
       await dropFixture(page, path);
       const notice = await noticeWith(page, says);
@@ -134,7 +136,7 @@ test('a file over the page\'s size limit is refused by its size, before it is re
   await dropMade(page, 'big.csv', '', '1'.repeat(1023) + '\n', 256 * 1024 + 1);
   const notice = await noticeWith(page, 'big.csv');
   assert.ok(Date.now() - started < 10_000, 'refused without reading it');
-  assert.match(notice, /^big\.csv \(268\.4 MB\): the file is 268\.4 MB, more than the 256 MiB read here: more than this page holds \(files up to 256 MiB and data sets up to 8388608 values \(64 MiB as 64-bit floats\)\); the CLI can run it: dynabatch run 'v=1&problem=data&T=200' --data big\.csv; nothing changed\.$/);
+  assert.match(notice, /^big\.csv \(268\.4 MB\): the file is 268\.4 MB, more than the 256 MiB read here: more than this page holds \(files up to 256 MiB and data sets up to 6291456 values \(48 MiB as 64-bit floats\)\); the CLI can run it: dynabatch run 'v=1&problem=data&T=200' --data big\.csv; nothing changed\.$/);
   assert.equal((await dataState(page, 'missing')).state, 'idle');
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -148,8 +150,9 @@ test('a link whose file this browser lacks asks for it by name and hash, refuses
   assert.equal(status.error, null);
   assert.equal(await page.isVisible('#data-wait'), true);
   const asked = (await page.textContent('#data-wait-text')).replace(/\s+/g, ' ');
-  assert.equal(asked, `This experiment uses iris.csv (SHA-256 ${IRIS_SHA}). This browser does not have it: drop it `
-    + 'here. It is checked against the hash, and kept in this browser for next time.');
+  assert.equal(asked, 'This experiment uses iris.csv, which this browser does not have: drop it here. It is checked '
+    + 'against its hash, and kept in this browser for next time.');
+  assert.equal(await page.textContent('#data-wait-sha'), IRIS_SHA);
   assert.equal(await page.isVisible('#data-wait-choose'), true);
   const wine = fixture('wine.csv');
   await dropFixture(page, wine, '#data-wait');
@@ -206,6 +209,30 @@ test('data_url: fetched without credentials or referrer, checked against its has
     assert.deepEqual(page.problems, [], bad);
     await page.context().close();
   }
+});
+
+test('the README\'s share link: its data_url (GitHub, answered here with scikit-learn\'s file) is fetched and run', async () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const link = readme.match(/http:\/\/127\.0\.0\.1:8080\/\?(problem=data\S*data_url=https:\/\/raw\.githubusercontent\.com\S*)/)[1];
+  const params = new URLSearchParams(link);
+  // scikit-learn's sklearn/datasets/data/iris.csv (1.5.2): its own header, then the rows of tests/fixtures/iris.csv.
+  const rows = readFileSync(IRIS, 'utf8');
+  const sklearn = `150,4,setosa,versicolor,virginica\n${rows.slice(rows.indexOf('\n') + 1)}`;
+  assert.equal(sha256Of(sklearn), params.get('data_sha256'), 'the README pins scikit-learn\'s file');
+  const file = join(mkdtempSync(join(tmpdir(), 'dynabatch-')), 'iris.csv');
+  writeFileSync(file, sklearn);
+  const context = await browser.newContext();
+  // As GitHub's raw files are served: any site may read them.
+  await context.route(params.get('data_url'), route => route.fulfill({
+    body: sklearn, contentType: 'text/plain; charset=utf-8', headers: { 'access-control-allow-origin': '*' },
+  }));
+  const page = await openPage(browser, `${server.url}/?${link}`, undefined, context);
+  const status = await dataState(page, 'ready');
+  assert.equal(status.data.summary, '150 rows, 4 features, softmax regression (labels 0: 50, 1: 50, 2: 50)');
+  assert.equal((await settle(page)).state, 'done');
+  assert.equal(await csv(page), cliCsv(link, 2, file), 'page CSV = CLI CSV on the downloaded file');
+  assert.deepEqual(page.problems, []);
+  await context.close();
 });
 
 test('kept files survive a reload and a later visit; the list switches between them and forgets them', async () => {

@@ -140,15 +140,17 @@ impl Limit {
 
     /// What the page holds. Its wasm memory is 256 MiB, which a data set shares with the page itself,
     /// with a second reading of the file while the first is still in use (a changed `label` or `task`
-    /// is read again before the runs switch), and with the runs' rows: 64 MiB of matrix leaves room for
-    /// all of them. The file itself is never whole in wasm memory (it is read a chunk at a time), so its
-    /// bytes are limited only to keep storing and fetching it reasonable.
+    /// is read again before the runs switch; each reading keeps 10% of slack), with the holes that
+    /// earlier files leave in the allocator, and with the runs' rows: 48 MiB of matrix fits them all
+    /// (docs/LIMITS.md has the measurements; 64 MiB reached 226 MiB). The file itself is never whole in
+    /// wasm memory (it is read a chunk at a time), so its bytes are limited only to keep storing and
+    /// fetching it reasonable.
     pub const PAGE: Limit = Limit {
         bytes: 256 << 20,
-        values: 8 << 20,
+        values: 6 << 20,
     };
 
-    /// "files up to 256 MiB and data sets up to 8388608 values (64 MiB as 64-bit floats)", for a notice.
+    /// "files up to 256 MiB and data sets up to 6291456 values (48 MiB as 64-bit floats)", for a notice.
     pub fn describe(&self) -> String {
         format!(
             "files up to {} and data sets up to {} values ({} as 64-bit floats)",
@@ -1687,7 +1689,7 @@ mod tests {
         assert_eq!(Limit::PAGE.check_size(256 << 20), Ok(()));
         assert_eq!(
             Limit::PAGE.describe(),
-            "files up to 256 MiB and data sets up to 8388608 values (64 MiB as 64-bit floats)"
+            "files up to 256 MiB and data sets up to 6291456 values (48 MiB as 64-bit floats)"
         );
         assert_eq!(size_text(812), "812 bytes");
         assert_eq!(size_text(2758), "2.8 kB");
