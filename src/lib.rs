@@ -229,8 +229,13 @@ impl App {
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
-                let mut shown =
-                    ShownRun::start(experiment, data.clone(), paused, self.pace, self.view.fault);
+                let mut shown = ShownRun::start(runner::Start {
+                    experiment,
+                    data: data.clone(),
+                    paused,
+                    pace: self.pace,
+                    fault: self.view.fault,
+                });
                 shown.label = label.unwrap_or(shown.label);
                 shown
             })

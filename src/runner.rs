@@ -136,19 +136,23 @@ impl Clock for DateClock {
     }
 }
 
+/// A run to start in the background.
+pub struct Start {
+    pub experiment: Experiment,
+    /// The user's file, for problem=data.
+    pub data: Option<RunData>,
+    /// Paused at round 0.
+    pub paused: bool,
+    pub pace: Pace,
+    pub fault: Option<Fault>,
+}
+
 /// What a background run offers the page, in either build: `Run` is this build's implementation, and
 /// callers bring this trait into scope to use it. Dropping a `Run` stops the run (see ARCHITECTURE.md,
 /// "Threads in the page"). The main thread calls all of it, so none of it may wait.
 pub trait RunHandle {
-    /// Starts `experiment` in the background, paused at round 0 if `paused`; `data` is the user's file,
-    /// for problem=data.
-    fn start(
-        experiment: Experiment,
-        data: Option<RunData>,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-    ) -> Self;
+    /// Starts a run in the background.
+    fn start(run: Start) -> Self;
     /// The run's state, read *before* draining: a terminal state seen here means every row has already
     /// been handed over.
     fn state(&self) -> RunState;

@@ -1,8 +1,7 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Pace, Run, RunData, RunHandle, RunState};
+use super::runner::{Run, RunHandle, RunState, Start};
 use dynabatch_core::experiment::{Alg, Experiment};
-use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_plot::chart::Theme;
 use plotters::style::RGBColor;
@@ -21,20 +20,14 @@ pub struct ShownRun {
 }
 
 impl ShownRun {
-    pub fn start(
-        experiment: Experiment,
-        data: Option<RunData>,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-    ) -> ShownRun {
+    pub fn start(run: Start) -> ShownRun {
         ShownRun {
-            label: experiment.alg.name().to_string(),
-            slot: color_index(experiment.alg),
-            run: Some(Run::start(experiment.clone(), data, paused, pace, fault)),
-            experiment,
+            label: run.experiment.alg.name().to_string(),
+            slot: color_index(run.experiment.alg),
+            experiment: run.experiment.clone(),
+            state: RunState::at_start(run.paused),
+            run: Some(Run::start(run)),
             rows: Vec::new(),
-            state: RunState::at_start(paused),
             ghost: false,
         }
     }

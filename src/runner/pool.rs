@@ -8,7 +8,7 @@
 
 mod read;
 
-use super::{DateClock, Pace, RunData, RunHandle, RunState};
+use super::{DateClock, Pace, RunData, RunHandle, RunState, Start};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -104,17 +104,11 @@ pub struct PoolRun {
 }
 
 impl RunHandle for PoolRun {
-    fn start(
-        experiment: Experiment,
-        data: Option<RunData>,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-    ) -> PoolRun {
+    fn start(run: Start) -> PoolRun {
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
-            state: AtomicU8::new(RunState::at_start(paused) as u8),
-            pause: AtomicBool::new(paused),
+            state: AtomicU8::new(RunState::at_start(run.paused) as u8),
+            pause: AtomicBool::new(run.paused),
             step_credits: AtomicU32::new(0),
             cancelled: AtomicBool::new(false),
             threads_used: AtomicU32::new(0),
@@ -123,10 +117,10 @@ impl RunHandle for PoolRun {
         });
         post(Order::Run(RunOrder {
             shared: shared.clone(),
-            experiment,
-            data,
-            pace,
-            fault,
+            experiment: run.experiment,
+            data: run.data,
+            pace: run.pace,
+            fault: run.fault,
         }));
         PoolRun { shared }
     }

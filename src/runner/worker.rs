@@ -11,7 +11,7 @@
 
 mod read;
 
-use super::{DataInfo, DateClock, Pace, RunData, RunHandle, RunState};
+use super::{DataInfo, DateClock, Pace, RunHandle, RunState, Start};
 use crate::faults;
 use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
@@ -111,28 +111,22 @@ pub struct WorkerRun {
 
 impl RunHandle for WorkerRun {
     /// Starts `experiment` in a new Web Worker.
-    fn start(
-        experiment: Experiment,
-        data: Option<RunData>,
-        paused: bool,
-        pace: Pace,
-        fault: Option<Fault>,
-    ) -> WorkerRun {
+    fn start(run: Start) -> WorkerRun {
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
-            state: RunState::at_start(paused),
+            state: RunState::at_start(run.paused),
             threads_used: 0,
             thread_of_node: Vec::new(),
             diverged: None,
             loaded: false,
         }));
         let job = Job::Run(Order {
-            experiment,
-            paused,
-            fast: pace == Pace::Fast,
-            panic: fault == Some(Fault::Panic),
+            experiment: run.experiment,
+            paused: run.paused,
+            fast: run.pace == Pace::Fast,
+            panic: run.fault == Some(Fault::Panic),
         });
-        let worker = spawn(&job, data.as_ref(), on_run_report(&inbox))
+        let worker = spawn(&job, run.data.as_ref(), on_run_report(&inbox))
             .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
             .ok();
         give_up_unless_loaded(&inbox);

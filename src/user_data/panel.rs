@@ -270,29 +270,33 @@ fn render_kept(app: &App) {
         ));
         let _ = item.append_child(&about);
         let hex = kept.sha256.to_string();
-        let use_it = element("button", "", if used { "In use" } else { "Use" });
-        set_attr(&use_it, "type", "button");
-        set_attr(&use_it, "data-use", &hex);
-        set_attr(
-            &use_it,
-            "title",
+        let use_it = list_button(
+            if used { "In use" } else { "Use" },
+            ("data-use", &hex),
             &format!("Train on {} (SHA-256 {hex})", kept.name),
         );
         if used {
             set_attr(&use_it, "disabled", "");
         }
-        let forget = element("button", "", "Forget");
-        set_attr(&forget, "type", "button");
-        set_attr(&forget, "data-forget", &hex);
-        set_attr(
-            &forget,
-            "title",
+        let forget = list_button(
+            "Forget",
+            ("data-forget", &hex),
             &format!("Remove {} from this browser's storage", kept.name),
         );
         let _ = item.append_child(&use_it);
         let _ = item.append_child(&forget);
         let _ = list.append_child(&item);
     }
+}
+
+/// A button of the kept files' list: `action` (`data-use`, `data-forget`) is its attribute that names the
+/// file's hash.
+fn list_button(text: &str, (action, hex): (&str, &str), title: &str) -> HtmlElement {
+    let button = element("button", "", text);
+    set_attr(&button, "type", "button");
+    set_attr(&button, action, hex);
+    set_attr(&button, "title", title);
+    button
 }
 
 /// The status panel's box, while a problem=data experiment has no file to run on: what it waits for,

@@ -203,17 +203,16 @@ fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
 
 /// A data file's name: for problem=data only, and no longer than a file system allows.
 fn read_data_file(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> Option<String> {
-    let ignored = |problem: String| Notice::for_link("data", problem, "ignored");
-    if problem != ProblemKind::Data {
-        notices.push(ignored(format!(
-            "data does not apply to problem={}",
-            problem.name()
-        )));
+    if !applies_to_data("data", problem, notices) {
         return None;
     }
     let name = value.trim();
     if name.is_empty() {
-        notices.push(ignored("data= names no file".into()));
+        notices.push(Notice::for_link(
+            "data",
+            "data= names no file".into(),
+            "ignored",
+        ));
         return None;
     }
     if name.chars().count() > MAX_NAME {
@@ -233,22 +232,34 @@ fn read_data_file(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) 
 /// Where to fetch a data file from: for problem=data only, an https address (or http on this machine),
 /// without credentials in it. Anything else is ignored, with a notice that says what is allowed.
 fn read_data_url(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> Option<String> {
-    let ignored = |problem: String| Notice::for_link("data_url", problem, "ignored");
-    if problem != ProblemKind::Data {
-        notices.push(ignored(format!(
-            "data_url does not apply to problem={}",
-            problem.name()
-        )));
+    if !applies_to_data("data_url", problem, notices) {
         return None;
     }
     let url = value.trim();
     match url_problem(url) {
         None => Some(url.to_string()),
         Some(problem) => {
-            notices.push(ignored(format!("data_url={} {problem}", shorten(url))));
+            notices.push(Notice::for_link(
+                "data_url",
+                format!("data_url={} {problem}", shorten(url)),
+                "ignored",
+            ));
             None
         }
     }
+}
+
+/// Whether a view key of problem=data applies to this problem; where it does not, a notice says so.
+fn applies_to_data(key: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> bool {
+    if problem == ProblemKind::Data {
+        return true;
+    }
+    notices.push(Notice::for_link(
+        key,
+        format!("{key} does not apply to problem={}", problem.name()),
+        "ignored",
+    ));
+    false
 }
 
 /// What is wrong with a data file's address, if anything (see [`ViewKeys::data_url`]).
