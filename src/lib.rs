@@ -351,7 +351,7 @@ impl App {
             self.prediction = predict(&self.experiment);
         }
         if other_file {
-            self.look_for_file();
+            self.other_file_wanted();
         }
         self.write_link();
         if (changed || rerun == Rerun::Always)

@@ -136,9 +136,11 @@ impl App {
         });
     }
 
-    /// Whether the page is asking for the file the experiment pins (the "drop it here" panel).
+    /// Whether the experiment pins a file the page does not hold (the "drop it here" panel asks for it,
+    /// or the page is still looking for it or fetching it): a file the user brings must be that one.
     pub(crate) fn asks_for_pinned_file(&self) -> bool {
-        self.experiment.data_sha256.is_some() && self.waits_for_file()
+        self.experiment.data_sha256.is_some()
+            && self.data.wanted(&self.experiment) == Wanted::Another
     }
 
     /// Whether the experiment needs a file the page does not hold, and nothing is looking for it: the
@@ -175,6 +177,17 @@ impl App {
                 self.read_file(file);
             }
             _ => self.adopt(next, rerun),
+        }
+    }
+
+    /// The experiment's problem or pinned file changed: what was under way for the one before is not
+    /// wanted any more (a story opened while a file is read stays the story), and a file the page does
+    /// not hold is looked for.
+    pub(crate) fn other_file_wanted(&mut self) {
+        if self.data.wanted(&self.experiment) == Wanted::Another {
+            self.look_for_file();
+        } else if !matches!(self.data.activity, Activity::Idle) {
+            self.data.begin(Activity::Idle);
         }
     }
 

@@ -129,6 +129,24 @@ test('every hostile file is one notice, and the page keeps its file, its run and
   }
 });
 
+test('a file\'s name is text, never markup, in the panel, the list, the link and a reload', async () => {
+  const page = await openPage(browser, `${server.url}/?problem=data&T=200`);
+  await dataState(page, 'missing');
+  const name = '<img src=x onerror="window.__pwned=1">.csv';
+  await drop(page, name, GOOD);
+  assert.equal((await dataState(page, 'ready')).data.file, name);
+  await page.waitForFunction(() => window.dynabatch.status().data.kept.length === 1);
+  assert.match(await page.textContent('#data-name'), /^<img src=x onerror="window\.__pwned=1">\.csv \(/);
+  assert.match(await page.textContent('#data-files'), /<img src=x onerror=/);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('main img').length), 0);
+  await page.reload();
+  await page.waitForFunction(() => window.dynabatch !== undefined);
+  assert.equal((await dataState(page, 'ready')).data.file, name, 'the link names it, and reads back');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
 test('a file over the page\'s size limit is refused by its size, before it is read', async () => {
   const page = await openPage(browser, `${server.url}/?problem=data&T=200`);
   await dataState(page, 'missing');
