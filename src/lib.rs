@@ -201,9 +201,9 @@ impl App {
             Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
-                           // problem=data runs once its file is read (the data panel says what it waits for).
         let data = match self.data.wanted(&self.experiment) {
             Wanted::Nothing => None,
+            // problem=data runs once its file is read (the data panel says what it waits for).
             _ => match self.data.run_data(&self.experiment) {
                 Some(data) => Some(data.clone()),
                 None => {

@@ -174,19 +174,27 @@ fn show_progress(bar_id: &str, text_id: &str, progress: Option<&Progress>) {
         Some(total) if total > 0 => {
             bar.set_max(total as f64);
             bar.set_value(progress.done as f64);
-            format!(" {} of {}", size_text(progress.done), size_text(total))
+            // In the file's unit, so that the two read alike ("5.2 of 23.0 MB").
+            match size_text(total).split_once(' ') {
+                Some((_, "MB")) => format!(" {:.1} of {:.1} MB", mb(progress.done), mb(total)),
+                _ => format!(" {} of {}", size_text(progress.done), size_text(total)),
+            }
         }
         _ => {
             // An indeterminate bar: it has no value.
             let _ = bar.remove_attribute("value");
             if progress.done > 0 {
-                format!(" {}", size_text(progress.done))
+                format!(" {:.1} MB", mb(progress.done))
             } else {
                 String::new()
             }
         }
     };
     set_text(&text, &format!("{}{amount}", progress.text));
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }
 
 /// How far a read or fetch is, in the panel and in the status panel's box: every frame while one is
