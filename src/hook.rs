@@ -25,6 +25,20 @@ struct Status {
     query: String,
     /// The user's data file (problem=data): see `user_data::DataStatus`.
     data: Option<super::user_data::DataStatus>,
+    /// The Tune button's search.
+    tune: TuneStatus,
+}
+
+/// `status().tune`: `state` is idle, running, done or stopped; while running, `scored` of `candidates`
+/// and the estimated `seconds` of the whole search; `background`, the searches still working (a
+/// cancelled one stops within a few rounds).
+#[derive(Serialize)]
+struct TuneStatus {
+    state: &'static str,
+    scored: usize,
+    candidates: usize,
+    seconds: f64,
+    background: usize,
 }
 
 pub fn install() {
@@ -100,6 +114,16 @@ fn status_value(app: &super::App) -> JsValue {
         error: app.error().map(str::to_string),
         query: dynabatch_core::link::to_query(&app.experiment, &app.view),
         data: Some(app.data_status()),
+        tune: {
+            let (state, scored, candidates, seconds) = super::tune_panel::status(&app.tune);
+            TuneStatus {
+                state,
+                scored,
+                candidates,
+                seconds,
+                background: super::tuning::live(),
+            }
+        },
     })
 }
 
@@ -121,6 +145,13 @@ fn dead_status_value() -> JsValue {
         error: Some(faults::trap_sentence()),
         query: search.trim_start_matches('?').to_string(),
         data: None,
+        tune: TuneStatus {
+            state: "idle",
+            scored: 0,
+            candidates: 0,
+            seconds: 0.0,
+            background: 0,
+        },
     })
 }
 

@@ -23,16 +23,20 @@ mod runner;
 mod runs;
 mod theory_panel;
 mod tour;
+mod tune_panel;
+mod tuning;
 mod user_data;
 mod view;
 
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::data::file::Wanted;
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
+use dynabatch_core::optimum::ProblemKey;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
-use runner::{Pace, RunHandle, RunState};
+use runner::{Curvature, Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -150,6 +154,13 @@ pub struct App {
     phase: Phase,
     /// The charts and status need drawing again.
     dirty: bool,
+    /// The Tune button's search, and what it found.
+    tune: tune_panel::Tune,
+    /// Only the Tune panel needs drawing again: its progress must not redraw the charts.
+    tune_dirty: bool,
+    /// μ and L at x* of the problem on screen, once its main run has estimated them (kept while reruns
+    /// change only the algorithm's settings, so the theory panel does not flicker).
+    conditioning: Option<(ProblemKey, Conditioning)>,
 }
 
 impl App {
@@ -177,6 +188,9 @@ impl App {
                 start_paused: false,
             },
             dirty: true,
+            tune: tune_panel::Tune::Idle,
+            tune_dirty: false,
+            conditioning: None,
         };
         app.write_link();
         app.list_kept();
@@ -212,6 +226,17 @@ impl App {
                 }
             },
         };
+        // A user's file is not in the key (the serial build holds its bytes, not its data set): its
+        // curvature is asked for again, which the run's side finds cached where it can.
+        let problem = ProblemKey::of(&self.experiment, None);
+        if self.experiment.problem == ProblemKind::Data
+            || self
+                .conditioning
+                .as_ref()
+                .is_some_and(|(key, _)| *key != problem)
+        {
+            self.conditioning = None;
+        }
         let mut experiments = vec![(self.experiment.clone(), None)];
         for compared in &self.view.compare {
             let mut experiment = compared.experiment(&self.experiment);
@@ -226,6 +251,11 @@ impl App {
             }
             experiments.push((experiment, Some(compared.label())));
         }
+        // The main run estimates the curvature, for the theory panel's guidance on ρ, unless it is known.
+        let mut curvature = match self.conditioning {
+            None if theory_panel::guides_rho(self.experiment.alg) => Curvature::Measure,
+            _ => Curvature::Skip,
+        };
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
@@ -235,6 +265,7 @@ impl App {
                     paused,
                     pace: self.pace,
                     fault: self.view.fault,
+                    curvature: std::mem::replace(&mut curvature, Curvature::Skip),
                 });
                 shown.label = label.unwrap_or(shown.label);
                 shown
@@ -285,6 +316,13 @@ impl App {
         if let Some(first) = self.rows().first() {
             self.optimum_known = first.subopt.is_some();
         }
+        if self.conditioning.is_none() {
+            if let Some(c) = self.main_run().and_then(RunHandle::conditioning) {
+                self.conditioning = Some((ProblemKey::of(&self.experiment, None), c));
+                self.dirty = true;
+            }
+        }
+        self.poll_tuning();
     }
 
     /// The main run's rows.
@@ -362,7 +400,8 @@ impl App {
         self.dirty = true;
     }
 
-    /// Replaces the whole experiment (a preset), as if the page had been opened with this link.
+    /// Replaces the whole experiment (a preset, the tuned link, Back), as if the page had been opened
+    /// with this link.
     fn open_link(&mut self, query: &str) {
         let (experiment, view, notices) = link::parse(query);
         self.view = ViewKeys {

@@ -13,6 +13,7 @@
 //! serial build by a Web Worker of its own, and again by each run's worker, whose instance shares no
 //! memory with the page's.
 
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
@@ -24,11 +25,11 @@ use web_sys::Blob;
 pub use dynabatch_core::session::Pace;
 
 #[cfg(feature = "threads")]
-mod pool;
+pub mod pool;
 #[cfg(feature = "threads")]
 pub use pool::{PoolRead as Read, PoolRun as Run};
 #[cfg(not(feature = "threads"))]
-mod worker;
+pub mod worker;
 #[cfg(not(feature = "threads"))]
 pub use worker::{WorkerRead as Read, WorkerRun as Run};
 
@@ -127,8 +128,17 @@ impl RunState {
     }
 }
 
+/// Whether a run also estimates its problem's curvature at x* (`conditioning::at_optimum`) once it has
+/// f*, for the theory panel's guidance on ρ: the main run does, where its algorithm has a ρ to guide.
+/// It costs at most 80 Hessian-vector products (the Lanczos method; 160 full gradients), once per problem, off the main thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Curvature {
+    Measure,
+    Skip,
+}
+
 /// The page's clock, on its main thread and in Web Workers alike.
-struct DateClock;
+pub struct DateClock;
 
 impl Clock for DateClock {
     fn now_ms(&self) -> f64 {
@@ -145,6 +155,7 @@ pub struct Start {
     pub paused: bool,
     pub pace: Pace,
     pub fault: Option<Fault>,
+    pub curvature: Curvature,
 }
 
 /// What a background run offers the page, in either build: `Run` is this build's implementation, and
@@ -167,6 +178,8 @@ pub trait RunHandle {
     fn thread_of_node(&self) -> Option<Vec<usize>>;
     /// The quantity that became NaN or infinite, if the run diverged.
     fn diverged_quantity(&self) -> Option<String>;
+    /// μ and L at x*, once estimated (asked with [`Curvature::Measure`], on a strongly convex problem).
+    fn conditioning(&self) -> Option<Conditioning>;
 }
 
 /// A file being read in the background, in either build (`Read` is this build's). It is read with the

@@ -9,7 +9,9 @@ use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlButtonElement, HtmlElement, HtmlSelectElement, KeyboardEvent};
+use web_sys::{
+    Element, Event, HtmlButtonElement, HtmlElement, HtmlSelectElement, KeyboardEvent, MouseEvent,
+};
 
 thread_local! {
     static FRAME: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
@@ -45,6 +47,8 @@ fn on_frame() {
         super::charts::draw_due(app);
         if changed {
             render(app);
+        } else if std::mem::take(&mut app.tune_dirty) {
+            super::tune_panel::render(app);
         }
     });
     if drawn.is_none() {
@@ -77,7 +81,7 @@ fn error_alert(error: &str) -> String {
     format!("Error: {error} Reload the page to try again.")
 }
 
-fn render(app: &App) {
+fn render(app: &mut App) {
     if !app.rows().is_empty() {
         faults::inject_on_main_thread(app.view.fault);
     }
@@ -86,6 +90,8 @@ fn render(app: &App) {
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
+    app.tune_dirty = false;
+    super::tune_panel::render(app);
     super::nodes_view::render(app);
     super::user_data::render(app);
 }
@@ -270,6 +276,37 @@ pub fn listen() {
             with_app(|app| app.open_link(preset.query));
         }
     });
+    button("tune", App::start_tuning);
+    button("tune-cancel", App::cancel_tuning);
+    button("tune-close", App::close_tuning);
+    // Links to another experiment (the tuned link and the user's, the theory panel's contrasts) open in
+    // place; a modified click (a new tab or window) follows the plain link.
+    on(&document(), "click", |event| {
+        let Some(mouse) = event.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        if mouse.ctrl_key() || mouse.meta_key() || mouse.shift_key() || mouse.alt_key() {
+            return;
+        }
+        let query = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("a[data-open]").ok().flatten())
+            .and_then(|a| a.get_attribute("data-open"));
+        if let Some(query) = query {
+            event.prevent_default();
+            with_app(|app| app.open_link(&query));
+        }
+    });
+    // Back and Forward between the user's link and the tuned one (the only history entries the page adds).
+    if let Some(window) = web_sys::window() {
+        on(&window, "popstate", |_| {
+            let search = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_default();
+            with_app(|app| app.open_link(search.trim_start_matches('?')));
+        });
+    }
     on(&by_id::<Element>("pace"), "change", |_| {
         let fast = by_id::<HtmlSelectElement>("pace").value() == "fast";
         with_app(|app| {

@@ -4,23 +4,28 @@
 //! Runs never nest: only the coordinator leads rounds. The main thread only posts: new runs through a
 //! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
 //! unparks the coordinator, which otherwise sleeps until its next round is due. The coordinator also
-//! reads users' files (`read`), between the runs' slices.
+//! reads users' files (`read`), between the jobs' slices.
+//!
+//! A run is one kind of [`Job`]; the Tune button's search (`crate::tuning`) is the other, so its rounds
+//! are led from here too, interleaved with the runs' slices, and never starve them.
 
 mod read;
 
-use super::{DateClock, Pace, RunData, RunHandle, RunState, Start};
+use super::{Curvature, DateClock, Pace, RunData, RunHandle, RunState, Start};
+use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Clock, Commands, Host, Next, Session};
 use dynabatch_pool::Awake;
-pub use read::PoolRead;
-use read::{ReadOnPool, Reading};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::Thread;
 use std::time::Duration;
+
+pub use read::PoolRead;
+use read::{ReadOnPool, Reading};
 
 /// What the coordinator and the main thread share about one run. The coordinator writes rows and state;
 /// the main thread writes commands. The main thread reads atomics and drains `mailbox` with `try_lock`,
@@ -36,6 +41,8 @@ struct Shared {
     diverged: OnceLock<&'static str>,
     /// Which pool thread computed each node in the latest round (for the nodes-at-work view).
     thread_of_node: Mutex<Vec<usize>>,
+    /// μ and L at x*, once estimated (set once).
+    conditioning: OnceLock<Conditioning>,
 }
 
 impl Shared {
@@ -58,12 +65,6 @@ impl Shared {
     }
 }
 
-/// What the main thread asks of the coordinator.
-enum Order {
-    Run(RunOrder),
-    Read(ReadOnPool),
-}
-
 /// A new run for the coordinator.
 struct RunOrder {
     shared: Arc<Shared>,
@@ -71,20 +72,35 @@ struct RunOrder {
     data: Option<RunData>,
     pace: Pace,
     fault: Option<Fault>,
+    curvature: Curvature,
 }
 
-/// New runs and files, from the main thread. Only the coordinator receives, and only with `try_recv`, so
+/// What the coordinator interleaves: a run's slices, or a search's (the Tune button).
+pub trait Job: Send {
+    /// When it wants its next slice (the page's clock, ms); `None` while it waits for a command.
+    fn due_at(&mut self, now: f64) -> Option<f64>;
+    /// Works for about `session::SLICE_MS`.
+    fn slice(&mut self, clock: &DateClock);
+    /// Over, or given up by the page: the coordinator drops it.
+    fn is_over(&self) -> bool;
+    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
+    fn is_parallel(&self) -> bool;
+}
+
+/// A job to start, built on the coordinator's thread (building a trainer takes a while: not on the
+/// page's), given the time; `None` if the page gave it up meanwhile.
+pub type JobStart = Box<dyn FnOnce(f64) -> Option<Box<dyn Job>> + Send>;
+
+/// What the main thread asks of the coordinator.
+enum Order {
+    Job(JobStart),
+    // Boxed: a reader is large, and orders are few.
+    Read(Box<ReadOnPool>),
+}
+
+/// New jobs and files, from the main thread. Only the coordinator receives, and only with `try_recv`, so
 /// a send never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
 static ORDERS: OnceLock<Sender<Order>> = OnceLock::new();
-/// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
-static COORDINATOR: OnceLock<Thread> = OnceLock::new();
-
-/// Asks the coordinator to look at its runs now, if it is asleep.
-fn wake() {
-    if let Some(thread) = COORDINATOR.get() {
-        thread.unpark();
-    }
-}
 
 /// Hands an order to the coordinator (started on the first), and wakes it.
 fn post(order: Order) {
@@ -98,6 +114,20 @@ fn post(order: Order) {
     wake();
 }
 
+/// Hands the coordinator a job.
+pub fn submit(start: JobStart) {
+    post(Order::Job(start));
+}
+/// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
+static COORDINATOR: OnceLock<Thread> = OnceLock::new();
+
+/// Asks the coordinator to look at its runs now, if it is asleep.
+fn wake() {
+    if let Some(thread) = COORDINATOR.get() {
+        thread.unpark();
+    }
+}
+
 /// The main thread's handle on one run on the pool.
 pub struct PoolRun {
     shared: Arc<Shared>,
@@ -105,22 +135,28 @@ pub struct PoolRun {
 
 impl RunHandle for PoolRun {
     fn start(run: Start) -> PoolRun {
+        let paused = run.paused;
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
-            state: AtomicU8::new(RunState::at_start(run.paused) as u8),
-            pause: AtomicBool::new(run.paused),
+            state: AtomicU8::new(RunState::at_start(paused) as u8),
+            pause: AtomicBool::new(paused),
             step_credits: AtomicU32::new(0),
             cancelled: AtomicBool::new(false),
             threads_used: AtomicU32::new(0),
             diverged: OnceLock::new(),
             thread_of_node: Mutex::new(Vec::new()),
+            conditioning: OnceLock::new(),
         });
-        post(Order::Run(RunOrder {
+        let order = RunOrder {
             shared: shared.clone(),
             experiment: run.experiment,
             data: run.data,
             pace: run.pace,
             fault: run.fault,
+            curvature: run.curvature,
+        };
+        submit(Box::new(move |now| {
+            RunOnPool::prepare(order, now).map(|run| Box::new(run) as Box<dyn Job>)
         }));
         PoolRun { shared }
     }
@@ -154,6 +190,10 @@ impl RunHandle for PoolRun {
 
     fn diverged_quantity(&self) -> Option<String> {
         self.shared.diverged.get().map(|q| q.to_string())
+    }
+
+    fn conditioning(&self) -> Option<Conditioning> {
+        self.shared.conditioning.get().copied()
     }
 
     fn set_paused(&self, paused: bool) {
@@ -229,13 +269,25 @@ impl RunOnPool {
             None => Session::new(&order.experiment, order.pace, order.fault),
         };
         order.shared.post(session.trainer().start_row());
+        if order.curvature == Curvature::Measure {
+            // Beside f*, which building the trainer solved: x* is that solution's, and both are kept
+            // per problem, so a rerun with other settings finds them at once.
+            let problem = session.trainer().problem();
+            if let Some(c) =
+                conditioning::at_optimum(&order.experiment, order.data.as_ref(), problem)
+            {
+                let _ = order.shared.conditioning.set(c);
+            }
+        }
         Some(RunOnPool {
             shared: order.shared,
             session,
             due: Due::At(now),
         })
     }
+}
 
+impl Job for RunOnPool {
     fn due_at(&mut self, now: f64) -> Option<f64> {
         if self.due == Due::OnCommand && self.shared.has_commands() {
             self.due = Due::At(now);
@@ -246,9 +298,12 @@ impl RunOnPool {
         }
     }
 
-    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
     fn is_parallel(&self) -> bool {
         self.session.trainer().thread_of_node().len() > 1
+    }
+
+    fn is_over(&self) -> bool {
+        self.due == Due::Never || self.shared.cancelled.load(Ordering::Acquire)
     }
 
     fn slice(&mut self, clock: &DateClock) {
@@ -285,21 +340,21 @@ const LINGER_MS: f64 = 1.0;
 fn coordinate(orders: Receiver<Order>) {
     let _ = COORDINATOR.set(std::thread::current());
     let clock = DateClock;
-    let mut runs: Vec<RunOnPool> = Vec::new();
+    let mut runs: Vec<Box<dyn Job>> = Vec::new();
     let mut reads: Vec<ReadOnPool> = Vec::new();
     let mut awake: Option<Awake> = None;
     loop {
         for order in orders.try_iter() {
             match order {
-                Order::Run(order) => {
+                Order::Job(start) => {
                     // Building a trainer takes a while: the other threads need not poll meanwhile.
                     awake = None;
-                    runs.extend(RunOnPool::prepare(order, clock.now_ms()));
+                    runs.extend(start(clock.now_ms()));
                 }
-                Order::Read(read) => reads.push(read),
+                Order::Read(read) => reads.push(*read),
             }
         }
-        // A slice of reading for each file whose bytes have come, taking turns with the runs' slices.
+        // A slice of reading for each file whose bytes have come, taking turns with the jobs' slices.
         let mut more_to_read = false;
         reads.retain_mut(|read| match read.advance(&clock) {
             Reading::Waiting => true,
@@ -312,7 +367,7 @@ fn coordinate(orders: Receiver<Order>) {
         if more_to_read {
             awake = None;
         }
-        runs.retain(|run| run.due != Due::Never && !run.shared.cancelled.load(Ordering::Acquire));
+        runs.retain(|run| !run.is_over());
         let now = clock.now_ms();
         // The run due earliest goes next; a fast run is due again at once after its slice, so runs due
         // at the same time take turns.

@@ -11,16 +11,18 @@
 
 mod read;
 
-use super::{DataInfo, DateClock, Pace, RunHandle, RunState, Start};
+use super::{Curvature, DataInfo, DateClock, Pace, RunHandle, RunState, Start};
 use crate::faults;
+use crate::tuning::Outcome;
+use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Commands, Host, Next, Session};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -30,14 +32,6 @@ use web_sys::{
 
 pub use read::WorkerRead;
 
-/// What a new worker is for. Either job gets the user's file, if any, beside it (`spawn`).
-#[derive(Serialize, Deserialize)]
-enum Job {
-    Run(Order),
-    /// Read the file with this experiment's options, and say what it holds.
-    Read(Experiment),
-}
-
 /// What the page asks a new worker to run.
 #[derive(Serialize, Deserialize)]
 struct Order {
@@ -45,6 +39,7 @@ struct Order {
     paused: bool,
     fast: bool,
     panic: bool,
+    curvature: Curvature,
 }
 
 /// Page → worker, after the order.
@@ -55,9 +50,9 @@ enum Control {
     Step,
 }
 
-/// Worker → page.
+/// Worker → page, from a run's worker or a search's (`crate::tuning::worker`).
 #[derive(Serialize, Deserialize)]
-enum Report {
+pub enum Report {
     Progress {
         rows: Vec<Row>,
         state: u8,
@@ -67,6 +62,16 @@ enum Report {
     },
     /// The module is instantiated: the worker has started (training may take a while to report).
     Loaded,
+    /// The worker panicked (its instance is dead; the page shows the message).
+    Crash(String),
+    /// The worker could not load the module (`www/serial-worker.js` sends this).
+    Failed(String),
+    /// A run's μ and L at x*, once estimated.
+    Conditioning(Conditioning),
+    /// A search has scored this many candidates.
+    Scored(usize),
+    /// A search is over: the tuned link and its table.
+    Tuned(Outcome),
     /// A read's progress: bytes read so far.
     Reading(u64),
     /// A read's end: the file's hash, and what it holds or why it cannot be used.
@@ -76,10 +81,6 @@ enum Report {
     },
     /// The file's bytes could not be had from the browser.
     Unreadable(String),
-    /// The worker panicked (its instance is dead; the page shows the message).
-    Crash(String),
-    /// The worker could not load the module (`www/serial-worker.js` sends this).
-    Failed(String),
 }
 
 #[wasm_bindgen]
@@ -96,8 +97,7 @@ struct Inbox {
     threads_used: u32,
     thread_of_node: Vec<usize>,
     diverged: Option<String>,
-    /// The worker has instantiated the module.
-    loaded: bool,
+    conditioning: Option<Conditioning>,
 }
 
 type Listener = Closure<dyn FnMut(Event)>;
@@ -105,31 +105,59 @@ type Listener = Closure<dyn FnMut(Event)>;
 /// The main thread's handle on one run in its own Web Worker.
 pub struct WorkerRun {
     /// `None` if the worker could not even be created (the fault is recorded for the page).
-    worker: Option<(Worker, Listener, Listener)>,
+    worker: Option<SerialWorker>,
     inbox: Rc<RefCell<Inbox>>,
 }
 
 impl RunHandle for WorkerRun {
-    /// Starts `experiment` in a new Web Worker.
+    /// Starts a run in a new Web Worker.
     fn start(run: Start) -> WorkerRun {
+        let paused = run.paused;
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
-            state: RunState::at_start(run.paused),
+            state: RunState::at_start(paused),
             threads_used: 0,
             thread_of_node: Vec::new(),
             diverged: None,
-            loaded: false,
+            conditioning: None,
         }));
-        let job = Job::Run(Order {
+        let order = Order {
             experiment: run.experiment,
-            paused: run.paused,
+            paused,
             fast: run.pace == Pace::Fast,
             panic: run.fault == Some(Fault::Panic),
+            curvature: run.curvature,
+        };
+        let reports = Rc::downgrade(&inbox);
+        let data = run.data.as_ref();
+        let worker = SerialWorker::start("serialWorkerMain", &order, data, move |report| {
+            let Some(inbox) = reports.upgrade() else {
+                return;
+            };
+            let mut inbox = inbox.borrow_mut();
+            match report {
+                Report::Progress {
+                    mut rows,
+                    state,
+                    threads_used,
+                    thread_of_node,
+                    diverged,
+                } => {
+                    inbox.rows.append(&mut rows);
+                    inbox.state = RunState::from_u8(state);
+                    inbox.threads_used = threads_used;
+                    inbox.thread_of_node = thread_of_node;
+                    inbox.diverged = diverged;
+                }
+                Report::Conditioning(c) => inbox.conditioning = Some(c),
+                // The page read the file before it started any run on it: a file changed on disk since.
+                Report::Unreadable(why) => faults::record_failure(format!(
+                    "The Web Worker could not read the data file ({why})."
+                )),
+                // A search's or a read's, or the ones `SerialWorker` answers itself.
+                _ => {}
+            }
         });
-        let worker = spawn(&job, run.data.as_ref(), on_run_report(&inbox))
-            .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
-            .ok();
-        give_up_unless_loaded(&inbox);
         WorkerRun { worker, inbox }
     }
 
@@ -155,6 +183,10 @@ impl RunHandle for WorkerRun {
         self.inbox.borrow().diverged.clone()
     }
 
+    fn conditioning(&self) -> Option<Conditioning> {
+        self.inbox.borrow().conditioning
+    }
+
     fn set_paused(&self, paused: bool) {
         self.send(&Control::Pause(paused));
     }
@@ -166,83 +198,92 @@ impl RunHandle for WorkerRun {
 
 impl WorkerRun {
     fn send(&self, control: &Control) {
-        if let (Some((worker, _, _)), Ok(message)) =
-            (&self.worker, serde_wasm_bindgen::to_value(control))
-        {
-            let _ = worker.post_message(&message);
+        if let (Some(worker), Ok(message)) = (&self.worker, serde_wasm_bindgen::to_value(control)) {
+            let _ = worker.spawned.worker.post_message(&message);
         }
     }
 }
 
-impl Drop for WorkerRun {
-    /// A replaced run's worker is stopped at once, mid-round if need be: nothing it holds is shared.
+/// A Web Worker with its own instance of this build, running one export of it (`entry`) on an order: a
+/// run's, or a search's. It answers the reports every worker may send (loaded, crashed, could not load)
+/// itself, as faults of the page, and hands the others to its owner. Dropping it stops the worker.
+pub struct SerialWorker {
+    spawned: Spawned,
+    /// The worker has instantiated the module; the start limit looks at it.
+    _loaded: Rc<Cell<bool>>,
+}
+
+impl SerialWorker {
+    /// Starts a worker on `entry` with `order` (and the user's file `data`, if any); `None` if it could
+    /// not even be created (the fault is recorded for the page). One that has not loaded the module in
+    /// time is recorded as a fault too.
+    pub fn start(
+        entry: &str,
+        order: &impl Serialize,
+        data: Option<&Blob>,
+        mut on_report: impl FnMut(Report) + 'static,
+    ) -> Option<SerialWorker> {
+        let loaded = Rc::new(Cell::new(false));
+        let on_message = {
+            let loaded = loaded.clone();
+            move |report: Result<Report, String>| match report {
+                Ok(Report::Loaded) => loaded.set(true),
+                Ok(Report::Crash(message)) => faults::record_panic(message),
+                Ok(Report::Failed(why)) => faults::record_failure(format!(
+                    "The Web Worker could not load the wasm ({why})."
+                )),
+                Ok(report) => on_report(report),
+                Err(e) => faults::record_failure(format!(
+                    "The Web Worker sent an unreadable message ({e})."
+                )),
+            }
+        };
+        let spawned = spawn(entry, order, data, on_message)
+            .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
+            .ok()?;
+        give_up_unless_loaded(Rc::downgrade(&loaded));
+        Some(SerialWorker {
+            spawned,
+            _loaded: loaded,
+        })
+    }
+}
+
+/// A worker and the listeners it calls, which live as long as it does. Dropping it stops the worker at
+/// once, mid-round if need be: nothing it holds is shared.
+pub struct Spawned {
+    worker: Worker,
+    _on_message: Listener,
+    _on_error: Listener,
+}
+
+impl Drop for Spawned {
+    /// The listeners are dropped with `self`: a message already queued must not reach them.
     fn drop(&mut self) {
-        stop(&self.worker);
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
     }
 }
 
-/// Stops a worker at once. Its listeners are dropped with their owner: a message already queued must
-/// not reach them.
-fn stop(worker: &Option<(Worker, Listener, Listener)>) {
-    if let Some((worker, _, _)) = worker {
-        worker.set_onmessage(None);
-        worker.set_onerror(None);
-        worker.terminate();
-    }
-}
-
-/// A worker that has not loaded the module in time is not going to; a run replaced meanwhile is no
+/// A worker that has not loaded the module in time is not going to; one stopped meanwhile is no
 /// concern of this timer.
-fn give_up_unless_loaded(inbox: &Rc<RefCell<Inbox>>) {
-    let inbox = Rc::downgrade(inbox);
+fn give_up_unless_loaded(loaded: Weak<Cell<bool>>) {
     faults::after_start_limit(move |did_not_start| {
-        if inbox.upgrade().is_some_and(|inbox| !inbox.borrow().loaded) {
+        if loaded.upgrade().is_some_and(|loaded| !loaded.get()) {
             faults::record_failure(format!("The Web Worker {did_not_start}"));
         }
     });
 }
 
-/// What a run's worker reports, into the run's inbox.
-fn on_run_report(inbox: &Rc<RefCell<Inbox>>) -> impl FnMut(Result<Report, String>) + 'static {
-    let inbox = inbox.clone();
-    move |report| match report {
-        Ok(Report::Progress {
-            mut rows,
-            state,
-            threads_used,
-            thread_of_node,
-            diverged,
-        }) => {
-            let mut inbox = inbox.borrow_mut();
-            inbox.rows.append(&mut rows);
-            inbox.state = RunState::from_u8(state);
-            inbox.threads_used = threads_used;
-            inbox.thread_of_node = thread_of_node;
-            inbox.diverged = diverged;
-        }
-        Ok(Report::Loaded) => inbox.borrow_mut().loaded = true,
-        Ok(Report::Crash(message)) => faults::record_panic(message),
-        Ok(Report::Failed(why)) => {
-            faults::record_failure(format!("The Web Worker could not load the wasm ({why})."))
-        }
-        // The page checked the file before it started any run on it (a changed file is unreadable).
-        Ok(Report::Unreadable(why)) => faults::record_failure(format!(
-            "The Web Worker could not read the data file ({why})."
-        )),
-        Ok(Report::Reading(_) | Report::Read { .. }) => {}
-        Err(e) => {
-            faults::record_failure(format!("The Web Worker sent an unreadable message ({e})."))
-        }
-    }
-}
-
-/// Creates the worker, listens to it, and sends it the glue, the compiled module, the job and the
-/// user's file, if any. `on_report` gets each of its messages, read.
+/// Creates the worker, listens to it, and sends it the glue, the compiled module, the export to run,
+/// the order and the user's file, if any. `on_report` gets each of its messages, read.
 fn spawn(
-    job: &Job,
+    entry: &str,
+    order: &impl Serialize,
     data: Option<&Blob>,
     mut on_report: impl FnMut(Result<Report, String>) + 'static,
-) -> Result<(Worker, Listener, Listener), String> {
+) -> Result<Spawned, String> {
     let glue = GLUE_URL.with(Clone::clone);
     let script = web_sys::Url::new_with_base("serial-worker.js", &glue)
         .map_err(|e| format!("{e:?}"))?
@@ -264,21 +305,27 @@ fn spawn(
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let spawned = Spawned {
+        worker,
+        _on_message: on_message,
+        _on_error: on_error,
+    };
     let start = js_sys::Object::new();
-    let job = serde_wasm_bindgen::to_value(job).map_err(|e| e.to_string())?;
+    let order = serde_wasm_bindgen::to_value(order).map_err(|e| e.to_string())?;
     for (key, value) in [
         ("glue", JsValue::from_str(&glue)),
         ("module", wasm_bindgen::module()),
-        ("job", job),
+        ("entry", JsValue::from_str(entry)),
+        ("order", order),
         ("data", data.map_or(JsValue::UNDEFINED, JsValue::from)),
     ] {
         let _ = js_sys::Reflect::set(&start, &key.into(), &value);
     }
-    if let Err(e) = worker.post_message(&start) {
-        worker.terminate();
-        return Err(format!("{e:?}"));
-    }
-    Ok((worker, on_message, on_error))
+    spawned
+        .worker
+        .post_message(&start)
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(spawned)
 }
 
 // ---- The worker's side ------------------------------------------------------------------------------
@@ -326,46 +373,46 @@ thread_local! {
     });
 }
 
-fn scope() -> DedicatedWorkerGlobalScope {
+pub fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn report(report: &Report) {
+/// What every worker's entry point does first: panics are reported to the page (the instance is dead
+/// after one), and the page learns that the module loaded.
+pub fn begin() {
+    std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
+    report(&Report::Loaded);
+}
+
+pub fn report(report: &Report) {
     if let Ok(message) = serde_wasm_bindgen::to_value(report) {
         let _ = scope().post_message(&message);
     }
 }
 
-/// The entry point of `www/serial-worker.js`: does the job, on the user's file `data` if it has one.
-/// A run then applies the control messages that arrived while the module loaded (`early`), in order.
+/// The entry point of `www/serial-worker.js` for a run: starts the order, on the user's file `data` if
+/// it has one, then applies the control messages that arrived while the module loaded (`early`), in
+/// order.
 #[wasm_bindgen(js_name = serialWorkerMain)]
 pub fn serial_worker_main(
-    job: JsValue,
+    order: JsValue,
     early: js_sys::Array,
     data: Option<Blob>,
 ) -> Result<(), JsError> {
-    std::panic::set_hook(Box::new(|info| report(&Report::Crash(info.to_string()))));
-    report(&Report::Loaded);
-    match serde_wasm_bindgen::from_value(job)? {
-        Job::Run(order) => run(order, early, data),
-        Job::Read(experiment) => {
-            read::in_worker(&experiment, data);
-            Ok(())
-        }
-    }
-}
-
-fn run(order: Order, early: js_sys::Array, data: Option<Blob>) -> Result<(), JsError> {
+    begin();
+    let order: Order = serde_wasm_bindgen::from_value(order)?;
     let pace = if order.fast { Pace::Fast } else { Pace::Watch };
     let fault = order.panic.then_some(Fault::Panic);
-    let session = match data {
-        Some(blob) => match read::data_file(&blob, &order.experiment) {
-            Ok(file) => Session::with_data(&order.experiment, &file, pace, fault),
-            Err(why) => {
-                report(&Report::Unreadable(why));
-                return Ok(());
-            }
-        },
+    let file = match data.map(|blob| read::data_file(&blob, &order.experiment)) {
+        Some(Err(why)) => {
+            report(&Report::Unreadable(why));
+            return Ok(());
+        }
+        Some(Ok(file)) => Some(file),
+        None => None,
+    };
+    let session = match &file {
+        Some(file) => Session::with_data(&order.experiment, file, pace, fault),
         None => Session::new(&order.experiment, pace, fault),
     };
     let start = session.trainer().start_row();
@@ -382,6 +429,18 @@ fn run(order: Order, early: js_sys::Array, data: Option<Blob>) -> Result<(), JsE
     });
     let state = RunState::at_start(order.paused);
     send_progress(vec![start], state, None);
+    if order.curvature == Curvature::Measure {
+        // Beside f*, which building the trainer solved (x* is that solution's), after the first row.
+        let estimate = RUN_IN_WORKER.with(|t| {
+            t.borrow().as_ref().and_then(|t| {
+                let problem = t.session.trainer().problem();
+                conditioning::at_optimum(&order.experiment, file.as_ref(), problem)
+            })
+        });
+        if let Some(c) = estimate {
+            report(&Report::Conditioning(c));
+        }
+    }
     let on_control =
         Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| control(event.data()));
     scope().set_onmessage(Some(on_control.as_ref().unchecked_ref()));
@@ -389,6 +448,20 @@ fn run(order: Order, early: js_sys::Array, data: Option<Blob>) -> Result<(), JsE
     on_control.forget();
     early.iter().for_each(control);
     schedule(0.0);
+    Ok(())
+}
+
+/// The entry point of `www/serial-worker.js` for reading the user's file `data` with an experiment's
+/// options (`order`), to say what it holds.
+#[wasm_bindgen(js_name = serialReadMain)]
+pub fn serial_read_main(
+    order: JsValue,
+    _early: js_sys::Array,
+    data: Option<Blob>,
+) -> Result<(), JsError> {
+    begin();
+    let experiment: Experiment = serde_wasm_bindgen::from_value(order)?;
+    read::in_worker(&experiment, data);
     Ok(())
 }
 

@@ -18,11 +18,7 @@ where
     debug_assert_eq!(thread_of_node.len(), outputs.len());
     let threads = rayon::current_num_threads();
     if outputs.len() == 1 || threads == 1 {
-        let me = rayon::current_thread_index().unwrap_or(0);
-        for (node, output) in outputs.iter_mut().enumerate() {
-            work(node, output);
-            thread_of_node[node] = me;
-        }
+        on_this_thread_into(thread_of_node, outputs, work);
         return;
     }
     // broadcast, not par_iter: work-stealing could leave a thread idle on short rounds, while a fixed
@@ -44,6 +40,18 @@ where
     });
     for (node, thread) in thread_of_node.iter_mut().enumerate() {
         *thread = node % threads;
+    }
+}
+
+/// As [`on_every_node_into`], every node on the calling thread, one after another.
+pub fn on_this_thread_into<T, W>(thread_of_node: &mut [usize], outputs: &mut [T], work: W)
+where
+    W: Fn(usize, &mut T),
+{
+    let me = rayon::current_thread_index().unwrap_or(0);
+    for (node, output) in outputs.iter_mut().enumerate() {
+        work(node, output);
+        thread_of_node[node] = me;
     }
 }
 

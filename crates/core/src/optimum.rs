@@ -10,7 +10,7 @@ use crate::experiment::{Experiment, ProblemKind};
 use crate::params::Param;
 use crate::problems::{math::dot, Optimum, Problem};
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The solver stops when ‖∇f‖ is below this (then f − f* ≤ ‖∇f‖²/(2λ) is far below 1e-10 for λ ≥ 1e-6),
 /// or when a line search can no longer decrease f in floating point.
@@ -35,25 +35,70 @@ pub fn reference(
     data: Option<&DataFile>,
     problem: &dyn Problem,
 ) -> Option<f64> {
-    static CACHE: Mutex<Vec<(ProblemKey, f64)>> = Mutex::new(Vec::new());
     match problem.optimum() {
         Optimum::Known(value) => Some(value),
         Optimum::Unknown => None,
-        Optimum::Solve => {
-            let key = ProblemKey::of(experiment, data);
-            if let Some(&(_, value)) = CACHE.lock().ok()?.iter().find(|(k, _)| *k == key) {
-                return Some(value);
-            }
-            let value = minimize(problem).value;
-            CACHE.lock().ok()?.push((key, value));
-            Some(value)
+        Optimum::Solve => solution(experiment, data, problem).map(|s| s.value),
+    }
+}
+
+/// The solved minimiser and f* of a problem whose f* is solved for (strongly convex); `None` for the
+/// others. Cached with f* ([`reference`]): whoever asks first solves it, once per problem.
+pub fn solution(
+    experiment: &Experiment,
+    data: Option<&DataFile>,
+    problem: &dyn Problem,
+) -> Option<Arc<Solution>> {
+    static SOLUTIONS: PerProblem<Arc<Solution>> = PerProblem::new();
+    match problem.optimum() {
+        Optimum::Solve => Some(
+            SOLUTIONS.get_or_compute(ProblemKey::of(experiment, data), || {
+                Arc::new(minimize(problem))
+            }),
+        ),
+        Optimum::Known(_) | Optimum::Unknown => None,
+    }
+}
+
+/// What is computed once per problem (its solution, its curvature): a page reruns one problem with
+/// other algorithm settings many times. The most recent problems are kept, a few dozen, so a page whose
+/// user sweeps λ does not grow without bound.
+pub(crate) struct PerProblem<T> {
+    entries: Mutex<Vec<(ProblemKey, T)>>,
+}
+
+impl<T: Clone> PerProblem<T> {
+    const KEPT: usize = 32;
+
+    pub(crate) const fn new() -> PerProblem<T> {
+        PerProblem {
+            entries: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The value for `key`, computed by `compute` if it is not kept. The lock is not held while
+    /// computing, so two threads asking at once may both compute; they find the same value (the
+    /// computations are deterministic), and one is kept.
+    pub(crate) fn get_or_compute(&self, key: ProblemKey, compute: impl FnOnce() -> T) -> T {
+        let entries = || self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, value)) = entries().iter().find(|(k, _)| *k == key) {
+            return value.clone();
+        }
+        let value = compute();
+        let mut entries = entries();
+        if !entries.iter().any(|(k, _)| *k == key) {
+            if entries.len() == Self::KEPT {
+                entries.remove(0);
+            }
+            entries.push((key, value.clone()));
+        }
+        value
     }
 }
 
 /// The parameters that define f, and nothing else: experiments equal in these share one f*.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct ProblemKey {
+pub struct ProblemKey {
     problem: ProblemKind,
     /// λ's bits, where the problem has a λ (f64 has no `Eq`; two texts of one number give one λ).
     lambda: Option<u64>,
@@ -67,7 +112,7 @@ struct ProblemKey {
 }
 
 impl ProblemKey {
-    fn of(e: &Experiment, data: Option<&DataFile>) -> ProblemKey {
+    pub fn of(e: &Experiment, data: Option<&DataFile>) -> ProblemKey {
         ProblemKey {
             problem: e.problem,
             lambda: e.uses(Param::Lambda).then_some(e.lambda.to_bits()),

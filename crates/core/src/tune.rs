@@ -3,15 +3,22 @@
 //! f − f* (‖∇f‖² where f* is unknown) over a few seeds. A run that diverges scores +∞.
 //!
 //! The search is a list of independent candidate runs ([`Search::candidates`]), so that a shell can
-//! spread them over its threads; [`Search::finish`] picks the best of each run, whatever order the
-//! scores came in.
+//! spread them over its threads (the CLI); [`Search::finish`] picks the best of each run, whatever order
+//! the scores came in. A shell that must stop between any two steps (the page, with its Cancel button and
+//! its pool shared with the runs it shows) drives a [`Tuning`] a few rounds at a time instead: the same
+//! candidates, the same scores.
 
-use crate::algorithms::{Progress, Trainer};
+use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
+use crate::data::file::DataFile;
+use crate::experiment::{training_work, Cost};
 use crate::experiment::{Alg, Experiment};
 use crate::link::{Compared, ViewKeys};
+use crate::metrics::Row;
 use crate::paper::Measure;
 use crate::params::{Param, Value};
 use crate::problems::{self, Optimum};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// γ, ×3 apart over five decades.
 pub const GAMMAS: [f64; 11] = [
@@ -61,16 +68,91 @@ pub struct Tuned {
     pub before: Score,
 }
 
+impl Tuned {
+    /// Its row of the table under [`table_header`]: run, γ, the other knob, the mean score and rounds,
+    /// and the same for the link's own setting.
+    pub fn cells(&self) -> [String; 7] {
+        let also = self.also.map_or_else(
+            || "-".to_string(),
+            |(param, value)| format!("{}={value}", param.spec().name),
+        );
+        [
+            self.label.clone(),
+            self.gamma.to_string(),
+            also,
+            format!("{:.3e}", self.score.mean),
+            self.score.rounds.to_string(),
+            format!("{:.3e}", self.before.mean),
+            self.before.rounds.to_string(),
+        ]
+    }
+}
+
+/// The table's header: what [`Tuned::cells`] are.
+pub fn table_header(measure: Measure) -> [String; 7] {
+    [
+        "run".to_string(),
+        "gamma".to_string(),
+        "also".to_string(),
+        format!("mean {} ({SEEDS} seeds)", measure.label()),
+        "rounds".to_string(),
+        "with the link's own".to_string(),
+        "rounds".to_string(),
+    ]
+}
+
+/// What a search costs by the cost model of `experiment::limits` (operations, not a clock), summed over
+/// the candidates and their seeds: a shell turns it into time at its own speed, to say how long tuning
+/// will take, or that it would take too long.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Work {
+    /// Estimated multiply-adds: the training, and the two rows each seed's run measures.
+    pub operations: f64,
+    /// Rounds at most: each costs a shell a fixed amount besides its operations (the page's pool hands
+    /// every round's nodes out and collects them).
+    pub rounds: f64,
+}
+
+impl Work {
+    /// A candidate's work over its seeds.
+    fn of(e: &Experiment) -> Work {
+        let seeds = SEEDS as f64;
+        Work {
+            operations: seeds * (training_work(e) + 2.0 * Cost::of(e).row()),
+            rounds: seeds * planned_rounds(e) as f64,
+        }
+    }
+}
+
+impl std::ops::Add for Work {
+    type Output = Work;
+
+    fn add(self, other: Work) -> Work {
+        Work {
+            operations: self.operations + other.operations,
+            rounds: self.rounds + other.rounds,
+        }
+    }
+}
+
+impl std::iter::Sum for Work {
+    fn sum<I: Iterator<Item = Work>>(works: I) -> Work {
+        works.fold(Work::default(), |a, b| a + b)
+    }
+}
+
 pub struct Search {
-    /// What the scores measure: f − f* where the problem's f* is known.
-    pub measure: Measure,
     main: Experiment,
     view: ViewKeys,
     candidates: Vec<Candidate>,
+    /// The user's file, for problem=data: every candidate trains on it.
+    data: Option<Arc<DataFile>>,
 }
 
 impl Search {
-    pub fn new(main: &Experiment, view: &ViewKeys) -> Search {
+    /// The search for this link; `data` is the link's file where it has problem=data (its runs cannot
+    /// be built without it), `None` for the built-in problems.
+    pub fn new(main: &Experiment, view: &ViewKeys, data: Option<Arc<DataFile>>) -> Search {
         let runs = std::iter::once(main.clone())
             .chain(view.compare.iter().map(|c| c.experiment(main)))
             .collect::<Vec<_>>();
@@ -109,22 +191,54 @@ impl Search {
                 experiment: experiment.clone(),
             });
         }
-        // Whether f* is known follows from the problem alone: no need to solve it or take a row here.
-        let known = !matches!(problems::build(main, None).optimum(), Optimum::Unknown);
         Search {
-            measure: if known {
-                Measure::Suboptimality
-            } else {
-                Measure::GradNormSquared
-            },
             main: main.clone(),
             view: view.clone(),
             candidates,
+            data,
         }
     }
 
     pub fn candidates(&self) -> &[Candidate] {
         &self.candidates
+    }
+
+    /// What the scores measure: f − f* where the problem's f* is known. That follows from the problem
+    /// alone (no need to solve f* or take a row), but building it builds its data set: asked only for
+    /// the table, not when the search is made (the page makes one on its main thread to weigh it).
+    pub fn measure(&self) -> Measure {
+        match problems::build(&self.main, self.data.as_deref()).optimum() {
+            Optimum::Unknown => Measure::GradNormSquared,
+            Optimum::Known(_) | Optimum::Solve => Measure::Suboptimality,
+        }
+    }
+
+    /// What every candidate together costs.
+    pub fn work(&self) -> Work {
+        self.candidates
+            .iter()
+            .map(|c| Work::of(&c.experiment))
+            .sum()
+    }
+
+    /// What candidate `i` costs, over its seeds: with [`Search::work`], how far a search in order is.
+    pub fn candidate_work(&self, i: usize) -> Work {
+        Work::of(&self.candidates[i].experiment)
+    }
+
+    /// Candidate `i`, to be scored a few rounds at a time.
+    fn scoring(&self, i: usize) -> Scoring {
+        let mut experiment = self.candidates[i].experiment.clone();
+        // Only the final row counts: recording the others would only cost time.
+        experiment.store(Param::Every, Value::IntOrAuto(Some(1_000_000)));
+        Scoring {
+            experiment,
+            data: self.data.clone(),
+            seed: 0,
+            trainer: None,
+            total: 0.0,
+            rounds: 0,
+        }
     }
 
     /// The tuned link, and each run's best against its link's own setting. `scores[i]` is
@@ -184,36 +298,150 @@ fn set(compared: &mut Compared, param: Param, value: Value) {
     compared.settings.push((param, value));
 }
 
-/// A candidate's mean final f − f* (‖∇f‖² where f* is unknown) over [`SEEDS`] seeds; +∞ if any diverged.
-pub fn score(candidate: &Candidate) -> Score {
-    let (mut total, mut rounds) = (0.0, 0);
-    for offset in 0..SEEDS {
-        let mut e = candidate.experiment.clone();
-        e.seed = e.seed.wrapping_add(offset);
-        // Only the final row counts: recording the others would only cost time.
-        e.store(Param::Every, Value::IntOrAuto(Some(1_000_000)));
-        let mut trainer = Trainer::new(&e);
-        let mut last = trainer.start_row();
-        while let Some(row) = trainer.step() {
-            last = row;
-        }
-        if matches!(trainer.progress(), Progress::Diverged { .. }) {
-            return Score {
-                mean: f64::INFINITY,
-                rounds: last.round,
+/// One candidate's runs, its seeds one after another, advanced a few rounds at a time.
+struct Scoring {
+    /// The candidate's experiment, recording only its last round.
+    experiment: Experiment,
+    data: Option<Arc<DataFile>>,
+    /// Which of the [`SEEDS`] seeds runs: the link's own seed plus this.
+    seed: u64,
+    /// The seed's run and its latest row; `None` before it is built.
+    trainer: Option<(Trainer, Row)>,
+    /// The final f − f* (or ‖∇f‖²) of the seeds done.
+    total: f64,
+    /// The first seed's rounds.
+    rounds: u64,
+}
+
+impl Scoring {
+    /// Runs at most `max_rounds` rounds (building a seed's run, its data and f*, counts as one), and
+    /// returns the candidate's score once its last seed has ended.
+    fn advance(&mut self, max_rounds: u64) -> Option<Score> {
+        let mut left = max_rounds;
+        while left > 0 {
+            let Some((trainer, last)) = &mut self.trainer else {
+                let mut e = self.experiment.clone();
+                e.seed = e.seed.wrapping_add(self.seed);
+                let trainer = match &self.data {
+                    Some(data) => Trainer::with_data(&e, data),
+                    None => Trainer::new(&e),
+                };
+                // Its lane is one thread: the lanes, not the nodes, are what runs in parallel.
+                let trainer = trainer.on_this_thread();
+                let start = trainer.start_row();
+                self.trainer = Some((trainer, start));
+                left -= 1;
+                continue;
             };
+            let before = trainer.round();
+            let stepped = trainer.step_within(left);
+            left = left.saturating_sub((trainer.round() - before).max(1));
+            match stepped {
+                Stepped::Row(row) => *last = row,
+                Stepped::Unrecorded => {}
+                Stepped::Over => {
+                    let (last, diverged) = (
+                        *last,
+                        matches!(trainer.progress(), Progress::Diverged { .. }),
+                    );
+                    self.trainer = None;
+                    if diverged {
+                        return Some(Score {
+                            mean: f64::INFINITY,
+                            rounds: last.round,
+                        });
+                    }
+                    if self.seed == 0 {
+                        self.rounds = last.round;
+                    }
+                    self.total += last
+                        .subopt
+                        .unwrap_or(last.grad_norm * last.grad_norm)
+                        .max(0.0);
+                    self.seed += 1;
+                    if self.seed == SEEDS {
+                        return Some(Score {
+                            mean: self.total / SEEDS as f64,
+                            rounds: self.rounds,
+                        });
+                    }
+                }
+            }
         }
-        if offset == 0 {
-            rounds = last.round;
-        }
-        total += last
-            .subopt
-            .unwrap_or(last.grad_norm * last.grad_norm)
-            .max(0.0);
+        None
     }
-    Score {
-        mean: total / SEEDS as f64,
-        rounds,
+}
+
+/// A whole search, in lanes: each lane scores one candidate at a time, a few rounds per call, then takes
+/// the next one no lane has taken. Lanes may advance at once, each on a thread of its own (the CLI's
+/// threads, the page's pool), each candidate's nodes on its lane's thread; a shell that must stop between
+/// any two steps (the page's Cancel) calls them with few rounds. Whichever lane scores a candidate, and
+/// however its rounds are sliced, its score is the same bits, so the search finds the same link.
+pub struct Tuning {
+    search: Search,
+    /// The next candidate no lane has taken.
+    next: AtomicUsize,
+    scores: Vec<OnceLock<Score>>,
+    scored: AtomicUsize,
+    /// What each lane is scoring. A lane is advanced by one thread at a time: its lock is never waited
+    /// for.
+    lanes: Vec<Mutex<Option<(usize, Scoring)>>>,
+}
+
+impl Tuning {
+    /// The search in `lanes` lanes (at least one).
+    pub fn new(search: Search, lanes: usize) -> Tuning {
+        Tuning {
+            next: AtomicUsize::new(0),
+            scores: search.candidates.iter().map(|_| OnceLock::new()).collect(),
+            scored: AtomicUsize::new(0),
+            lanes: (0..lanes.max(1)).map(|_| Mutex::new(None)).collect(),
+            search,
+        }
+    }
+
+    pub fn search(&self) -> &Search {
+        &self.search
+    }
+
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// How many candidates are scored.
+    pub fn scored(&self) -> usize {
+        self.scored.load(Ordering::Acquire)
+    }
+
+    /// Lane `lane` scores for at most `max_rounds` rounds (a candidate that ends meanwhile ends the
+    /// call); false once no candidate is left for it (other lanes may still be scoring theirs).
+    pub fn advance(&self, lane: usize, max_rounds: u64) -> bool {
+        let Some(lane) = self.lanes.get(lane) else {
+            return false;
+        };
+        let mut lane = lane.lock().unwrap_or_else(|e| e.into_inner());
+        let (i, scoring) = match &mut *lane {
+            Some(taken) => taken,
+            None => {
+                let i = self.next.fetch_add(1, Ordering::AcqRel);
+                if i >= self.scores.len() {
+                    return false;
+                }
+                lane.insert((i, self.search.scoring(i)))
+            }
+        };
+        if let Some(score) = scoring.advance(max_rounds) {
+            let _ = self.scores[*i].set(score);
+            self.scored.fetch_add(1, Ordering::AcqRel);
+            *lane = None;
+        }
+        true
+    }
+
+    /// The tuned link and its table, once every candidate is scored.
+    pub fn finish(&self) -> Option<(Experiment, ViewKeys, Vec<Tuned>)> {
+        let scores: Option<Vec<Score>> = self.scores.iter().map(|s| s.get().copied()).collect();
+        scores.map(|scores| self.search.finish(&scores))
     }
 }
 
@@ -227,12 +455,13 @@ mod tests {
         let (main, view) =
             link::parse_strict("alg=crpsgd&problem=landscape&N=2&gamma=0.001&T=400&compare=psgd")
                 .expect("valid");
-        let search = Search::new(&main, &view);
+        let search = Search::new(&main, &view, None);
         let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() + 1;
         assert_eq!(second_knob(Alg::Adaptive).map(|(p, _)| p), Some(Param::Eta));
         assert_eq!(search.candidates().len(), per_run);
-        let scores: Vec<Score> = search.candidates().iter().map(score).collect();
-        let (tuned, tuned_view, table) = search.finish(&scores);
+        let tuning = Tuning::new(search, 1);
+        while tuning.advance(0, u64::MAX) {}
+        let (tuned, tuned_view, table) = tuning.finish().expect("every candidate scored");
         assert_eq!(table.len(), 2);
         for row in &table {
             assert!(row.score.mean <= row.before.mean, "{row:?}");
@@ -252,6 +481,64 @@ mod tests {
         assert_eq!(
             link::parse_strict(&again).expect("a clean link"),
             (tuned, tuned_view)
+        );
+    }
+
+    /// A search in three lanes, a few rounds at a time, finds the same scores, bit for bit, as one lane
+    /// scoring whole candidates, and so the same link.
+    #[test]
+    fn a_search_in_lanes_and_slices_finds_what_the_whole_search_finds() {
+        let (main, view) = link::parse_strict(
+            "alg=adaptive&problem=breast-cancer&lambda=0.01&N=3&T=300&compare=local(H=4)",
+        )
+        .expect("valid");
+        let whole = Tuning::new(Search::new(&main, &view, None), 1);
+        while whole.advance(0, u64::MAX) {}
+        let sliced = Tuning::new(Search::new(&main, &view, None), 3);
+        let mut calls = 0;
+        // Lanes take turns unevenly, as threads would.
+        while (0..3).fold(false, |more, lane| {
+            sliced.advance(lane, 7 + lane as u64) | more
+        }) {
+            calls += 1;
+        }
+        let total = whole.search().candidates().len();
+        assert!(calls > total / 3, "{calls} turns");
+        assert_eq!((sliced.scored(), whole.scored()), (total, total));
+        assert_eq!(sliced.scores, whole.scores);
+        assert_eq!(sliced.finish(), whole.finish());
+        assert!(!sliced.advance(5, 1), "no such lane");
+        // Every candidate's work is counted once.
+        let search = whole.search();
+        let work = search.work();
+        assert!(work.operations > 0.0 && work.rounds >= total as f64);
+        let parts = (0..total).map(|i| search.candidate_work(i));
+        assert_eq!(parts.sum::<Work>(), work);
+        assert!(search.candidate_work(0).operations < work.operations);
+    }
+
+    #[test]
+    fn the_table_says_what_the_cli_prints() {
+        let tuned = Tuned {
+            label: "crpsgd".to_string(),
+            gamma: 0.3,
+            also: Some((Param::Rho, 1.05)),
+            score: Score {
+                mean: 2.0504e-5,
+                rounds: 141,
+            },
+            before: Score {
+                mean: 1.5,
+                rounds: 20,
+            },
+        };
+        assert_eq!(
+            tuned.cells().join("\t"),
+            "crpsgd\t0.3\trho=1.05\t2.050e-5\t141\t1.500e0\t20"
+        );
+        assert_eq!(
+            table_header(Measure::Suboptimality)[3],
+            "mean f − f* (3 seeds)"
         );
     }
 }

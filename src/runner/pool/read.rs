@@ -59,7 +59,7 @@ impl ReadHandle for PoolRead {
         });
         let size = blob.size() as u64;
         let (chunks, inbox) = mpsc::channel();
-        post(Order::Read(ReadOnPool {
+        post(Order::Read(Box::new(ReadOnPool {
             reader: Some(Reader::new(
                 Options::of(experiment),
                 Limit::PAGE,
@@ -67,7 +67,7 @@ impl ReadHandle for PoolRead {
             )),
             chunks: inbox,
             shared: shared.clone(),
-        }));
+        })));
         wasm_bindgen_futures::spawn_local(pump(blob, size, chunks, shared.clone()));
         PoolRead {
             shared,

@@ -4,14 +4,14 @@
 //! (`FileReaderSync`), a chunk at a time, so a file is never whole in wasm memory as bytes.
 
 use super::super::{DataInfo, ReadHandle, ReadOutcome, CHUNK_BYTES};
-use super::{report, spawn, stop, Job, Listener, Report};
+use super::{report, spawn, Report, Spawned};
 use crate::dom;
 use crate::faults;
 use dynabatch_core::data::file::{DataError, DataFile, Limit, Options, Reader, Sha256};
 use dynabatch_core::experiment::Experiment;
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{Blob, FileReaderSync, Worker};
+use web_sys::{Blob, FileReaderSync};
 
 /// How often a reading worker says how far it is.
 const PROGRESS_EVERY_MS: f64 = 50.0;
@@ -26,7 +26,7 @@ struct ReadInbox {
 
 /// The main thread's handle on a file being read in a Web Worker.
 pub struct WorkerRead {
-    worker: Option<(Worker, Listener, Listener)>,
+    _worker: Option<Spawned>,
     inbox: Rc<RefCell<ReadInbox>>,
 }
 
@@ -47,7 +47,13 @@ impl ReadHandle for WorkerRead {
                         inbox.bytes = bytes;
                         return;
                     }
-                    Ok(Report::Progress { .. }) => return,
+                    // A run's or a search's.
+                    Ok(
+                        Report::Progress { .. }
+                        | Report::Conditioning(_)
+                        | Report::Scored(_)
+                        | Report::Tuned(_),
+                    ) => return,
                     Ok(Report::Read { sha256, data }) => {
                         inbox.bytes = data.as_ref().map_or(inbox.bytes, |info| info.bytes);
                         ReadOutcome::Read {
@@ -66,7 +72,7 @@ impl ReadHandle for WorkerRead {
                 inbox.outcome.get_or_insert(outcome);
             }
         };
-        let worker = match spawn(&Job::Read(experiment.clone()), Some(&blob), on_report) {
+        let worker = match spawn("serialReadMain", experiment, Some(&blob), on_report) {
             Ok(worker) => Some(worker),
             Err(e) => {
                 inbox.borrow_mut().outcome = Some(ReadOutcome::Unreadable(format!(
@@ -87,7 +93,10 @@ impl ReadHandle for WorkerRead {
                 }
             }
         });
-        WorkerRead { worker, inbox }
+        WorkerRead {
+            _worker: worker,
+            inbox,
+        }
     }
 
     fn bytes_read(&self) -> u64 {
@@ -96,12 +105,6 @@ impl ReadHandle for WorkerRead {
 
     fn outcome(&mut self) -> Option<ReadOutcome> {
         self.inbox.borrow_mut().outcome.take()
-    }
-}
-
-impl Drop for WorkerRead {
-    fn drop(&mut self) {
-        stop(&self.worker);
     }
 }
 

@@ -3,67 +3,60 @@
 
 use super::{pool, print, say, Stop};
 use dynabatch_core::conditioning;
+use dynabatch_core::conditioning::RhoFit;
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::ViewKeys;
 use dynabatch_core::problems;
-use dynabatch_core::tune::{score, Score, Search};
+use dynabatch_core::tune::{table_header, Search, Tuning};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 /// Tunes the link on `threads` threads; prints the table, then the tuned link.
 pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
     let (experiment, view) =
         dynabatch_core::link::parse_strict(query).map_err(|notice| notice.problem)?;
-    let search = Search::new(&experiment, &view);
-    let candidates = search.candidates();
-    let bar = ProgressBar::new(candidates.len() as u64).with_style(
+    let search = Search::new(&experiment, &view, None);
+    let candidates = search.candidates().len();
+    let bar = ProgressBar::new(candidates as u64).with_style(
         ProgressStyle::with_template("{spinner} tuning {wide_bar} {pos}/{len} candidates ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    // Candidates are many small runs: one per thread at a time, each on a pool of one thread of its
-    // own, beats splitting each run's nodes. The scores do not depend on who computed them.
-    let next = AtomicUsize::new(0);
-    let unscored = Score {
-        mean: f64::NAN,
-        rounds: 0,
-    };
-    let scores: Vec<Mutex<_>> = candidates.iter().map(|_| Mutex::new(unscored)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(candidates.len()) {
-            scope.spawn(|| -> Result<(), String> {
-                pool(1)?.install(|| loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(candidate) = candidates.get(i) else {
-                        return Ok(());
-                    };
-                    let s = score(candidate);
-                    *scores[i].lock().unwrap_or_else(|e| e.into_inner()) = s;
-                    bar.inc(1);
+    // Candidates are many small runs: one per thread at a time (a lane each), each on a pool of one
+    // thread of its own, beats splitting each run's nodes. The scores do not depend on who computed them.
+    let tuning = Tuning::new(search, threads.min(candidates));
+    let failed = std::thread::scope(|scope| {
+        let lanes: Vec<_> = (0..tuning.lanes())
+            .map(|lane| {
+                let (tuning, bar) = (&tuning, &bar);
+                scope.spawn(move || {
+                    pool(1).map(|pool| {
+                        pool.install(|| {
+                            while tuning.advance(lane, u64::MAX) {
+                                bar.set_position(tuning.scored() as u64);
+                            }
+                        })
+                    })
                 })
-            });
-        }
+            })
+            .collect();
+        // A lane that could not start leaves its candidates to the others: only all failing stops.
+        lanes
+            .into_iter()
+            .filter_map(|lane| lane.join().ok()?.err())
+            .next()
     });
     bar.finish_and_clear();
-    let scores: Vec<_> = scores
-        .into_iter()
-        .map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect();
-    let (tuned, tuned_view, table) = search.finish(&scores);
-    let measure = search.measure.label();
-    let mut text = format!(
-        "run\tgamma\talso\tmean {measure} (3 seeds)\trounds\twith the link's own\trounds\n"
-    );
-    for t in &table {
-        let also = t.also.map_or_else(
-            || "-".to_string(),
-            |(param, value)| format!("{}={value}", param.spec().name),
-        );
-        text.push_str(&format!(
-            "{}\t{}\t{also}\t{:.3e}\t{}\t{:.3e}\t{}\n",
-            t.label, t.gamma, t.score.mean, t.score.rounds, t.before.mean, t.before.rounds
-        ));
+    let Some((tuned, tuned_view, table)) = tuning.finish() else {
+        return Err(Stop::Failed(failed.unwrap_or_else(|| {
+            "tune: a candidate was left unscored".to_string()
+        })));
+    };
+    let mut text = String::new();
+    let rows = std::iter::once(table_header(tuning.search().measure()))
+        .chain(table.iter().map(|t| t.cells()));
+    for cells in rows {
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
     }
     text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
     text.push('\n');
@@ -80,13 +73,13 @@ fn guide_rho(main: &Experiment, view: &ViewKeys) {
     let Some(first) = crpsgd.first() else {
         return;
     };
-    let Some(c) = conditioning::at_optimum(problems::build(first, None).as_ref()) else {
+    let Some(c) = conditioning::at_optimum(first, None, problems::build(first, None).as_ref())
+    else {
         return;
     };
     for e in &crpsgd {
-        let allowed = c.rho_allowed(e.gamma);
-        // "Far" is ten times the growth the analysis allows: the λ = 0.001 regime of the README.
-        let far = e.rho - 1.0 > 10.0 * (allowed - 1.0);
+        let fit = c.rho_fit(e.gamma, e.rho);
+        let (allowed, far) = (fit.allowed(), matches!(fit, RhoFit::FarAbove { .. }));
         say(&format!(
             "notice: at x*, μ = {:.3e} and L = {:.3e}: the analysis allows CR-PSGD ρ ≤ 1/(1 − γμ) = {allowed:.4} at γ = {}, and it has ρ = {}{}",
             c.mu,

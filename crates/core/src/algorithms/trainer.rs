@@ -6,7 +6,7 @@ use crate::data::file::DataFile;
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into, Exchange};
+use crate::nodes::{average_in_node_order, on_every_node_into, on_this_thread_into, Exchange};
 use crate::noise::{NoiseScale, TwoBatch};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
@@ -195,18 +195,30 @@ fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<T
     }
 }
 
-/// Runs `work(node, memory)` for every node: here, or on this process's block and then swapped.
+/// Where a trainer computes its nodes.
+enum Placement {
+    /// All of them, spread over the current rayon pool.
+    Pool,
+    /// All of them, one after another on the calling thread: for many small runs at once, one per
+    /// thread (`tune`), where spreading each round would only make the threads wait on each other.
+    ThisThread,
+    /// This process's block of them, then swapped with the other processes'.
+    Cluster(Cluster),
+}
+
+/// Runs `work(node, memory)` for every node, where `placement` says.
 fn on_nodes<W>(
-    cluster: &mut Option<Cluster>,
+    placement: &mut Placement,
     thread_of_node: &mut [usize],
     nodes: &mut [NodeMemory],
     work: W,
 ) where
     W: Fn(usize, &mut NodeMemory) + Sync,
 {
-    match cluster {
-        None => on_every_node_into(thread_of_node, nodes, work),
-        Some(cluster) => cluster.on_every_node(thread_of_node, nodes, work),
+    match placement {
+        Placement::Pool => on_every_node_into(thread_of_node, nodes, work),
+        Placement::ThisThread => on_this_thread_into(thread_of_node, nodes, work),
+        Placement::Cluster(cluster) => cluster.on_every_node(thread_of_node, nodes, work),
     }
 }
 
@@ -233,8 +245,8 @@ pub struct Trainer {
     comm_bytes: u64,
     /// The gradient noise scale, smoothed over the rounds so far.
     noise_scale: NoiseScale,
-    /// Where the nodes are computed: `None` here, all of them; else this process's block of them.
-    cluster: Option<Cluster>,
+    /// Where the nodes are computed.
+    placement: Placement,
 }
 
 impl Trainer {
@@ -325,7 +337,7 @@ impl Trainer {
             time: 0.0,
             comm_bytes: 0,
             noise_scale: NoiseScale::default(),
-            cluster: None,
+            placement: Placement::Pool,
         }
     }
 
@@ -340,8 +352,16 @@ impl Trainer {
         exchange: Box<dyn Exchange>,
     ) -> Result<Trainer, String> {
         let mut trainer = Trainer::build(experiment, data);
-        trainer.cluster = Some(Cluster::new(exchange, &trainer.nodes)?);
+        trainer.placement = Placement::Cluster(Cluster::new(exchange, &trainer.nodes)?);
         Ok(trainer)
+    }
+
+    /// Computes every node on the calling thread from now on, one after another, whatever pool it is
+    /// on: for a shell that runs many small runs at once, one per thread (the CLI's and the page's
+    /// tune). The results are the same bits (they never depend on threads).
+    pub fn on_this_thread(mut self) -> Trainer {
+        self.placement = Placement::ThisThread;
+        self
     }
 
     /// Row 0: the starting point.
@@ -485,7 +505,7 @@ impl Trainer {
         match &self.plan {
             Plan::Batches(_) | Plan::Catalyst { .. } | Plan::Adaptive(_) => {
                 on_nodes(
-                    &mut self.cluster,
+                    &mut self.placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -519,7 +539,7 @@ impl Trainer {
             Plan::Local { steps, .. } => {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
                 on_nodes(
-                    &mut self.cluster,
+                    &mut self.placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -629,5 +649,11 @@ impl Trainer {
 
     pub fn iterate(&self) -> &[f64] {
         &self.x
+    }
+
+    /// The problem it trains on, built with its data: for what a shell computes beside f* (its
+    /// curvature, `conditioning::at_optimum`) without building the data set again.
+    pub fn problem(&self) -> &dyn Problem {
+        self.problem.as_ref()
     }
 }
