@@ -2,7 +2,7 @@
 //! the parameter's name, with the paper's symbol, a tooltip and the allowed range.
 
 use super::dom::{append, by_id, element, set_attr};
-use dynabatch_core::experiment::{Experiment, ProblemKind};
+use dynabatch_core::experiment::Experiment;
 use dynabatch_core::params::{Domain, ParamSpec, PARAMS};
 use dynabatch_plot::chart::grouped;
 use wasm_bindgen::JsCast;
@@ -46,10 +46,6 @@ fn input_for(param: &ParamSpec) -> Element {
             let select = element("select", "", "");
             // A choice's link name first, so the text a student sees is the text they can type into a link.
             for (name, words) in choices.options() {
-                if name == ProblemKind::Data.name() {
-                    // The page cannot read a file yet (presets::runnable_in_page).
-                    continue;
-                }
                 let option = element("option", "", &format!("{name} — {words}"));
                 set_attr(&option, "value", name);
                 append(&select, &option);

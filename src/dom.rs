@@ -89,3 +89,13 @@ pub fn theme() -> Theme {
 pub fn scheme_changes() -> Option<MediaQueryList> {
     DARK_SCHEME.with(Clone::clone)
 }
+
+/// What a JavaScript error says: its message (a `DOMException`, `TypeError`…), or the value as text.
+pub fn error_text(error: &wasm_bindgen::JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .filter(|m| !m.is_empty())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}

@@ -23,6 +23,8 @@ struct Status {
     error: Option<String>,
     /// The share link's query string.
     query: String,
+    /// The user's data file (problem=data): see `user_data::DataStatus`.
+    data: Option<super::user_data::DataStatus>,
     /// The Tune button's search.
     tune: TuneStatus,
 }
@@ -111,6 +113,7 @@ fn status_value(app: &super::App) -> JsValue {
         notices: app.notices.iter().map(|n| n.message()).collect(),
         error: app.error().map(str::to_string),
         query: dynabatch_core::link::to_query(&app.experiment, &app.view),
+        data: Some(app.data_status()),
         tune: {
             let (state, scored, candidates, seconds) = super::tune_panel::status(&app.tune);
             TuneStatus {
@@ -141,6 +144,7 @@ fn dead_status_value() -> JsValue {
         notices: Vec::new(),
         error: Some(faults::trap_sentence()),
         query: search.trim_start_matches('?').to_string(),
+        data: None,
         tune: TuneStatus {
             state: "idle",
             scored: 0,

@@ -25,16 +25,18 @@ mod theory_panel;
 mod tour;
 mod tune_panel;
 mod tuning;
+mod user_data;
 mod view;
 
 use dynabatch_core::conditioning::Conditioning;
+use dynabatch_core::data::file::Wanted;
 use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
 use dynabatch_core::optimum::ProblemKey;
 use dynabatch_core::presets;
 use dynabatch_core::theory::{predict, Prediction};
-use runner::{Curvature, Launch, Pace, RunHandle, RunState};
+use runner::{Curvature, Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -107,6 +109,15 @@ fn start_workers(_pool_threads: usize) {
     with_app(App::workers_started);
 }
 
+/// Whether a new experiment reruns when it equals the one running.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rerun {
+    /// Only if it differs (a control set to the value it had).
+    IfChanged,
+    /// Always (a story opened again, a file read).
+    Always,
+}
+
 /// Where the page is in its life. Only `App`'s methods change it; rendering and the hook read it.
 enum Phase {
     /// Waiting for the Web Worker pool (the serial build has none, and leaves this phase at once).
@@ -136,6 +147,8 @@ pub struct App {
     pace: Pace,
     /// The live runs: the main experiment first, then each compared algorithm.
     runs: Vec<ShownRun>,
+    /// The user's file (problem=data): the one held, what is under way, the files kept.
+    data: user_data::UserData,
     /// A faded copy of an earlier main run, kept while parameters change.
     pinned: Option<ShownRun>,
     phase: Phase,
@@ -160,7 +173,7 @@ impl App {
         presets_panel::build();
         view::apply_layout(&view);
         tour::build(view.tour, view.embed);
-        let app = App {
+        let mut app = App {
             prediction: predict(&experiment),
             optimum_known: guess_optimum_known(&experiment),
             experiment,
@@ -169,6 +182,7 @@ impl App {
             pool_threads,
             pace: Pace::Watch,
             runs: Vec::new(),
+            data: user_data::UserData::default(),
             pinned: None,
             phase: Phase::Booting {
                 start_paused: false,
@@ -179,6 +193,8 @@ impl App {
             conditioning: None,
         };
         app.write_link();
+        app.list_kept();
+        app.look_for_file();
         app
     }
 
@@ -199,11 +215,25 @@ impl App {
             Phase::Ready => {}
         }
         self.runs.clear(); // stops the old runs first
+        let data = match self.data.wanted(&self.experiment) {
+            Wanted::Nothing => None,
+            // problem=data runs once its file is read (the data panel says what it waits for).
+            _ => match self.data.run_data(&self.experiment) {
+                Some(data) => Some(data.clone()),
+                None => {
+                    self.dirty = true;
+                    return;
+                }
+            },
+        };
+        // A user's file is not in the key (the serial build holds its bytes, not its data set): its
+        // curvature is asked for again, which the run's side finds cached where it can.
         let problem = ProblemKey::of(&self.experiment, None);
-        if self
-            .conditioning
-            .as_ref()
-            .is_some_and(|(key, _)| *key != problem)
+        if self.experiment.problem == ProblemKind::Data
+            || self
+                .conditioning
+                .as_ref()
+                .is_some_and(|(key, _)| *key != problem)
         {
             self.conditioning = None;
         }
@@ -229,13 +259,14 @@ impl App {
         self.runs = experiments
             .into_iter()
             .map(|(experiment, label)| {
-                let launch = Launch {
+                let mut shown = ShownRun::start(runner::Start {
+                    experiment,
+                    data: data.clone(),
                     paused,
                     pace: self.pace,
                     fault: self.view.fault,
                     curvature: std::mem::replace(&mut curvature, Curvature::Skip),
-                };
-                let mut shown = ShownRun::start(experiment, launch);
+                });
                 shown.label = label.unwrap_or(shown.label);
                 shown
             })
@@ -250,6 +281,7 @@ impl App {
     fn workers_started(&mut self) {
         if let Phase::Booting { start_paused } = self.phase {
             self.phase = Phase::Ready;
+            self.start_queued_read();
             self.restart(start_paused);
         }
     }
@@ -280,6 +312,7 @@ impl App {
         for shown in &mut self.runs {
             self.dirty |= shown.poll();
         }
+        self.poll_data();
         if let Some(first) = self.rows().first() {
             self.optimum_known = first.subopt.is_some();
         }
@@ -317,24 +350,52 @@ impl App {
     }
 
     /// A control changed: store its value (clamped, with a notice, if it must be), show it, rewrite the
-    /// link, and rerun.
+    /// link, and rerun (once the data file is read again, where the change reads it another way).
     fn control_changed(&mut self, name: &str) {
-        let before = self.experiment.clone();
-        let notice = self.experiment.set(name, &controls::read(name));
-        let notice = presets::runnable_in_page(&mut self.experiment).or(notice);
-        controls::show(&self.experiment, &self.view.hide);
-        if notice.is_some() || self.experiment != before {
+        let mut next = self.experiment_to_change().clone();
+        let notice = next.set(name, &controls::read(name));
+        if notice.is_some() || next != self.experiment {
             self.notices = notice.into_iter().collect();
         }
-        if self.experiment != before {
+        controls::show(&next, &self.view.hide);
+        self.propose(next, Rerun::IfChanged);
+        self.dirty = true;
+    }
+
+    /// Makes `next` the page's experiment now: shows it, rewrites the link, and reruns (if it changed, or
+    /// always). The data it runs on is the file held (pinned in the link), or the one it is looked for.
+    fn adopt(&mut self, mut next: Experiment, rerun: Rerun) {
+        if next.problem == ProblemKind::Data {
+            if let Some(held) = &self.data.held {
+                if self.data.wanted(&next) == Wanted::Held {
+                    // The link pins the file the run is on.
+                    next.data_sha256 = Some(held.sha256);
+                    self.view.data_file = Some(held.name.clone());
+                }
+            }
+        } else {
+            self.view.data_file = None;
+            self.view.data_url = None;
+        }
+        controls::show(&next, &self.view.hide);
+        let other_file = (next.problem, next.data_sha256)
+            != (self.experiment.problem, self.experiment.data_sha256);
+        let changed = next != self.experiment;
+        self.experiment = next;
+        if changed {
             // A compared run that is now the main one would be run twice.
             let main = &self.experiment;
             self.view.compare.retain(|c| c.experiment(main) != *main);
             self.prediction = predict(&self.experiment);
-            self.write_link();
-            if !self.runs.is_empty() {
-                self.restart(false);
-            }
+        }
+        if other_file {
+            self.other_file_wanted();
+        }
+        self.write_link();
+        if (changed || rerun == Rerun::Always)
+            && (!self.runs.is_empty() || matches!(self.phase, Phase::Ready))
+        {
+            self.restart(false);
         }
         self.dirty = true;
     }
@@ -342,19 +403,14 @@ impl App {
     /// Replaces the whole experiment (a preset, the tuned link, Back), as if the page had been opened
     /// with this link.
     fn open_link(&mut self, query: &str) {
-        let (mut experiment, view, mut notices) = link::parse(query);
-        notices.extend(presets::runnable_in_page(&mut experiment));
-        self.experiment = experiment;
+        let (experiment, view, notices) = link::parse(query);
         self.view = ViewKeys {
             hide: self.view.hide.clone(),
             embed: self.view.embed,
             ..view
         };
         self.notices = notices;
-        self.prediction = predict(&self.experiment);
-        controls::show(&self.experiment, &self.view.hide);
-        self.write_link();
-        self.restart(false);
+        self.propose(experiment, Rerun::Always);
     }
 
     /// Puts the link in the address bar, and marks the story it tells in the strip.

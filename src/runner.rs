@@ -7,23 +7,70 @@
 //!
 //! Both drive the core's [`Session`](dynabatch_core::session::Session), so pacing, pausing, stepping
 //! and the end of a run are one code, and both offer the page the same handle, [`Run`].
+//!
+//! A user's file (problem=data) is read off the main thread too, by [`Read`]: in the threaded build by
+//! the coordinator, between the runs' slices, into shared memory that every run then trains on; in the
+//! serial build by a Web Worker of its own, and again by each run's worker, whose instance shares no
+//! memory with the page's.
 
 use dynabatch_core::conditioning::Conditioning;
+use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::session::{Clock, Next};
+use serde::{Deserialize, Serialize};
+use web_sys::Blob;
 
 pub use dynabatch_core::session::Pace;
 
 #[cfg(feature = "threads")]
 pub mod pool;
 #[cfg(feature = "threads")]
-pub use pool::PoolRun as Run;
+pub use pool::{PoolRead as Read, PoolRun as Run};
 #[cfg(not(feature = "threads"))]
 pub mod worker;
 #[cfg(not(feature = "threads"))]
-pub use worker::WorkerRun as Run;
+pub use worker::{WorkerRead as Read, WorkerRun as Run};
+
+/// What a run on the user's file is given, in the threaded build: the file as read, in shared memory,
+/// one copy for every run (the data set is behind an `Arc`).
+#[cfg(feature = "threads")]
+pub type RunData = dynabatch_core::data::file::DataFile;
+/// What a run on the user's file is given, in the serial build: the file's bytes, which the run's own
+/// worker reads into its own instance (a `Blob` is passed to a worker without a copy).
+#[cfg(not(feature = "threads"))]
+pub type RunData = Blob;
+
+/// What the page shows of a file it has read.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DataInfo {
+    /// `DataFile::summary`: rows, features, task, and the label counts or range.
+    pub summary: String,
+    /// The file's size.
+    pub bytes: u64,
+}
+
+impl DataInfo {
+    pub fn of(file: &dynabatch_core::data::file::DataFile) -> DataInfo {
+        DataInfo {
+            summary: file.summary(),
+            bytes: file.bytes,
+        }
+    }
+}
+
+/// How reading a file ended.
+pub enum ReadOutcome {
+    /// Read to its end: its hash, and what it holds, or why it cannot be used.
+    Read {
+        sha256: Sha256,
+        data: Result<(DataInfo, RunData), DataError>,
+    },
+    /// The browser could not give its bytes (the file changed or went away on disk), or the reader
+    /// could not start.
+    Unreadable(String),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -83,21 +130,11 @@ impl RunState {
 
 /// Whether a run also estimates its problem's curvature at x* (`conditioning::at_optimum`) once it has
 /// f*, for the theory panel's guidance on ρ: the main run does, where its algorithm has a ρ to guide.
-/// It costs a thousand or more full gradients, once per problem, off the main thread.
+/// It costs at most 80 Hessian-vector products (the Lanczos method; 160 full gradients), once per problem, off the main thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Curvature {
     Measure,
     Skip,
-}
-
-/// How a run starts, besides its experiment.
-#[derive(Clone, Copy, Debug)]
-pub struct Launch {
-    /// Paused at round 0.
-    pub paused: bool,
-    pub pace: Pace,
-    pub fault: Option<Fault>,
-    pub curvature: Curvature,
 }
 
 /// The page's clock, on its main thread and in Web Workers alike.
@@ -109,12 +146,24 @@ impl Clock for DateClock {
     }
 }
 
+/// A run to start in the background.
+pub struct Start {
+    pub experiment: Experiment,
+    /// The user's file, for problem=data.
+    pub data: Option<RunData>,
+    /// Paused at round 0.
+    pub paused: bool,
+    pub pace: Pace,
+    pub fault: Option<Fault>,
+    pub curvature: Curvature,
+}
+
 /// What a background run offers the page, in either build: `Run` is this build's implementation, and
 /// callers bring this trait into scope to use it. Dropping a `Run` stops the run (see ARCHITECTURE.md,
 /// "Threads in the page"). The main thread calls all of it, so none of it may wait.
 pub trait RunHandle {
-    /// Starts `experiment` in the background, as `launch` says.
-    fn start(experiment: Experiment, launch: Launch) -> Self;
+    /// Starts a run in the background.
+    fn start(run: Start) -> Self;
     /// The run's state, read *before* draining: a terminal state seen here means every row has already
     /// been handed over.
     fn state(&self) -> RunState;
@@ -132,6 +181,22 @@ pub trait RunHandle {
     /// μ and L at x*, once estimated (asked with [`Curvature::Measure`], on a strongly convex problem).
     fn conditioning(&self) -> Option<Conditioning>;
 }
+
+/// A file being read in the background, in either build (`Read` is this build's). It is read with the
+/// options of an experiment (`label`, `format`, `task`, `standardize`) within the page's limit
+/// (`Limit::PAGE`), and hashed to its end even after an error, so that a wrong file is told apart from a
+/// broken one. Dropping it stops the reading. The main thread calls all of it, so none of it may wait.
+pub trait ReadHandle {
+    fn start(blob: Blob, experiment: &Experiment) -> Self;
+    /// Bytes read so far.
+    fn bytes_read(&self) -> u64;
+    /// How the reading ended, once it has (given once).
+    fn outcome(&mut self) -> Option<ReadOutcome>;
+}
+
+/// Chunks of a file, as they are read and handed to the core's `Reader`: large enough that a chunk's
+/// overhead does not count, small enough that a slice of reading stays near 16 ms.
+pub const CHUNK_BYTES: u64 = 1 << 20;
 
 /// The cores of this machine, as the browser tells them (the page sizes its pool to them); unknown is
 /// taken as plenty. Works on the page and in Web Workers alike.

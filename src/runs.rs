@@ -1,6 +1,6 @@
 //! The runs a page shows: the main one, the algorithms it is compared with, and a pinned ghost.
 
-use super::runner::{Launch, Run, RunHandle, RunState};
+use super::runner::{Run, RunHandle, RunState, Start};
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::metrics::Row;
 use dynabatch_plot::chart::Theme;
@@ -20,14 +20,14 @@ pub struct ShownRun {
 }
 
 impl ShownRun {
-    pub fn start(experiment: Experiment, launch: Launch) -> ShownRun {
+    pub fn start(run: Start) -> ShownRun {
         ShownRun {
-            label: experiment.alg.name().to_string(),
-            slot: color_index(experiment.alg),
-            run: Some(Run::start(experiment.clone(), launch)),
-            experiment,
+            label: run.experiment.alg.name().to_string(),
+            slot: color_index(run.experiment.alg),
+            experiment: run.experiment.clone(),
+            state: RunState::at_start(run.paused),
+            run: Some(Run::start(run)),
             rows: Vec::new(),
-            state: RunState::at_start(launch.paused),
             ghost: false,
         }
     }

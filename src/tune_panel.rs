@@ -74,7 +74,8 @@ impl App {
         let from = link::to_query(&self.experiment, &self.view);
         if self.experiment.problem == ProblemKind::Data {
             self.tune = Tune::Stopped(
-                "Tune needs the data file: the page cannot tune problem=data yet.".to_string(),
+                "Tune cannot search problem=data yet (nor can dynabatch tune): it tunes the built-in problems; set γ by hand here."
+                    .to_string(),
             );
             return;
         }

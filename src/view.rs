@@ -93,6 +93,7 @@ fn render(app: &mut App) {
     app.tune_dirty = false;
     super::tune_panel::render(app);
     super::nodes_view::render(app);
+    super::user_data::render(app);
 }
 
 fn render_status(app: &App) {
@@ -188,7 +189,7 @@ fn render_notices(app: &App) {
     list.set_hidden(app.notices.is_empty());
 }
 
-fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+pub(crate) fn on(target: &web_sys::EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
     let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     closure.forget(); // listeners live as long as the page
@@ -331,6 +332,7 @@ pub fn listen() {
         });
     }
     on(&document(), "keydown", on_key);
+    super::user_data::listen();
 }
 
 fn cancel_pending_input() {

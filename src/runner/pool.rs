@@ -3,12 +3,15 @@
 //!
 //! Runs never nest: only the coordinator leads rounds. The main thread only posts: new runs through a
 //! channel it never waits on, commands through atomics, and it drains rows with `try_lock`. It then
-//! unparks the coordinator, which otherwise sleeps until its next round is due.
+//! unparks the coordinator, which otherwise sleeps until its next round is due. The coordinator also
+//! reads users' files (`read`), between the jobs' slices.
 //!
 //! A run is one kind of [`Job`]; the Tune button's search (`crate::tuning`) is the other, so its rounds
 //! are led from here too, interleaved with the runs' slices, and never starve them.
 
-use super::{Curvature, DateClock, Launch, Pace, RunHandle, RunState};
+mod read;
+
+use super::{Curvature, DateClock, Pace, RunData, RunHandle, RunState, Start};
 use dynabatch_core::conditioning::{self, Conditioning};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
@@ -20,6 +23,9 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::Thread;
 use std::time::Duration;
+
+pub use read::PoolRead;
+use read::{ReadOnPool, Reading};
 
 /// What the coordinator and the main thread share about one run. The coordinator writes rows and state;
 /// the main thread writes commands. The main thread reads atomics and drains `mailbox` with `try_lock`,
@@ -60,9 +66,10 @@ impl Shared {
 }
 
 /// A new run for the coordinator.
-struct Order {
+struct RunOrder {
     shared: Arc<Shared>,
     experiment: Experiment,
+    data: Option<RunData>,
     pace: Pace,
     fault: Option<Fault>,
     curvature: Curvature,
@@ -82,22 +89,34 @@ pub trait Job: Send {
 
 /// A job to start, built on the coordinator's thread (building a trainer takes a while: not on the
 /// page's), given the time; `None` if the page gave it up meanwhile.
-pub type Start = Box<dyn FnOnce(f64) -> Option<Box<dyn Job>> + Send>;
+pub type JobStart = Box<dyn FnOnce(f64) -> Option<Box<dyn Job>> + Send>;
 
-/// New jobs, from the main thread. Only the coordinator receives, and only with `try_recv`, so a send
-/// never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
-static ORDERS: OnceLock<Sender<Start>> = OnceLock::new();
+/// What the main thread asks of the coordinator.
+enum Order {
+    Job(JobStart),
+    // Boxed: a reader is large, and orders are few.
+    Read(Box<ReadOnPool>),
+}
 
-/// Hands the coordinator a job (starting the coordinator first, the first time), and wakes it.
-pub fn submit(start: Start) {
+/// New jobs and files, from the main thread. Only the coordinator receives, and only with `try_recv`, so
+/// a send never waits for a lock (a channel's sender locks only to wake a receiver blocked in `recv`).
+static ORDERS: OnceLock<Sender<Order>> = OnceLock::new();
+
+/// Hands an order to the coordinator (started on the first), and wakes it.
+fn post(order: Order) {
     let orders = ORDERS.get_or_init(|| {
         let (orders, inbox) = mpsc::channel();
         rayon::spawn(move || coordinate(inbox));
         orders
     });
     // The receiver lives as long as the page: a send cannot fail.
-    let _ = orders.send(start);
+    let _ = orders.send(order);
     wake();
+}
+
+/// Hands the coordinator a job.
+pub fn submit(start: JobStart) {
+    post(Order::Job(start));
 }
 /// The coordinator's thread, once its loop has started: `unpark` it after posting anything.
 static COORDINATOR: OnceLock<Thread> = OnceLock::new();
@@ -115,8 +134,8 @@ pub struct PoolRun {
 }
 
 impl RunHandle for PoolRun {
-    fn start(experiment: Experiment, launch: Launch) -> PoolRun {
-        let paused = launch.paused;
+    fn start(run: Start) -> PoolRun {
+        let paused = run.paused;
         let shared = Arc::new(Shared {
             mailbox: Mutex::new(Vec::new()),
             state: AtomicU8::new(RunState::at_start(paused) as u8),
@@ -128,12 +147,13 @@ impl RunHandle for PoolRun {
             thread_of_node: Mutex::new(Vec::new()),
             conditioning: OnceLock::new(),
         });
-        let order = Order {
+        let order = RunOrder {
             shared: shared.clone(),
-            experiment,
-            pace: launch.pace,
-            fault: launch.fault,
-            curvature: launch.curvature,
+            experiment: run.experiment,
+            data: run.data,
+            pace: run.pace,
+            fault: run.fault,
+            curvature: run.curvature,
         };
         submit(Box::new(move |now| {
             RunOnPool::prepare(order, now).map(|run| Box::new(run) as Box<dyn Job>)
@@ -239,18 +259,23 @@ struct RunOnPool {
 
 impl RunOnPool {
     /// Builds the run's trainer (data, f*) and posts its start row; `None` if it was replaced meanwhile.
-    fn prepare(order: Order, now: f64) -> Option<RunOnPool> {
+    fn prepare(order: RunOrder, now: f64) -> Option<RunOnPool> {
         // A run replaced before it started (quick edits) need not load its data or find f*.
         if order.shared.cancelled.load(Ordering::Acquire) {
             return None;
         }
-        let session = Session::new(&order.experiment, order.pace, order.fault);
+        let session = match &order.data {
+            Some(data) => Session::with_data(&order.experiment, data, order.pace, order.fault),
+            None => Session::new(&order.experiment, order.pace, order.fault),
+        };
         order.shared.post(session.trainer().start_row());
         if order.curvature == Curvature::Measure {
             // Beside f*, which building the trainer solved: x* is that solution's, and both are kept
             // per problem, so a rerun with other settings finds them at once.
             let problem = session.trainer().problem();
-            if let Some(c) = conditioning::at_optimum(&order.experiment, None, problem) {
+            if let Some(c) =
+                conditioning::at_optimum(&order.experiment, order.data.as_ref(), problem)
+            {
                 let _ = order.shared.conditioning.set(c);
             }
         }
@@ -312,16 +337,35 @@ const LINGER_MS: f64 = 1.0;
 
 /// The coordinator: on a pool thread for the page's lifetime. Waiting here is fine: it is a worker, not
 /// the page, and no other job needs this thread (every round is led from here).
-fn coordinate(orders: Receiver<Start>) {
+fn coordinate(orders: Receiver<Order>) {
     let _ = COORDINATOR.set(std::thread::current());
     let clock = DateClock;
     let mut runs: Vec<Box<dyn Job>> = Vec::new();
+    let mut reads: Vec<ReadOnPool> = Vec::new();
     let mut awake: Option<Awake> = None;
     loop {
-        for start in orders.try_iter() {
-            // Building a trainer takes a while: the other threads need not poll meanwhile.
+        for order in orders.try_iter() {
+            match order {
+                Order::Job(start) => {
+                    // Building a trainer takes a while: the other threads need not poll meanwhile.
+                    awake = None;
+                    runs.extend(start(clock.now_ms()));
+                }
+                Order::Read(read) => reads.push(*read),
+            }
+        }
+        // A slice of reading for each file whose bytes have come, taking turns with the jobs' slices.
+        let mut more_to_read = false;
+        reads.retain_mut(|read| match read.advance(&clock) {
+            Reading::Waiting => true,
+            Reading::More => {
+                more_to_read = true;
+                true
+            }
+            Reading::Over => false,
+        });
+        if more_to_read {
             awake = None;
-            runs.extend(start(clock.now_ms()));
         }
         runs.retain(|run| !run.is_over());
         let now = clock.now_ms();
@@ -338,6 +382,8 @@ fn coordinate(orders: Receiver<Start>) {
                 }
                 run.slice(&clock);
             }
+            // Bytes are waiting to be read: no sleep.
+            _ if more_to_read => {}
             Some((at, _)) => {
                 if at - now > LINGER_MS {
                     awake = None;

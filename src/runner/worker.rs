@@ -4,11 +4,18 @@
 //!
 //! The worker cannot block to wait for pause or step (no atomics without shared memory), so it trains in
 //! slices from its event loop, and control messages arrive between slices.
+//!
+//! A run on a user's file gets the file's bytes (a `Blob`, passed without a copy) and reads them in its
+//! own instance before it starts; a file is first read by a worker of its own (`read`), to show what it
+//! holds and to refuse it, if it must be, before any run is replaced.
 
-use super::{Curvature, DateClock, Launch, Pace, RunHandle, RunState};
+mod read;
+
+use super::{Curvature, DataInfo, DateClock, Pace, RunHandle, RunState, Start};
 use crate::faults;
 use crate::tuning::Outcome;
 use dynabatch_core::conditioning::{self, Conditioning};
+use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -19,9 +26,11 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
+    Blob, DedicatedWorkerGlobalScope, Event, MessageChannel, MessageEvent, Worker, WorkerOptions,
     WorkerType,
 };
+
+pub use read::WorkerRead;
 
 /// What the page asks a new worker to run.
 #[derive(Serialize, Deserialize)]
@@ -63,6 +72,15 @@ pub enum Report {
     Scored(usize),
     /// A search is over: the tuned link and its table.
     Tuned(Outcome),
+    /// A read's progress: bytes read so far.
+    Reading(u64),
+    /// A read's end: the file's hash, and what it holds or why it cannot be used.
+    Read {
+        sha256: Sha256,
+        data: Result<DataInfo, DataError>,
+    },
+    /// The file's bytes could not be had from the browser.
+    Unreadable(String),
 }
 
 #[wasm_bindgen]
@@ -92,9 +110,9 @@ pub struct WorkerRun {
 }
 
 impl RunHandle for WorkerRun {
-    /// Starts `experiment` in a new Web Worker.
-    fn start(experiment: Experiment, launch: Launch) -> WorkerRun {
-        let paused = launch.paused;
+    /// Starts a run in a new Web Worker.
+    fn start(run: Start) -> WorkerRun {
+        let paused = run.paused;
         let inbox = Rc::new(RefCell::new(Inbox {
             rows: Vec::new(),
             state: RunState::at_start(paused),
@@ -104,14 +122,15 @@ impl RunHandle for WorkerRun {
             conditioning: None,
         }));
         let order = Order {
-            experiment,
+            experiment: run.experiment,
             paused,
-            fast: launch.pace == Pace::Fast,
-            panic: launch.fault == Some(Fault::Panic),
-            curvature: launch.curvature,
+            fast: run.pace == Pace::Fast,
+            panic: run.fault == Some(Fault::Panic),
+            curvature: run.curvature,
         };
         let reports = Rc::downgrade(&inbox);
-        let worker = SerialWorker::start("serialWorkerMain", &order, move |report| {
+        let data = run.data.as_ref();
+        let worker = SerialWorker::start("serialWorkerMain", &order, data, move |report| {
             let Some(inbox) = reports.upgrade() else {
                 return;
             };
@@ -131,7 +150,11 @@ impl RunHandle for WorkerRun {
                     inbox.diverged = diverged;
                 }
                 Report::Conditioning(c) => inbox.conditioning = Some(c),
-                // A search's, or the ones `SerialWorker` answers itself.
+                // The page read the file before it started any run on it: a file changed on disk since.
+                Report::Unreadable(why) => faults::record_failure(format!(
+                    "The Web Worker could not read the data file ({why})."
+                )),
+                // A search's or a read's, or the ones `SerialWorker` answers itself.
                 _ => {}
             }
         });
@@ -176,73 +199,65 @@ impl RunHandle for WorkerRun {
 impl WorkerRun {
     fn send(&self, control: &Control) {
         if let (Some(worker), Ok(message)) = (&self.worker, serde_wasm_bindgen::to_value(control)) {
-            let _ = worker.worker.post_message(&message);
+            let _ = worker.spawned.worker.post_message(&message);
         }
     }
 }
 
 /// A Web Worker with its own instance of this build, running one export of it (`entry`) on an order: a
 /// run's, or a search's. It answers the reports every worker may send (loaded, crashed, could not load)
-/// itself, as faults of the page, and hands the others to its owner. Dropping it stops the worker at
-/// once, mid-round if need be: nothing it holds is shared.
+/// itself, as faults of the page, and hands the others to its owner. Dropping it stops the worker.
 pub struct SerialWorker {
-    worker: Worker,
-    // Kept for as long as the worker may call them.
-    _on_message: Listener,
-    _on_error: Listener,
+    spawned: Spawned,
     /// The worker has instantiated the module; the start limit looks at it.
     _loaded: Rc<Cell<bool>>,
 }
 
 impl SerialWorker {
-    /// Starts a worker on `entry` with `order`; `None` if it could not even be created (the fault is
-    /// recorded for the page). One that has not loaded the module in time is recorded as a fault too.
+    /// Starts a worker on `entry` with `order` (and the user's file `data`, if any); `None` if it could
+    /// not even be created (the fault is recorded for the page). One that has not loaded the module in
+    /// time is recorded as a fault too.
     pub fn start(
         entry: &str,
         order: &impl Serialize,
+        data: Option<&Blob>,
         mut on_report: impl FnMut(Report) + 'static,
     ) -> Option<SerialWorker> {
         let loaded = Rc::new(Cell::new(false));
-        let on_message: Listener = {
+        let on_message = {
             let loaded = loaded.clone();
-            Closure::new(move |event: Event| {
-                let data = event.unchecked_into::<MessageEvent>().data();
-                match serde_wasm_bindgen::from_value::<Report>(data) {
-                    Ok(Report::Loaded) => loaded.set(true),
-                    Ok(Report::Crash(message)) => faults::record_panic(message),
-                    Ok(Report::Failed(why)) => faults::record_failure(format!(
-                        "The Web Worker could not load the wasm ({why})."
-                    )),
-                    Ok(report) => on_report(report),
-                    Err(e) => faults::record_failure(format!(
-                        "The Web Worker sent an unreadable message ({e})."
-                    )),
-                }
-            })
+            move |report: Result<Report, String>| match report {
+                Ok(Report::Loaded) => loaded.set(true),
+                Ok(Report::Crash(message)) => faults::record_panic(message),
+                Ok(Report::Failed(why)) => faults::record_failure(format!(
+                    "The Web Worker could not load the wasm ({why})."
+                )),
+                Ok(report) => on_report(report),
+                Err(e) => faults::record_failure(format!(
+                    "The Web Worker sent an unreadable message ({e})."
+                )),
+            }
         };
-        // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message`
-        // softly.
-        let on_error: Listener = Closure::new(|event: Event| {
-            let message = js_sys::Reflect::get(&event, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| "its script did not load".to_string());
-            faults::record_failure(format!("The Web Worker failed: {message}."));
-        });
-        let worker = spawn(entry, order, &on_message, &on_error)
+        let spawned = spawn(entry, order, data, on_message)
             .map_err(|e| faults::record_failure(format!("The Web Worker could not start ({e}).")))
             .ok()?;
         give_up_unless_loaded(Rc::downgrade(&loaded));
         Some(SerialWorker {
-            worker,
-            _on_message: on_message,
-            _on_error: on_error,
+            spawned,
             _loaded: loaded,
         })
     }
 }
 
-impl Drop for SerialWorker {
+/// A worker and the listeners it calls, which live as long as it does. Dropping it stops the worker at
+/// once, mid-round if need be: nothing it holds is shared.
+pub struct Spawned {
+    worker: Worker,
+    _on_message: Listener,
+    _on_error: Listener,
+}
+
+impl Drop for Spawned {
     /// The listeners are dropped with `self`: a message already queued must not reach them.
     fn drop(&mut self) {
         self.worker.set_onmessage(None);
@@ -261,14 +276,14 @@ fn give_up_unless_loaded(loaded: Weak<Cell<bool>>) {
     });
 }
 
-/// Creates the worker, listens to it, and sends it the glue, the compiled module, the export to run
-/// and the order.
+/// Creates the worker, listens to it, and sends it the glue, the compiled module, the export to run,
+/// the order and the user's file, if any. `on_report` gets each of its messages, read.
 fn spawn(
     entry: &str,
     order: &impl Serialize,
-    on_message: &Listener,
-    on_error: &Listener,
-) -> Result<Worker, String> {
+    data: Option<&Blob>,
+    mut on_report: impl FnMut(Result<Report, String>) + 'static,
+) -> Result<Spawned, String> {
     let glue = GLUE_URL.with(Clone::clone);
     let script = web_sys::Url::new_with_base("serial-worker.js", &glue)
         .map_err(|e| format!("{e:?}"))?
@@ -276,8 +291,25 @@ fn spawn(
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(&script, &options).map_err(|e| format!("{e:?}"))?;
+    let on_message: Listener = Closure::new(move |event: Event| {
+        let data = event.unchecked_into::<MessageEvent>().data();
+        on_report(serde_wasm_bindgen::from_value::<Report>(data).map_err(|e| e.to_string()));
+    });
+    // A script that fails to load fires a plain Event, a thrown error an ErrorEvent: read `message` softly.
+    let on_error: Listener = Closure::new(|event: Event| {
+        let message = js_sys::Reflect::get(&event, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| "its script did not load".to_string());
+        faults::record_failure(format!("The Web Worker failed: {message}."));
+    });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let spawned = Spawned {
+        worker,
+        _on_message: on_message,
+        _on_error: on_error,
+    };
     let start = js_sys::Object::new();
     let order = serde_wasm_bindgen::to_value(order).map_err(|e| e.to_string())?;
     for (key, value) in [
@@ -285,14 +317,15 @@ fn spawn(
         ("module", wasm_bindgen::module()),
         ("entry", JsValue::from_str(entry)),
         ("order", order),
+        ("data", data.map_or(JsValue::UNDEFINED, JsValue::from)),
     ] {
         let _ = js_sys::Reflect::set(&start, &key.into(), &value);
     }
-    if let Err(e) = worker.post_message(&start) {
-        worker.terminate();
-        return Err(format!("{e:?}"));
-    }
-    Ok(worker)
+    spawned
+        .worker
+        .post_message(&start)
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(spawned)
 }
 
 // ---- The worker's side ------------------------------------------------------------------------------
@@ -357,15 +390,31 @@ pub fn report(report: &Report) {
     }
 }
 
-/// The entry point of `www/serial-worker.js`: starts the order, then applies the control messages that
-/// arrived while the module loaded (`early`), in order.
+/// The entry point of `www/serial-worker.js` for a run: starts the order, on the user's file `data` if
+/// it has one, then applies the control messages that arrived while the module loaded (`early`), in
+/// order.
 #[wasm_bindgen(js_name = serialWorkerMain)]
-pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), JsError> {
+pub fn serial_worker_main(
+    order: JsValue,
+    early: js_sys::Array,
+    data: Option<Blob>,
+) -> Result<(), JsError> {
     begin();
     let order: Order = serde_wasm_bindgen::from_value(order)?;
     let pace = if order.fast { Pace::Fast } else { Pace::Watch };
     let fault = order.panic.then_some(Fault::Panic);
-    let session = Session::new(&order.experiment, pace, fault);
+    let file = match data.map(|blob| read::data_file(&blob, &order.experiment)) {
+        Some(Err(why)) => {
+            report(&Report::Unreadable(why));
+            return Ok(());
+        }
+        Some(Ok(file)) => Some(file),
+        None => None,
+    };
+    let session = match &file {
+        Some(file) => Session::with_data(&order.experiment, file, pace, fault),
+        None => Session::new(&order.experiment, pace, fault),
+    };
     let start = session.trainer().start_row();
     let mut commands = Commands::default();
     commands.set_paused(order.paused);
@@ -384,7 +433,8 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
         // Beside f*, which building the trainer solved (x* is that solution's), after the first row.
         let estimate = RUN_IN_WORKER.with(|t| {
             t.borrow().as_ref().and_then(|t| {
-                conditioning::at_optimum(&order.experiment, None, t.session.trainer().problem())
+                let problem = t.session.trainer().problem();
+                conditioning::at_optimum(&order.experiment, file.as_ref(), problem)
             })
         });
         if let Some(c) = estimate {
@@ -398,6 +448,20 @@ pub fn serial_worker_main(order: JsValue, early: js_sys::Array) -> Result<(), Js
     on_control.forget();
     early.iter().for_each(control);
     schedule(0.0);
+    Ok(())
+}
+
+/// The entry point of `www/serial-worker.js` for reading the user's file `data` with an experiment's
+/// options (`order`), to say what it holds.
+#[wasm_bindgen(js_name = serialReadMain)]
+pub fn serial_read_main(
+    order: JsValue,
+    _early: js_sys::Array,
+    data: Option<Blob>,
+) -> Result<(), JsError> {
+    begin();
+    let experiment: Experiment = serde_wasm_bindgen::from_value(order)?;
+    read::in_worker(&experiment, data);
     Ok(())
 }
 

@@ -42,7 +42,7 @@ impl TuneHandle for WorkerTuner {
         let order = Order {
             query: link::to_query(&experiment, &view),
         };
-        let worker = SerialWorker::start("tuneWorkerMain", &order, move |report| {
+        let worker = SerialWorker::start("tuneWorkerMain", &order, None, move |report| {
             let Some(inbox) = reports.upgrade() else {
                 return;
             };

@@ -14,7 +14,7 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 
 /** The page's Content-Security-Policy, as index.html's <meta> and Trunk.toml state it (docs/LIMITS.md). */
 export const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
-  "connect-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; " +
+  "connect-src 'self' https:; style-src 'self'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; " +
   "form-action 'none'";
 
 /** What gzip shrinks: text and wasm (the PNG is compressed already). */
@@ -28,6 +28,13 @@ const cacheControl = file => /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(file)
 
 /** Where a URL path is read from: Trunk's dist/ (the default of `serve`). */
 const fromDist = path => [join(DIST, path === '/' ? 'index.html' : path)];
+
+/** The data files of problem=data's tests (tests/fixtures/, crates/cli/tests/data.rs uses them too). */
+export const FIXTURES = join(ROOT, 'tests', 'fixtures');
+/** dist/, and the fixtures under /fixtures/: a link's `data_url` can then name one, from the page's own origin
+ *  (the only plain-http origin its Content-Security-Policy lets it fetch from). */
+export const withFixtures = path => path.startsWith('/fixtures/') ? [join(FIXTURES, path.slice('/fixtures/'.length))]
+  : fromDist(path);
 
 /** Serves dist/ with the cross-origin isolation headers (or without, to test that path), and the page with
  *  its Content-Security-Policy header, as a configured host would send it. `files(path)` lists where a URL
@@ -101,7 +108,8 @@ export async function settle(page, timeout = 60_000) {
   return status(page);
 }
 
-/** The CLI's CSV for a query string. */
-export function cliCsv(query, threads) {
-  return execFileSync(CLI, ['run', query, '--threads', String(threads)], { encoding: 'utf8' });
+/** The CLI's CSV for a query string (on a data file, for problem=data). */
+export function cliCsv(query, threads, dataFile = undefined) {
+  const data = dataFile === undefined ? [] : ['--data', dataFile];
+  return execFileSync(CLI, ['run', query, '--threads', String(threads), ...data], { encoding: 'utf8' });
 }

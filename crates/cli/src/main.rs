@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use dynabatch_core::algorithms::{Progress, Trainer};
-    use dynabatch_core::data::file::{DataFile, Limit, Options, Reader};
+    use dynabatch_core::data::file::{check_pinned, DataFile, Limit, Options, Reader};
     use dynabatch_core::data::Dataset;
     use dynabatch_core::experiment::{Experiment, ProblemKind};
     use dynabatch_core::metrics::csv_header;
@@ -289,11 +289,7 @@ mod cli {
         }
         bar.finish_and_clear();
         let (sha256, read) = reader.finish();
-        if let Some(pinned) = pinned.filter(|&p| p != sha256) {
-            return Err(format!(
-                "{name} has SHA-256 {sha256}, but the link pins data_sha256={pinned}: it is not the file the link was made with"
-            ));
-        }
+        check_pinned(&name, sha256, pinned)?;
         let data = read.map_err(|e| format!("{name}: {e}"))?;
         if pinned.is_none() {
             say(&format!(

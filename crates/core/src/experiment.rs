@@ -336,6 +336,24 @@ impl Experiment {
     pub fn uses(&self, param: Param) -> bool {
         param.spec().applies(self.alg, self.problem)
     }
+
+    /// This experiment on the data file that `file` trains on: problem=data, with `file`'s values of the
+    /// parameters that apply to problem=data alone (which file, and how it is read); the algorithm, the
+    /// nodes, the budget and the rest stay this one's. With the limits applied, and their notices.
+    pub fn on_file_of(&self, file: &Experiment) -> (Experiment, Vec<Notice>) {
+        let mut out = self.clone();
+        out.problem = ProblemKind::Data;
+        for param in PARAMS.iter().filter(|p| {
+            matches!(
+                p.applies_to,
+                crate::params::AppliesTo::Problems([ProblemKind::Data])
+            )
+        }) {
+            out.store(param.param, file.value(param.param));
+        }
+        let notices = out.apply_limits();
+        (out, notices)
+    }
 }
 
 /// An experiment field's type, as a parameter [`Value`].
@@ -472,7 +490,7 @@ fn check_version(raw: &str) -> Option<Notice> {
 
 /// Quotes link text in a message: at most 40 characters, and on one line whatever the link holds (every
 /// message about a link quotes through here, so the CLI's error is always one line).
-pub(crate) fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     const MAX: usize = 40;
     let clean: String = text
         .chars()
@@ -498,6 +516,23 @@ fn garbles_a_line(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_file_of_takes_the_file_and_how_it_is_read_and_keeps_the_rest() {
+        let file = Experiment::from_query(
+            "problem=data&label=price&format=csv&task=least-squares&standardize=0&N=7&alg=psgd\
+             &data_sha256=ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        )
+        .0;
+        let run = Experiment::from_query("problem=digits&N=3&alg=local&T=5000").0;
+        let (on, notices) = run.on_file_of(&file);
+        assert!(notices.is_empty(), "{notices:?}");
+        let expected = Experiment::from_query(
+            "problem=data&label=price&format=csv&task=least-squares&standardize=0&N=3&alg=local&T=5000\
+             &data_sha256=ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        );
+        assert_eq!((on, vec![]), expected);
+    }
     use crate::choices::{ALG_NAMES, PROBLEM_NAMES};
     use crate::params::Domain;
 

@@ -25,6 +25,11 @@ pub struct ViewKeys {
     /// problem=data: what the user's file was called, to ask for it by name. Its bytes are pinned by
     /// the experiment's `data_sha256`, so a renamed file is the same data and the same run.
     pub data_file: Option<String>,
+    /// problem=data: where the page may fetch the file from, if it does not have it (a raw file on a
+    /// public repository, say), so that a link works for everyone it is shared with. An https address, or
+    /// http on this machine (`localhost`, `127.0.0.1`, `[::1]`: a local server); never with a user name or
+    /// password in it (the page fetches without credentials).
+    pub data_url: Option<String>,
 }
 
 /// A failure a link can ask for, so that the page's error path can be tested in a real browser.
@@ -54,7 +59,11 @@ impl Fault {
 
 /// At most this many runs besides the main one: each takes a share of the Web Workers.
 pub const MAX_COMPARED: usize = 3;
-const VIEW_KEYS: [&str; 6] = ["compare", "hide", "embed", "tour", "fault", "data"];
+const VIEW_KEYS: [&str; 7] = [
+    "compare", "hide", "embed", "tour", "fault", "data", "data_url",
+];
+/// The longest `data_url` read: longer ones are not the addresses of files people share.
+pub const MAX_DATA_URL: usize = 2048;
 
 /// Reads a whole link leniently: the experiment, the view, and every notice about either.
 pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
@@ -88,6 +97,7 @@ pub fn parse(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
             },
             "tour" => view.tour = read_flag("tour", &value, &mut notices),
             "data" => view.data_file = read_data_file(&value, experiment.problem, &mut notices),
+            "data_url" => view.data_url = read_data_url(&value, experiment.problem, &mut notices),
             _ => view.embed = read_flag("embed", &value, &mut notices),
         }
     }
@@ -132,12 +142,15 @@ pub fn to_query(experiment: &Experiment, view: &ViewKeys) -> String {
     if let Some(name) = &view.data_file {
         append("data", name);
     }
+    if let Some(url) = &view.data_url {
+        append("data_url", url);
+    }
     out
 }
 
 /// A view key's value as link text: percent-encoded as a form would, except for the characters that
-/// a query may hold as they are and that make `compare=psgd(gamma=0.003),local` readable. A link's
-/// reader decodes both forms alike.
+/// a query may hold as they are and that make `compare=psgd(gamma=0.003),local` and
+/// `data_url=https://host/path/file.csv` readable. A link's reader decodes both forms alike.
 fn readable(value: &str) -> String {
     let mut out = String::new();
     for byte in value.bytes() {
@@ -152,7 +165,9 @@ fn readable(value: &str) -> String {
             | b'('
             | b')'
             | b','
-            | b'=' => out.push(char::from(byte)),
+            | b'='
+            | b':'
+            | b'/' => out.push(char::from(byte)),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -188,17 +203,16 @@ fn read_hide(value: &str, notices: &mut Vec<Notice>) -> Vec<&'static str> {
 
 /// A data file's name: for problem=data only, and no longer than a file system allows.
 fn read_data_file(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> Option<String> {
-    let ignored = |problem: String| Notice::for_link("data", problem, "ignored");
-    if problem != ProblemKind::Data {
-        notices.push(ignored(format!(
-            "data does not apply to problem={}",
-            problem.name()
-        )));
+    if !applies_to_data("data", problem, notices) {
         return None;
     }
     let name = value.trim();
     if name.is_empty() {
-        notices.push(ignored("data= names no file".into()));
+        notices.push(Notice::for_link(
+            "data",
+            "data= names no file".into(),
+            "ignored",
+        ));
         return None;
     }
     if name.chars().count() > MAX_NAME {
@@ -213,6 +227,80 @@ fn read_data_file(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) 
         return Some(name.chars().take(MAX_NAME).collect());
     }
     Some(name.to_string())
+}
+
+/// Where to fetch a data file from: for problem=data only, an https address (or http on this machine),
+/// without credentials in it. Anything else is ignored, with a notice that says what is allowed.
+fn read_data_url(value: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> Option<String> {
+    if !applies_to_data("data_url", problem, notices) {
+        return None;
+    }
+    let url = value.trim();
+    match url_problem(url) {
+        None => Some(url.to_string()),
+        Some(problem) => {
+            notices.push(Notice::for_link(
+                "data_url",
+                format!("data_url={} {problem}", shorten(url)),
+                "ignored",
+            ));
+            None
+        }
+    }
+}
+
+/// Whether a view key of problem=data applies to this problem; where it does not, a notice says so.
+fn applies_to_data(key: &str, problem: ProblemKind, notices: &mut Vec<Notice>) -> bool {
+    if problem == ProblemKind::Data {
+        return true;
+    }
+    notices.push(Notice::for_link(
+        key,
+        format!("{key} does not apply to problem={}", problem.name()),
+        "ignored",
+    ));
+    false
+}
+
+/// What is wrong with a data file's address, if anything (see [`ViewKeys::data_url`]).
+fn url_problem(url: &str) -> Option<&'static str> {
+    const ALLOWED: &str = "is not an https address (the page fetches https only, or http from this machine: localhost, 127.0.0.1)";
+    if url.is_empty() {
+        return Some("names no address");
+    }
+    if url.chars().count() > MAX_DATA_URL {
+        return Some("is longer than the 2048 characters an address may have here");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("has spaces or control characters: not a web address");
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Some(ALLOWED);
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Some("carries a user name or password, and the page fetches without credentials");
+    }
+    // The host, without its port: `[::1]:8080` → `[::1]`, `example.org:443` → `example.org`.
+    let (host, port) = match authority.rfind(':') {
+        Some(colon) if !authority[colon..].contains(']') => {
+            (&authority[..colon], Some(&authority[colon + 1..]))
+        }
+        _ => (authority, None),
+    };
+    if host.is_empty()
+        || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some("has no host, or a port that is not a number: not a web address");
+    }
+    let on_this_machine = ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .any(|local| host.eq_ignore_ascii_case(local));
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => None,
+        "http" if on_this_machine => None,
+        _ => Some(ALLOWED),
+    }
 }
 
 fn read_flag(key: &str, value: &str, notices: &mut Vec<Notice>) -> bool {
@@ -249,6 +337,7 @@ mod tests {
                 tour: false,
                 fault: None,
                 data_file: None,
+                data_url: None,
             }
         );
         let link = to_query(&e, &view);
@@ -322,6 +411,86 @@ mod tests {
         assert_eq!(view.data_file.map(|n| n.len()), Some(MAX_NAME));
         assert_eq!(notices.len(), 1);
         assert!(parse_strict("problem=data&data=").is_err());
+    }
+
+    #[test]
+    fn a_data_url_is_https_or_on_this_machine_and_round_trips() {
+        let iris = "https://raw.githubusercontent.com/scikit-learn/scikit-learn/1.5.2/sklearn/datasets/data/iris.csv";
+        for url in [
+            iris,
+            "https://example.org:8443/data.csv?raw=1",
+            "HTTPS://Example.org/data.csv",
+            "http://127.0.0.1:8080/fixtures/iris.csv",
+            "http://localhost/x.csv",
+            "http://[::1]:9000/x.csv",
+        ] {
+            let query = format!("problem=data&data=iris.csv&data_url={url}");
+            let (e, view, notices) = parse(&query);
+            assert!(notices.is_empty(), "{url}: {notices:?}");
+            assert_eq!(view.data_url.as_deref(), Some(url));
+            let link = to_query(&e, &view);
+            assert_eq!(parse(&link), (e, view, vec![]), "{link}");
+        }
+        let (e, view, _) = parse(&format!("problem=data&data_url={iris}"));
+        assert!(
+            to_query(&e, &view).ends_with(&format!("&data_url={iris}")),
+            "written readably: {}",
+            to_query(&e, &view)
+        );
+        let (e, view, _) = parse("problem=data&data_url=https%3A%2F%2Fexample.org%2Fa%26b.csv");
+        assert_eq!(
+            view.data_url.as_deref(),
+            Some("https://example.org/a&b.csv")
+        );
+        assert!(to_query(&e, &view).ends_with("&data_url=https://example.org/a%26b.csv"));
+        // An address's own escapes survive the link's.
+        let (e, view, _) = parse("problem=data&data_url=https://example.org/a%2520b.csv");
+        assert_eq!(
+            view.data_url.as_deref(),
+            Some("https://example.org/a%20b.csv")
+        );
+        assert_eq!(parse(&to_query(&e, &view)).1, view);
+    }
+
+    #[test]
+    fn a_bad_data_url_is_ignored_with_a_notice() {
+        for (url, says) in [
+            ("http://example.org/x.csv", "is not an https address (the page fetches https only, or http from this machine: localhost, 127.0.0.1)"),
+            ("ftp://example.org/x.csv", "is not an https address"),
+            ("example.org/x.csv", "is not an https address"),
+            ("javascript:alert(1)", "is not an https address"),
+            ("http://127.0.0.2/x.csv", "is not an https address"),
+            ("http://localhost.evil.org/x.csv", "is not an https address"),
+            ("https://user:secret@example.org/x.csv", "carries a user name or password"),
+            ("https:///x.csv", "has no host"),
+            ("https://example.org:80a/x.csv", "a port that is not a number"),
+            ("https://example.org/a b.csv", "has spaces or control characters"),
+            ("", "names no address"),
+        ] {
+            let (_, view, notices) = parse(&format!(
+                "problem=data&data_url={}",
+                url.replace(' ', "%20")
+            ));
+            assert_eq!(view.data_url, None, "{url}");
+            assert_eq!(notices.len(), 1, "{url}: {notices:?}");
+            let message = notices[0].message();
+            assert!(message.contains(says), "{url}: {message}");
+            assert!(message.starts_with("data_url="), "{message}");
+            assert!(message.ends_with("; ignored."), "{message}");
+        }
+        let long = format!("https://example.org/{}", "a".repeat(MAX_DATA_URL));
+        let (_, view, notices) = parse(&format!("problem=data&data_url={long}"));
+        assert_eq!(view.data_url, None);
+        assert!(notices[0]
+            .message()
+            .contains("longer than the 2048 characters"));
+        let (_, view, notices) = parse("problem=digits&data_url=https://example.org/x.csv");
+        assert_eq!(view.data_url, None);
+        assert_eq!(
+            notices[0].message(),
+            "data_url does not apply to problem=digits; ignored."
+        );
+        assert!(parse_strict("problem=data&data_url=http://example.org/x.csv").is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Guided presets: one-click stories, each a share link with a two-line caption. Each must run to the end
 //! in well under 20 seconds in the page (tests/presets.rs bounds their work; the browser test runs them).
 
-use crate::experiment::{Experiment, Notice, ProblemKind};
+use crate::experiment::{Experiment, Notice};
 use crate::link::{self, ViewKeys};
 
 pub struct Preset {
@@ -88,27 +88,11 @@ pub const FIRST_VISIT: &Preset = &PRESETS[0];
 /// a link.
 pub fn parse_page(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
     let query = query.strip_prefix('?').unwrap_or(query);
-    let (mut experiment, view, mut notices) = link::parse(if query.is_empty() {
+    link::parse(if query.is_empty() {
         FIRST_VISIT.query
     } else {
         query
-    });
-    notices.extend(runnable_in_page(&mut experiment));
-    (experiment, view, notices)
-}
-
-/// The page cannot read a data file yet (`problem=data` runs in the CLI, `dynabatch run … --data FILE`):
-/// such an experiment falls back to the default problem, with a notice, rather than fail.
-pub fn runnable_in_page(experiment: &mut Experiment) -> Option<Notice> {
-    if experiment.problem != ProblemKind::Data {
-        return None;
-    }
-    experiment.problem = Experiment::default().problem;
-    Some(Notice::for_link(
-        "problem",
-        "problem=data trains on a file, which this page cannot load yet: run it with `dynabatch run '<link>' --data FILE`".into(),
-        &format!("using {}", experiment.problem.name()),
-    ))
+    })
 }
 
 /// The preset with this name.
@@ -128,7 +112,7 @@ pub fn story_of(experiment: &Experiment, view: &ViewKeys) -> Option<&'static Pre
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::Alg;
+    use crate::experiment::{Alg, ProblemKind};
 
     #[test]
     fn an_empty_page_query_opens_the_first_visit_story() {
@@ -154,12 +138,7 @@ mod tests {
         );
         assert_eq!(parse_page("?N=3").0.problem, Experiment::default().problem);
         let (e, _, notices) = parse_page("?problem=data&N=3");
-        assert_eq!((e.problem, e.nodes), (Experiment::default().problem, 3));
-        assert!(
-            notices[0]
-                .problem
-                .starts_with("problem=data trains on a file"),
-            "{notices:?}"
-        );
+        assert!(notices.is_empty(), "the page reads files: {notices:?}");
+        assert_eq!((e.problem, e.nodes), (ProblemKind::Data, 3));
     }
 }

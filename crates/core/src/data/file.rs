@@ -74,6 +74,42 @@ impl Options {
     }
 }
 
+/// What an experiment asks of the file a shell holds: the page keeps the file it has read, and reads a
+/// file again only when the experiment asks for it another way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// Not problem=data: no file.
+    Nothing,
+    /// The file held, as it was read: run on it.
+    Held,
+    /// The file held, read again with the experiment's options (`label`, `format`, `task`,
+    /// `standardize` changed).
+    Reread,
+    /// Another file: the one the experiment pins, or any file, when none is held.
+    Another,
+}
+
+impl Wanted {
+    /// `held`: the hash of the file held and the options it was read with. An experiment that pins no
+    /// file takes the one held.
+    pub fn of(
+        experiment: &crate::experiment::Experiment,
+        held: Option<(Sha256, &Options)>,
+    ) -> Wanted {
+        if experiment.problem != crate::choices::ProblemKind::Data {
+            return Wanted::Nothing;
+        }
+        match held {
+            Some((sha256, _)) if experiment.data_sha256.is_some_and(|pin| pin != sha256) => {
+                Wanted::Another
+            }
+            Some((_, options)) if *options == Options::of(experiment) => Wanted::Held,
+            Some(_) => Wanted::Reread,
+            None => Wanted::Another,
+        }
+    }
+}
+
 impl Default for Options {
     /// Everything detected, features standardised: a link's defaults.
     fn default() -> Options {
@@ -101,10 +137,72 @@ impl Limit {
         bytes: u64::MAX,
         values: u64::MAX,
     };
+
+    /// What the page holds. Its wasm memory is 256 MiB, which a data set shares with the page itself,
+    /// with a second reading of the file while the first is still in use (a changed `label` or `task`
+    /// is read again before the runs switch; each reading keeps 10% of slack), with the holes that
+    /// earlier files leave in the allocator, and with the runs' rows: 48 MiB of matrix fits them all
+    /// (docs/LIMITS.md has the measurements; 64 MiB reached 226 MiB). The file itself is never whole in
+    /// wasm memory (it is read a chunk at a time), so its bytes are limited only to keep storing and
+    /// fetching it reasonable.
+    pub const PAGE: Limit = Limit {
+        bytes: 256 << 20,
+        values: 6 << 20,
+    };
+
+    /// "files up to 256 MiB and data sets up to 6291456 values (48 MiB as 64-bit floats)", for a notice.
+    pub fn describe(&self) -> String {
+        format!(
+            "files up to {} and data sets up to {} values ({} as 64-bit floats)",
+            size_text(self.bytes),
+            self.values,
+            size_text(self.values.saturating_mul(8))
+        )
+    }
+
+    /// Refuses a file by its size alone, before any of it is read (where the size is known up front).
+    pub fn check_size(&self, bytes: u64) -> Result<(), DataError> {
+        if bytes <= self.bytes {
+            return Ok(());
+        }
+        Err(DataError {
+            over_limit: true,
+            ..DataError::whole(format!(
+                "the file is {}, more than the {} read here",
+                size_text(bytes),
+                size_text(self.bytes)
+            ))
+        })
+    }
+}
+
+/// A size for people: "812 bytes", "17.3 MB", "256 MiB" for a whole number of mebibytes.
+pub fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1 << 20;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else if bytes >= 1_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// A file must be the one a link pins, if it pins one: otherwise "NAME has SHA-256 …, but the link pins
+/// data_sha256=…: it is not the file the link was made with" (`name` as the caller shows it).
+pub fn check_pinned(name: &str, sha256: Sha256, pinned: Option<Sha256>) -> Result<(), String> {
+    match pinned {
+        Some(pinned) if pinned != sha256 => Err(format!(
+            "{name} has SHA-256 {sha256}, but the link pins data_sha256={pinned}: it is not the file the link was made with"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Why a file cannot be used: where, and what is wrong, in one line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DataError {
     /// The line (from 1), where one is to blame.
     pub line: Option<u64>,
@@ -112,6 +210,9 @@ pub struct DataError {
     pub column: Option<u64>,
     /// What is wrong, quoting at most 40 characters of the file, on one line.
     pub problem: String,
+    /// The file is not wrong, only larger than this reader's [`Limit`]: a reader with more memory (the
+    /// CLI, where the page's is passed) can take it.
+    pub over_limit: bool,
 }
 
 /// A file read, as the model sees it, with what a summary shows of it.
@@ -230,11 +331,14 @@ impl Reader {
 
     fn take(&mut self, chunk: &[u8]) -> Result<(), DataError> {
         if self.bytes > self.limit.bytes {
-            return Err(DataError::whole(format!(
-                "the file passes the {} bytes ({} MB) read here",
-                self.limit.bytes,
-                self.limit.bytes as f64 / 1e6
-            )));
+            return Err(DataError {
+                over_limit: true,
+                ..DataError::whole(format!(
+                    "the file passes the {} bytes ({} MB) read here",
+                    self.limit.bytes,
+                    self.limit.bytes as f64 / 1e6
+                ))
+            });
         }
         let mut rest = chunk;
         if !self.pending.is_empty() {
@@ -712,15 +816,18 @@ impl NotANumber {
 }
 
 fn too_large(line: u64, limit: &Limit) -> DataError {
-    DataError::at(
-        line,
-        None,
-        format!(
-            "the data set passes the limit here: more than {} values ({} MB as 64-bit floats, bias column included)",
-            limit.values,
-            limit.values as f64 * 8.0 / 1e6
-        ),
-    )
+    DataError {
+        over_limit: true,
+        ..DataError::at(
+            line,
+            None,
+            format!(
+                "the data set passes the limit here: more than {} values ({} MB as 64-bit floats, bias column included)",
+                limit.values,
+                limit.values as f64 * 8.0 / 1e6
+            ),
+        )
+    }
 }
 
 /// LIBSVM rows read so far: each row's items, one row after another.
@@ -998,6 +1105,7 @@ impl DataError {
             line: Some(line),
             column,
             problem,
+            over_limit: false,
         }
     }
 
@@ -1006,6 +1114,7 @@ impl DataError {
             line: None,
             column: None,
             problem,
+            over_limit: false,
         }
     }
 }
@@ -1544,6 +1653,97 @@ mod tests {
         let (sha, result) = reader.finish();
         assert_eq!(sha, Sha256::of(text));
         assert_eq!(result.expect_err("broken").line, Some(2));
+    }
+
+    #[test]
+    fn over_limit_errors_say_so_and_others_do_not() {
+        let small = Limit {
+            bytes: 10,
+            values: 4,
+        };
+        assert!(
+            read(b"1,2,0\n3,4,1\n", &raw(), small)
+                .expect_err("bytes")
+                .over_limit
+        );
+        let values = Limit {
+            bytes: u64::MAX,
+            values: 4,
+        };
+        assert!(
+            read(b"1,2,0\n3,4,1\n", &raw(), values)
+                .expect_err("values")
+                .over_limit
+        );
+        assert!(
+            !read(b"1,x,0\n", &raw(), Limit::NONE)
+                .expect_err("text")
+                .over_limit
+        );
+        let by_size = Limit::PAGE.check_size((256 << 20) + 1).expect_err("size");
+        assert!(by_size.over_limit);
+        assert_eq!(
+            by_size.to_string(),
+            "the file is 268.4 MB, more than the 256 MiB read here"
+        );
+        assert_eq!(Limit::PAGE.check_size(256 << 20), Ok(()));
+        assert_eq!(
+            Limit::PAGE.describe(),
+            "files up to 256 MiB and data sets up to 6291456 values (48 MiB as 64-bit floats)"
+        );
+        assert_eq!(size_text(812), "812 bytes");
+        assert_eq!(size_text(2758), "2.8 kB");
+        assert_eq!(size_text(17_300_000), "17.3 MB");
+    }
+
+    #[test]
+    fn a_pinned_hash_must_match() {
+        let sha = Sha256::of(b"abc");
+        let other = Sha256::of(b"abd");
+        assert_eq!(check_pinned("x.csv", sha, None), Ok(()));
+        assert_eq!(check_pinned("x.csv", sha, Some(sha)), Ok(()));
+        assert_eq!(
+            check_pinned("x.csv", sha, Some(other)),
+            Err(format!(
+                "x.csv has SHA-256 {sha}, but the link pins data_sha256={other}: it is not the file the link was made with"
+            ))
+        );
+    }
+
+    #[test]
+    fn what_an_experiment_wants_of_the_file_held() {
+        use crate::experiment::Experiment;
+        let sha = Sha256::of(b"abc");
+        let other = Sha256::of(b"abd");
+        let options = Options::default();
+        let held = Some((sha, &options));
+        let link = |query: &str| Experiment::from_query(query).0;
+        assert_eq!(Wanted::of(&link("problem=digits"), held), Wanted::Nothing);
+        assert_eq!(Wanted::of(&link("problem=digits"), None), Wanted::Nothing);
+        assert_eq!(
+            Wanted::of(&link("problem=data"), held),
+            Wanted::Held,
+            "no pin: the file held"
+        );
+        assert_eq!(Wanted::of(&link("problem=data"), None), Wanted::Another);
+        let pinned = format!("problem=data&data_sha256={sha}");
+        assert_eq!(Wanted::of(&link(&pinned), held), Wanted::Held);
+        assert_eq!(
+            Wanted::of(&link(&format!("{pinned}&label=1")), held),
+            Wanted::Reread
+        );
+        assert_eq!(
+            Wanted::of(&link(&format!("{pinned}&standardize=0")), held),
+            Wanted::Reread
+        );
+        assert_eq!(
+            Wanted::of(
+                &link(&format!("problem=data&data_sha256={other}&label=1")),
+                held
+            ),
+            Wanted::Another,
+            "another file, whatever the options"
+        );
     }
 
     #[test]
