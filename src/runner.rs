@@ -49,6 +49,8 @@ pub struct DataInfo {
     pub summary: String,
     /// The file's size.
     pub bytes: u64,
+    /// What a sample gradient on it costs (`Cost::of_file`): the Tune button weighs a search with it.
+    pub cost: dynabatch_core::experiment::Cost,
 }
 
 impl DataInfo {
@@ -56,6 +58,7 @@ impl DataInfo {
         DataInfo {
             summary: file.summary(),
             bytes: file.bytes,
+            cost: dynabatch_core::experiment::Cost::of_file(file),
         }
     }
 }
@@ -65,7 +68,9 @@ pub enum ReadOutcome {
     /// Read to its end: its hash, and what it holds, or why it cannot be used.
     Read {
         sha256: Sha256,
-        data: Result<(DataInfo, RunData), DataError>,
+        // Boxed: a file read is rare, and its outcome large (the threaded build's `RunData` is the
+        // data set's handle and options).
+        data: Box<Result<(DataInfo, RunData), DataError>>,
     },
     /// The browser could not give its bytes (the file changed or went away on disk), or the reader
     /// could not start.

@@ -72,17 +72,26 @@ impl App {
         }
         self.tune_dirty = true;
         let from = link::to_query(&self.experiment, &self.view);
-        if self.experiment.problem == ProblemKind::Data {
-            self.tune = Tune::Stopped(
-                "Tune cannot search problem=data yet (nor can dynabatch tune): it tunes the built-in problems; set γ by hand here."
-                    .to_string(),
-            );
-            return;
-        }
+        // problem=data is tuned on the file the page holds, as its runs are; the link alone cannot say
+        // what that file costs, so what the page learnt when it read it prices the search.
+        let (data, file_cost) = match self.data.run_data(&self.experiment) {
+            Some(data) => (
+                Some(data.clone()),
+                self.data.held.as_ref().map(|held| held.info.cost),
+            ),
+            None if self.experiment.problem == ProblemKind::Data => {
+                self.tune = Tune::Stopped(
+                    "Tune needs the data file: bring it (the data panel says which) and press Tune again."
+                        .to_string(),
+                );
+                return;
+            }
+            None => (None, None),
+        };
         // Building the candidates is cheap (no data, no f*): the search itself runs in the background.
         let search = Search::new(&self.experiment, &self.view, None);
         let seconds: Vec<f64> = (0..search.candidates().len())
-            .map(|i| seconds(search.candidate_work(i), self.pool_threads))
+            .map(|i| seconds(search.candidate_work(i, file_cost), self.pool_threads))
             .collect();
         let total: f64 = seconds.iter().sum();
         if total > MOST_SECONDS {
@@ -94,7 +103,7 @@ impl App {
             return;
         }
         self.tune = Tune::Running(Running {
-            tuner: Tuner::start(self.experiment.clone(), self.view.clone()),
+            tuner: Tuner::start(self.experiment.clone(), self.view.clone(), data),
             from,
             scored: 0,
             seconds,
@@ -132,6 +141,10 @@ impl App {
                     running.scored = scored;
                     self.tune_dirty = true;
                 }
+            }
+            Report::Failed(why) => {
+                self.tune = Tune::Stopped(format!("Tuning could not start: {why}."));
+                self.tune_dirty = true;
             }
             Report::Finished(outcome) => {
                 let from = std::mem::take(&mut running.from);

@@ -9,6 +9,7 @@
 //! Dropping the handle stops the search: at once in the serial build (the worker is terminated), within
 //! a few rounds on the pool (the coordinator looks at a flag between them).
 
+use crate::runner::RunData;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::tune::{table_header, Tuned, Tuning};
@@ -51,12 +52,16 @@ pub enum Report {
         scored: usize,
     },
     Finished(Outcome),
+    /// It could not start: why, in one line (the user's file changed on disk since it was read). Only
+    /// the serial build reads the file again for a search; the threaded one has it in shared memory.
+    #[cfg_attr(feature = "threads", allow(dead_code))]
+    Failed(String),
 }
 
 /// What a search in the background offers the page, in either build. The main thread calls all of it,
 /// so none of it may wait.
 pub trait TuneHandle {
-    /// Starts tuning this link in the background.
-    fn start(experiment: Experiment, view: ViewKeys) -> Self;
+    /// Starts tuning this link in the background (on `data`, the user's file, for problem=data).
+    fn start(experiment: Experiment, view: ViewKeys, data: Option<RunData>) -> Self;
     fn report(&self) -> Report;
 }

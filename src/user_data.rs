@@ -346,7 +346,7 @@ impl App {
                     shorten(&file.name)
                 ))
             }
-            ReadOutcome::Read { sha256, data } => (sha256, data),
+            ReadOutcome::Read { sha256, data } => (sha256, *data),
         };
         // A wrong file is told apart from a broken one: the hash first.
         if let Err(wrong) = check_pinned(&shorten(&file.name), sha256, file.experiment.data_sha256)

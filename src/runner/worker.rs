@@ -9,7 +9,7 @@
 //! own instance before it starts; a file is first read by a worker of its own (`read`), to show what it
 //! holds and to refuse it, if it must be, before any run is replaced.
 
-mod read;
+pub mod read;
 
 use super::{Curvature, DataInfo, DateClock, Pace, RunHandle, RunState, Start};
 use crate::faults;

@@ -5,7 +5,7 @@
 
 use super::{Outcome, Report, TuneHandle};
 use crate::runner::pool::{submit, Job};
-use crate::runner::DateClock;
+use crate::runner::{DateClock, RunData};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::ViewKeys;
 use dynabatch_core::session::{Clock, SLICE_MS};
@@ -39,7 +39,7 @@ pub struct PoolTuner {
 }
 
 impl TuneHandle for PoolTuner {
-    fn start(experiment: Experiment, view: ViewKeys) -> PoolTuner {
+    fn start(experiment: Experiment, view: ViewKeys, data: Option<RunData>) -> PoolTuner {
         let shared = Arc::new(Shared {
             scored: AtomicUsize::new(0),
             outcome: OnceLock::new(),
@@ -54,7 +54,8 @@ impl TuneHandle for PoolTuner {
             let lanes = rayon::current_num_threads();
             LIVE.fetch_add(1, Ordering::AcqRel);
             let job = TuneOnPool {
-                tuning: Tuning::new(Search::new(&experiment, &view, None), lanes),
+                // The file as read, in shared memory: every lane trains on the same data set.
+                tuning: Tuning::new(Search::new(&experiment, &view, data.map(Arc::new)), lanes),
                 shared: theirs,
                 due: now,
             };

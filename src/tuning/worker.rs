@@ -5,14 +5,17 @@
 
 use super::{Outcome, Report, TuneHandle};
 use crate::runner::worker::{self, SerialWorker};
+use crate::runner::RunData;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::tune::{Search, Tuning};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::Blob;
 
 /// The link to tune: as text, which round-trips (`link::to_query` of the page's own state).
 #[derive(Serialize, Deserialize)]
@@ -29,26 +32,37 @@ pub fn live() -> usize {
     LIVE.with(std::cell::Cell::get)
 }
 
+/// What the worker has said so far.
+enum Inbox {
+    /// This many candidates are scored.
+    Working(usize),
+    Tuned(Outcome),
+    /// The user's file could not be read again.
+    Failed(String),
+}
+
 /// The main thread's handle: what the worker has said so far. Dropping it terminates the worker.
 pub struct WorkerTuner {
     _worker: Option<SerialWorker>,
-    inbox: Rc<RefCell<(usize, Option<Outcome>)>>,
+    inbox: Rc<RefCell<Inbox>>,
 }
 
 impl TuneHandle for WorkerTuner {
-    fn start(experiment: Experiment, view: ViewKeys) -> WorkerTuner {
-        let inbox = Rc::new(RefCell::new((0, None)));
+    fn start(experiment: Experiment, view: ViewKeys, data: Option<RunData>) -> WorkerTuner {
+        let inbox = Rc::new(RefCell::new(Inbox::Working(0)));
         let reports = Rc::downgrade(&inbox);
         let order = Order {
             query: link::to_query(&experiment, &view),
         };
-        let worker = SerialWorker::start("tuneWorkerMain", &order, None, move |report| {
+        let worker = SerialWorker::start("tuneWorkerMain", &order, data.as_ref(), move |report| {
             let Some(inbox) = reports.upgrade() else {
                 return;
             };
+            let mut inbox = inbox.borrow_mut();
             match report {
-                worker::Report::Scored(scored) => inbox.borrow_mut().0 = scored,
-                worker::Report::Tuned(outcome) => inbox.borrow_mut().1 = Some(outcome),
+                worker::Report::Scored(scored) => *inbox = Inbox::Working(scored),
+                worker::Report::Tuned(outcome) => *inbox = Inbox::Tuned(outcome),
+                worker::Report::Unreadable(why) => *inbox = Inbox::Failed(why),
                 _ => {}
             }
         });
@@ -61,8 +75,9 @@ impl TuneHandle for WorkerTuner {
 
     fn report(&self) -> Report {
         match &*self.inbox.borrow() {
-            (_, Some(outcome)) => Report::Finished(outcome.clone()),
-            (scored, None) => Report::Working { scored: *scored },
+            Inbox::Working(scored) => Report::Working { scored: *scored },
+            Inbox::Tuned(outcome) => Report::Finished(outcome.clone()),
+            Inbox::Failed(why) => Report::Failed(why.clone()),
         }
     }
 }
@@ -86,13 +101,26 @@ thread_local! {
     static NEXT_SLICE: Closure<dyn FnMut()> = Closure::new(slice);
 }
 
-/// The entry point of `www/serial-worker.js` for a search: starts it, a slice at a time.
+/// The entry point of `www/serial-worker.js` for a search: starts it, a slice at a time, on the user's
+/// file `data` (its bytes, read again into this worker's instance) for problem=data.
 #[wasm_bindgen(js_name = tuneWorkerMain)]
-pub fn tune_worker_main(order: JsValue, _early: js_sys::Array) -> Result<(), JsError> {
+pub fn tune_worker_main(
+    order: JsValue,
+    _early: js_sys::Array,
+    data: Option<Blob>,
+) -> Result<(), JsError> {
     worker::begin();
     let order: Order = serde_wasm_bindgen::from_value(order)?;
     let (experiment, view, _) = link::parse(&order.query);
-    let tuning = Tuning::new(Search::new(&experiment, &view, None), 1);
+    let file = match data.map(|blob| worker::read::data_file(&blob, &experiment)) {
+        Some(Err(why)) => {
+            worker::report(&worker::Report::Unreadable(why));
+            return Ok(());
+        }
+        Some(Ok(file)) => Some(Arc::new(file)),
+        None => None,
+    };
+    let tuning = Tuning::new(Search::new(&experiment, &view, file), 1);
     SEARCH.with(|search| *search.borrow_mut() = Some((tuning, 0)));
     slice();
     Ok(())

@@ -9,12 +9,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { serve, launch, openPage, settle, status, ROOT } from './harness.mjs';
+import { fixture, dataState, upload } from './data-files.mjs';
 
 const CLI = join(ROOT, 'target', 'release', 'dynabatch');
 
-/** What `dynabatch tune` prints: the table's rows (tab-separated cells), the tuned link, and its notices. */
-function cliTune(query) {
-  const run = spawnSync(CLI, ['tune', query, '--threads', '2'], { encoding: 'utf8' });
+/** What `dynabatch tune` prints (on `data`, a file, for problem=data): the table's rows (tab-separated
+ *  cells), the tuned link, and its notices. */
+function cliTune(query, data) {
+  const run = spawnSync(CLI, ['tune', query, '--threads', '2', ...(data ? ['--data', data] : [])], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   return {
@@ -150,6 +152,31 @@ for (const build of ['threads', 'serial']) {
       assert.equal(page.workers().length, workers, 'the search\'s worker is gone');
     }
     console.log(`${build}: the search stopped ${Date.now() - cancelled} ms after Cancel`);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}
+
+for (const build of ['threads', 'serial']) {
+  test(`${build}: a problem=data link is tuned on the file the page holds, to the link the CLI prints with it`, async () => {
+    const IRIS = fixture('iris.csv');
+    const page = await open('problem=data&alg=crpsgd&N=2&T=300&compare=psgd', build);
+    await dataState(page, 'missing');
+    // Before the file is there, Tune says what it needs.
+    await page.click('#tune');
+    await page.waitForSelector('#tune-panel[data-state="stopped"]');
+    assert.match(await page.textContent('#tune-status'), /^Tune needs the data file: bring it/);
+    await upload(page, IRIS);
+    await dataState(page, 'ready');
+    const before = await settle(page);
+    const cli = cliTune(before.query, IRIS);
+    await page.click('#tune');
+    await page.waitForFunction(() => window.dynabatch.status().tune.state === 'done', null, { timeout: 120_000 });
+    const tuned = await status(page);
+    assert.equal(tuned.query, cli.link, 'the tuned link is the CLI\'s');
+    assert.match(tuned.query, /data_sha256=/, 'still pinned to its file');
+    assert.deepEqual(await tableCells(page), cli.table, 'the table is the CLI\'s');
+    assert.equal((await settle(page)).state, 'done', 'the tuned link runs on the file');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -60,6 +60,8 @@ mod cli {
             /// Runs at once (default: this machine's cores).
             #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
             threads: Option<u16>,
+            #[command(flatten)]
+            file: DataArgs,
         },
         /// Under mpirun: measures this cluster's all-gather latency and bandwidth at the link's model size,
         /// and a node's time per sample gradient; prints the link parameters that make the simulated time
@@ -142,8 +144,11 @@ mod cli {
                 }),
             Command::Calibrate { query } => built_in_problems_only("calibrate", &query)
                 .and_then(|()| across_processes::calibrate(&query)),
-            Command::Tune { query, threads } => built_in_problems_only("tune", &query)
-                .and_then(|()| tune(&query, threads.map_or_else(cores, usize::from))),
+            Command::Tune {
+                query,
+                threads,
+                file,
+            } => tune(&query, threads.map_or_else(cores, usize::from), &file),
             Command::Data { problem, file } => data(&problem, &file),
             Command::Paper { out, seeds } => paper(&out, usize::from(seeds)),
             Command::Bench {
@@ -220,7 +225,7 @@ mod cli {
         })
     }
 
-    /// Calibration and tuning take the built-in problems only, for now.
+    /// Calibration takes the built-in problems only, for now.
     fn built_in_problems_only(command: &str, query: &str) -> Result<(), Stop> {
         if parse(query)?.problem == ProblemKind::Data {
             return Err(Stop::Failed(format!(

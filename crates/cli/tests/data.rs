@@ -182,7 +182,7 @@ fn the_file_and_the_link_must_go_together() {
         ),
         (
             vec!["tune", "problem=data"],
-            "tune takes the built-in problems only for now",
+            "problem=data trains on a data file: give it with --data FILE",
         ),
         (
             vec!["run", "problem=data&task=ridge", "--data", path_of(&iris)],

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 mod limits;
 pub use limits::{
-    max_rows, recorded_rows, recording_work, training_work, Cost, BREAST_CANCER_SHAPE,
-    DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
+    max_rows, recorded_rows, recording_work, training_work, training_work_at, Cost,
+    BREAST_CANCER_SHAPE, DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
 };
 
 /// The link format this build writes. Older formats must keep parsing to the same experiment.

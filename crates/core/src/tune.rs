@@ -10,7 +10,7 @@
 
 use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
 use crate::data::file::DataFile;
-use crate::experiment::{training_work, Cost};
+use crate::experiment::{training_work_at, Cost};
 use crate::experiment::{Alg, Experiment};
 use crate::link::{Compared, ViewKeys};
 use crate::metrics::Row;
@@ -114,11 +114,11 @@ pub struct Work {
 }
 
 impl Work {
-    /// A candidate's work over its seeds.
-    fn of(e: &Experiment) -> Work {
+    /// A candidate's work over its seeds, at `cost` per sample and parameter.
+    fn of(e: &Experiment, cost: Cost) -> Work {
         let seeds = SEEDS as f64;
         Work {
-            operations: seeds * (training_work(e) + 2.0 * Cost::of(e).row()),
+            operations: seeds * (training_work_at(e, cost) + 2.0 * cost.row()),
             rounds: seeds * planned_rounds(e) as f64,
         }
     }
@@ -213,17 +213,23 @@ impl Search {
         }
     }
 
-    /// What every candidate together costs.
-    pub fn work(&self) -> Work {
-        self.candidates
-            .iter()
-            .map(|c| Work::of(&c.experiment))
+    /// What every candidate together costs (`file`: as [`Search::candidate_work`]).
+    pub fn work(&self, file: Option<Cost>) -> Work {
+        (0..self.candidates.len())
+            .map(|i| self.candidate_work(i, file))
             .sum()
     }
 
-    /// What candidate `i` costs, over its seeds: with [`Search::work`], how far a search in order is.
-    pub fn candidate_work(&self, i: usize) -> Work {
-        Work::of(&self.candidates[i].experiment)
+    /// What candidate `i` costs, over its seeds. A link does not say what its user's file costs: `file`
+    /// prices it (`Cost::of_file`) where the caller holds only that (the page's serial build, whose
+    /// main thread has the file's bytes, not its data set); otherwise the search's own file does.
+    pub fn candidate_work(&self, i: usize, file: Option<Cost>) -> Work {
+        let e = &self.candidates[i].experiment;
+        let cost = file
+            .or_else(|| self.data.as_deref().map(Cost::of_file))
+            .filter(|_| e.problem == crate::experiment::ProblemKind::Data)
+            .unwrap_or_else(|| Cost::of(e));
+        Work::of(e, cost)
     }
 
     /// Candidate `i`, to be scored a few rounds at a time.
@@ -510,11 +516,11 @@ mod tests {
         assert!(!sliced.advance(5, 1), "no such lane");
         // Every candidate's work is counted once.
         let search = whole.search();
-        let work = search.work();
+        let work = search.work(None);
         assert!(work.operations > 0.0 && work.rounds >= total as f64);
-        let parts = (0..total).map(|i| search.candidate_work(i));
+        let parts = (0..total).map(|i| search.candidate_work(i, None));
         assert_eq!(parts.sum::<Work>(), work);
-        assert!(search.candidate_work(0).operations < work.operations);
+        assert!(search.candidate_work(0, None).operations < work.operations);
     }
 
     #[test]
@@ -554,7 +560,14 @@ mod tests {
             .map(|i| format!("{},{},{}\n", i % 7, (i * i) % 11, (3 * i) % 13))
             .collect();
         let data = read(text.as_bytes(), &Options::of(&main), Limit::NONE).expect("valid");
+        let cost = Cost::of_file(&data);
+        // Three columns with the bias, least squares: 6 operations a sample, over 60 examples.
+        assert_eq!((cost.sample, cost.dim, cost.examples), (6.0, 3.0, 60.0));
         let tuning = Tuning::new(Search::new(&main, &view, Some(Arc::new(data))), 2);
+        // The file prices the search (the link alone counts nothing), and so does its cost alone.
+        let work = tuning.search().work(None);
+        assert!(work.operations > 0.0);
+        assert_eq!(tuning.search().work(Some(cost)), work);
         while (0..2).fold(false, |more, lane| tuning.advance(lane, 50) | more) {}
         let (tuned, _, table) = tuning.finish().expect("every candidate scored");
         assert_eq!(tuning.search().measure(), Measure::Suboptimality);

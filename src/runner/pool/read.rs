@@ -86,10 +86,11 @@ impl ReadHandle for PoolRead {
         let outcome = match self.shared.finished.get()? {
             Finished::Read(sha256, data) => ReadOutcome::Read {
                 sha256: *sha256,
-                data: data
-                    .as_ref()
-                    .map(|file| (DataInfo::of(file), file.clone()))
-                    .map_err(Clone::clone),
+                data: Box::new(
+                    data.as_ref()
+                        .map(|file| (DataInfo::of(file), file.clone()))
+                        .map_err(Clone::clone),
+                ),
             },
             Finished::Unreadable(why) => ReadOutcome::Unreadable(why.clone()),
         };

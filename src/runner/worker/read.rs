@@ -58,7 +58,7 @@ impl ReadHandle for WorkerRead {
                         inbox.bytes = data.as_ref().map_or(inbox.bytes, |info| info.bytes);
                         ReadOutcome::Read {
                             sha256,
-                            data: data.map(|info| (info, blob.clone())),
+                            data: Box::new(data.map(|info| (info, blob.clone()))),
                         }
                     }
                     Ok(Report::Unreadable(why) | Report::Failed(why)) => {
@@ -135,7 +135,7 @@ pub(super) fn in_worker(experiment: &Experiment, data: Option<Blob>) {
 
 /// A run's worker reads its file into its own instance. The page read it before (`in_worker`), so a
 /// failure here means the file changed on disk meanwhile.
-pub(super) fn data_file(blob: &Blob, experiment: &Experiment) -> Result<DataFile, String> {
+pub fn data_file(blob: &Blob, experiment: &Experiment) -> Result<DataFile, String> {
     let (_, data) = read_blob(blob, experiment, |_| {})?;
     data.map_err(|e| e.to_string())
 }

@@ -1,21 +1,25 @@
 //! `dynabatch tune`: the core's search (`dynabatch_core::tune`), its candidates spread over this
 //! machine's threads, and the table.
 
-use super::{pool, print, say, Stop};
+use super::{pool, print, say, DataArgs, Stop};
 use dynabatch_core::conditioning;
 use dynabatch_core::conditioning::RhoFit;
+use dynabatch_core::data::file::DataFile;
 use dynabatch_core::experiment::{Alg, Experiment};
 use dynabatch_core::link::ViewKeys;
 use dynabatch_core::problems;
 use dynabatch_core::tune::{table_header, Search, Tuning};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
+use std::sync::Arc;
 
-/// Tunes the link on `threads` threads; prints the table, then the tuned link.
-pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
+/// Tunes the link on `threads` threads (on `file`'s data for problem=data); prints the table, then the
+/// tuned link.
+pub fn tune(query: &str, threads: usize, file: &DataArgs) -> Result<ExitCode, Stop> {
     let (experiment, view) =
         dynabatch_core::link::parse_strict(query).map_err(|notice| notice.problem)?;
-    let search = Search::new(&experiment, &view, None);
+    let data = file.read_for(&experiment)?.map(Arc::new);
+    let search = Search::new(&experiment, &view, data.clone());
     let candidates = search.candidates().len();
     let bar = ProgressBar::new(candidates as u64).with_style(
         ProgressStyle::with_template("{spinner} tuning {wide_bar} {pos}/{len} candidates ({eta})")
@@ -61,19 +65,19 @@ pub fn tune(query: &str, threads: usize) -> Result<ExitCode, Stop> {
     text.push_str(&dynabatch_core::link::to_query(&tuned, &tuned_view));
     text.push('\n');
     print(&text)?;
-    guide_rho(&tuned, &tuned_view);
+    guide_rho(&tuned, &tuned_view, data.as_deref());
     Ok(ExitCode::SUCCESS)
 }
 
 /// On stderr, for each CR-PSGD run of a strongly convex problem: the ρ that the analysis allows at its
 /// tuned γ, 1/(1 − γμ) with μ the curvature at x*, and whether its ρ is far above it.
-fn guide_rho(main: &Experiment, view: &ViewKeys) {
+fn guide_rho(main: &Experiment, view: &ViewKeys, data: Option<&DataFile>) {
     let runs = std::iter::once(main.clone()).chain(view.compare.iter().map(|c| c.experiment(main)));
     let crpsgd: Vec<Experiment> = runs.filter(|e| e.alg == Alg::CrPsgd).collect();
     let Some(first) = crpsgd.first() else {
         return;
     };
-    let Some(c) = conditioning::at_optimum(first, None, problems::build(first, None).as_ref())
+    let Some(c) = conditioning::at_optimum(first, data, problems::build(first, data).as_ref())
     else {
         return;
     };

@@ -11,6 +11,8 @@
 
 use super::{Alg, Experiment, Notice, ProblemKind};
 use crate::algorithms::{local_steps, planned_rounds};
+use crate::choices::Task;
+use crate::data::file::DataFile;
 use crate::params::{MAX_BUDGET, MAX_ROWS};
 
 /// Most estimated operations a run may spend training: N·(T·sample + steps·per-step vector work).
@@ -36,7 +38,7 @@ pub const DIGITS_SHAPE: (usize, usize) = (1797, 65);
 const DIGIT_CLASSES: f64 = 10.0;
 
 /// What one experiment costs, in multiply-adds.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cost {
     /// One sample gradient.
     pub sample: f64,
@@ -50,22 +52,17 @@ pub struct Cost {
 
 impl Cost {
     pub fn of(e: &Experiment) -> Cost {
-        let logistic = |rows: usize, cols: usize| Cost {
-            sample: 2.0 * cols as f64 + TRANSCENDENTAL,
-            dim: cols as f64,
-            examples: rows as f64,
-            cols: cols as f64,
-        };
+        let logistic = |rows: usize, cols: usize| Cost::linear(rows, cols, 1.0, TRANSCENDENTAL);
         let (digit_rows, digit_cols) = (DIGITS_SHAPE.0 as f64, DIGITS_SHAPE.1 as f64);
         match e.problem {
             ProblemKind::BreastCancer => logistic(BREAST_CANCER_SHAPE.0, BREAST_CANCER_SHAPE.1),
             ProblemKind::Synthetic => logistic(e.synthetic_examples, e.synthetic_features + 1),
-            ProblemKind::Digits => Cost {
-                sample: DIGIT_CLASSES * (2.0 * digit_cols + TRANSCENDENTAL),
-                dim: DIGIT_CLASSES * digit_cols,
-                examples: digit_rows,
-                cols: digit_cols,
-            },
+            ProblemKind::Digits => Cost::linear(
+                DIGITS_SHAPE.0,
+                DIGITS_SHAPE.1,
+                DIGIT_CLASSES,
+                TRANSCENDENTAL,
+            ),
             ProblemKind::DigitsMlp => {
                 let hidden = e.hidden as f64;
                 Cost {
@@ -95,6 +92,31 @@ impl Cost {
         }
     }
 
+    /// A linear model on `rows` examples of `cols` values (bias included), with `outputs` outputs (one,
+    /// or one per class), each with `link` operations for its exp or log (none for least squares).
+    fn linear(rows: usize, cols: usize, outputs: f64, link: f64) -> Cost {
+        Cost {
+            sample: outputs * (2.0 * cols as f64 + link),
+            dim: outputs * cols as f64,
+            examples: rows as f64,
+            cols: cols as f64,
+        }
+    }
+
+    /// What a run on this user's file costs: the link alone cannot say (its `Cost::of` counts nothing),
+    /// so a shell that holds the file prices it (the page, to say how long tuning will take).
+    pub fn of_file(file: &DataFile) -> Cost {
+        let (rows, cols) = (file.dataset.rows, file.dataset.cols);
+        match file.task {
+            Task::Logistic => Cost::linear(rows, cols, 1.0, TRANSCENDENTAL),
+            Task::Softmax => {
+                let classes = file.dataset.labels.count() as f64;
+                Cost::linear(rows, cols, classes, TRANSCENDENTAL)
+            }
+            Task::LeastSquares => Cost::linear(rows, cols, 1.0, 0.0),
+        }
+    }
+
     /// One recorded row: the loss and the gradient over every example.
     pub fn row(&self) -> f64 {
         2.0 * self.examples * self.sample
@@ -111,13 +133,21 @@ fn steps(e: &Experiment, rounds: u64) -> f64 {
 
 /// The estimated operations of training with `steps` model updates per node, summed over the nodes.
 fn work(e: &Experiment, steps: f64) -> f64 {
-    let cost = Cost::of(e);
+    work_at(e, Cost::of(e), steps)
+}
+
+fn work_at(e: &Experiment, cost: Cost, steps: f64) -> f64 {
     e.nodes as f64 * (e.budget as f64 * cost.sample + steps * VECTOR_PASSES * cost.dim)
 }
 
 /// The estimated operations of the training itself, summed over the nodes.
 pub fn training_work(e: &Experiment) -> f64 {
-    work(e, steps(e, planned_rounds(e)))
+    training_work_at(e, Cost::of(e))
+}
+
+/// As [`training_work`], at a given cost per sample and parameter (`Cost::of_file` for a user's file).
+pub fn training_work_at(e: &Experiment, cost: Cost) -> f64 {
+    work_at(e, cost, steps(e, planned_rounds(e)))
 }
 
 /// Rows a run records: row 0, one every `every` rounds, and the last round.
