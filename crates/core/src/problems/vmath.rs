@@ -74,8 +74,8 @@ pub trait LaneFunction: Sized {
 }
 
 /// Applies `L` to every value of `v`, in the widest vectors this CPU has (`simd::widest`). Compiled
-/// once per function and encoding, not into every kernel that calls it: inlined into each kernel's
-/// every instance, the functions made a release build four times as long, for no measurable speed.
+/// once per function and encoding, not into every kernel that calls it: inlined into every instance of
+/// every kernel, they made a release build four times as long.
 #[inline(never)]
 pub fn apply<L: LaneFunction>(v: &mut [f64]) {
     simd::widest(
@@ -106,6 +106,39 @@ pub fn map_in_place<L: LaneFunction>(v: &mut [f64]) {
         let n = rest.len();
         rest.copy_from_slice(&L::lanes(padded)[..n]);
     }
+}
+
+/// A public `LaneFunction` over one of the functions below, on lane arrays.
+macro_rules! lane_function {
+    ($($(#[$doc:meta])* $name:ident = $f:ident;)*) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl LaneFunction for $name {
+            #[inline(always)]
+            fn lanes(x: Lanes) -> Lanes {
+                $f(F(x)).0
+            }
+        }
+    )*};
+}
+
+lane_function! {
+    /// eˣ on each lane, bit for bit `libm::exp` (fdlibm's e_exp.c): error < 1 ulp.
+    Exp = exp_of;
+    /// eˣ − 1 on each lane, bit for bit `libm::expm1` (fdlibm's s_expm1.c): error < 1 ulp.
+    Expm1 = expm1_of;
+    /// tanh x on each lane, bit for bit `libm::tanh` (musl's): from expm1 of ±2|x|; up to 2.08 ulp
+    /// measured, in [0.1, 0.2554], where musl notes up to 2.
+    Tanh = tanh_of;
+    /// log x on each lane, bit for bit `libm::log` (fdlibm's e_log.c): error < 1 ulp.
+    Ln = ln_of;
+    /// log(1 + x) on each lane, bit for bit `libm::log1p` (fdlibm's s_log1p.c): error < 1 ulp.
+    Log1p = log1p_of;
+    /// log(1 + eᶻ) on each lane, without overflow: max(z, 0) + log1p(e^−|z|).
+    Softplus = softplus_of;
+    /// 1/(1 + e⁻ᶻ) on each lane, as e/(1 + e) with e = eᶻ for z < 0, so that nothing overflows.
+    Sigmoid = sigmoid_of;
 }
 
 /// round(t), ties to even, for |t| < 2⁵¹.
@@ -142,11 +175,20 @@ fn pow2(k: U) -> F {
     F::from_bits((k + 0x3ff) << 52)
 }
 
-/// libm's k for exp and expm1: 0 up to ½ln2, then ±1 up to 1.5·ln2, then trunc(x/ln2 ± ½).
+/// x = k·ln2 + r with |r| ≤ ½ln2 (about), r = hi − lo: exp's and expm1's argument reduction.
+struct Reduced {
+    k: F,
+    hi: F,
+    lo: F,
+    r: F,
+}
+
+/// libm's reduction: k = 0 up to ½ln2 (then hi = r = x and lo = 0), ±1 up to 1.5·ln2, then
+/// trunc(x/ln2 ± ½).
 #[inline(always)]
-fn reduction_multiple(x: F) -> F {
+fn reduce(x: F) -> Reduced {
     let ax = x.abs();
-    select(
+    let k = select(
         ax.ge(HALF_LN2),
         select(
             ax.ge(THREE_HALVES_LN2),
@@ -154,16 +196,14 @@ fn reduction_multiple(x: F) -> F {
             F::from(1.0).copysign(x),
         ),
         0.0,
-    )
-}
-
-/// eˣ on each lane, bit for bit `libm::exp` (fdlibm's e_exp.c): error < 1 ulp.
-pub struct Exp;
-
-impl LaneFunction for Exp {
-    #[inline(always)]
-    fn lanes(x: Lanes) -> Lanes {
-        exp_of(F(x)).0
+    );
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    Reduced {
+        k,
+        hi,
+        lo,
+        r: hi - lo,
     }
 }
 
@@ -174,14 +214,11 @@ fn exp_of(x: F) -> F {
     const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c); // 6.613756321437934e-05
     const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1); // -1.6533902205465252e-06
     const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0); // 4.1381367970572385e-08
-                                                           // |x| ≤ 2⁻²⁸: libm returns 1 + x.
+
+    // |x| ≤ 2⁻²⁸: libm returns 1 + x.
     const TINY: f64 = from_high_word(0x3e30_0001);
 
-    // x = k·ln2 + r, |r| ≤ ½ln2, with r = hi − lo. With k = 0 these are x, 0 and x, as in libm.
-    let k = reduction_multiple(x);
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
+    let Reduced { k, hi, lo, r } = reduce(x);
     // e^r = 1 + r + r·c/(2 − c), c from a degree-5 polynomial in r².
     let rr = r * r;
     let c = r - rr * (P1 + rr * (P2 + rr * (P3 + rr * (P4 + rr * P5))));
@@ -198,16 +235,6 @@ fn exp_of(x: F) -> F {
     select(x.is_nan(), x, value)
 }
 
-/// eˣ − 1 on each lane, bit for bit `libm::expm1` (fdlibm's s_expm1.c): error < 1 ulp.
-pub struct Expm1;
-
-impl LaneFunction for Expm1 {
-    #[inline(always)]
-    fn lanes(x: Lanes) -> Lanes {
-        expm1_of(F(x)).0
-    }
-}
-
 #[inline(always)]
 fn expm1_of(x: F) -> F {
     // Scaled coefficients of fdlibm's rational approximation in (x²/2).
@@ -216,14 +243,12 @@ fn expm1_of(x: F) -> F {
     const Q3: f64 = f64::from_bits(0xbf14_ce19_9eaa_dbb7); // -7.93650757867488e-05
     const Q4: f64 = f64::from_bits(0x3ed0_cfca_86e6_5239); // 4.008217827329362e-06
     const Q5: f64 = f64::from_bits(0xbe8a_fdb7_6e09_c32d); // -2.0109921818362437e-07
-                                                           // |x| < 2⁻⁵⁴: libm returns x. |x| ≥ 56·ln2: −1 for negative x.
+
+    // |x| < 2⁻⁵⁴: libm returns x. |x| ≥ 56·ln2: −1 for negative x.
     const TINY: f64 = from_high_word(0x3c90_0000);
     const SATURATED: f64 = from_high_word(0x4043_687a);
 
-    let k = reduction_multiple(x);
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
+    let Reduced { k, hi, lo, r } = reduce(x);
     let c = (hi - r) - lo;
     let hfx = 0.5 * r;
     let hxs = r * hfx;
@@ -266,30 +291,23 @@ fn expm1_of(x: F) -> F {
     select(x.is_nan(), x, value)
 }
 
-/// tanh x on each lane, bit for bit `libm::tanh` (musl's): from expm1 of ±2|x|; up to 2.08 ulp
-/// measured, in [0.1, 0.2554], where musl notes up to 2.
-pub struct Tanh;
+#[inline(always)]
+fn tanh_of(x: F) -> F {
+    // |x| > ½log 3, |x| > ½log(5/3), |x| > 20 (tanh is 1 to double precision).
+    const LARGE: f64 = from_high_word(0x3fe1_93eb);
+    const MIDDLE: f64 = from_high_word(0x3fd0_58af);
+    const SATURATED: f64 = from_high_word(0x4034_0001);
 
-impl LaneFunction for Tanh {
-    #[inline(always)]
-    fn lanes(x: Lanes) -> Lanes {
-        // |x| > ½log 3, |x| > ½log(5/3), |x| > 20 (tanh is 1 to double precision).
-        const LARGE: f64 = from_high_word(0x3fe1_93eb);
-        const MIDDLE: f64 = from_high_word(0x3fd0_58af);
-        const SATURATED: f64 = from_high_word(0x4034_0001);
-
-        let x = F(x);
-        let ax = x.abs();
-        let (large, middle) = (ax.ge(LARGE), ax.ge(MIDDLE));
-        let t = expm1_of(select(middle, 2.0 * ax, -2.0 * ax));
-        // 1 − 2/(t + 2), t/(t + 2) and −t/(t + 2), with one division.
-        let q = select(large, 2.0, select(middle, t, -t)) / (t + 2.0);
-        let magnitude = select(large, 1.0 - q, q);
-        let magnitude = select(ax.ge(SATURATED), 1.0, magnitude);
-        // Subnormal |x|: tanh x = x.
-        let magnitude = select(ax.lt(f64::MIN_POSITIVE), ax, magnitude);
-        select(x.is_nan(), x, magnitude.copysign(x)).0
-    }
+    let ax = x.abs();
+    let (large, middle) = (ax.ge(LARGE), ax.ge(MIDDLE));
+    let t = expm1_of(select(middle, 2.0 * ax, -2.0 * ax));
+    // 1 − 2/(t + 2), t/(t + 2) and −t/(t + 2), with one division.
+    let q = select(large, 2.0, select(middle, t, -t)) / (t + 2.0);
+    let magnitude = select(large, 1.0 - q, q);
+    let magnitude = select(ax.ge(SATURATED), 1.0, magnitude);
+    // Subnormal |x|: tanh x = x.
+    let magnitude = select(ax.lt(f64::MIN_POSITIVE), ax, magnitude);
+    select(x.is_nan(), x, magnitude.copysign(x))
 }
 
 /// log(2ᵏ·(1 + f)) + c for f in [√2/2 − 1, √2 − 1): fdlibm's polynomial in s = f/(2 + f), shared by ln
@@ -323,31 +341,15 @@ fn split_exponent(u: F) -> (F, F) {
     (k, mantissa - 1.0)
 }
 
-/// log x on each lane, bit for bit `libm::log` (fdlibm's e_log.c): error < 1 ulp.
-pub struct Ln;
-
-impl LaneFunction for Ln {
-    #[inline(always)]
-    fn lanes(x: Lanes) -> Lanes {
-        let x = F(x);
-        // Subnormals are scaled up by 2⁵⁴ first.
-        let subnormal = x.lt(f64::MIN_POSITIVE);
-        let (k, f) = split_exponent(select(subnormal, x * 18_014_398_509_481_984.0, x));
-        let value = log_of_reduced(f, 0.0.into(), k + select(subnormal, -54.0, 0.0));
-        let value = select(x.lt(0.0), f64::NAN, value);
-        let value = select(x.eq(0.0), f64::NEG_INFINITY, value);
-        select(x.is_nan() | x.eq(f64::INFINITY), x, value).0
-    }
-}
-
-/// log(1 + x) on each lane, bit for bit `libm::log1p` (fdlibm's s_log1p.c): error < 1 ulp.
-pub struct Log1p;
-
-impl LaneFunction for Log1p {
-    #[inline(always)]
-    fn lanes(x: Lanes) -> Lanes {
-        log1p_of(F(x)).0
-    }
+#[inline(always)]
+fn ln_of(x: F) -> F {
+    // Subnormals are scaled up by 2⁵⁴ first.
+    let subnormal = x.lt(f64::MIN_POSITIVE);
+    let (k, f) = split_exponent(select(subnormal, x * 18_014_398_509_481_984.0, x));
+    let value = log_of_reduced(f, 0.0.into(), k + select(subnormal, -54.0, 0.0));
+    let value = select(x.lt(0.0), f64::NAN, value);
+    let value = select(x.eq(0.0), f64::NEG_INFINITY, value);
+    select(x.is_nan() | x.eq(f64::INFINITY), x, value)
 }
 
 #[inline(always)]
@@ -375,25 +377,13 @@ fn log1p_of(x: F) -> F {
     select(x.is_nan() | x.eq(f64::INFINITY), x, value)
 }
 
-/// log(1 + eᶻ) on each lane, without overflow: max(z, 0) + log1p(e^−|z|).
-pub struct Softplus;
-
-impl LaneFunction for Softplus {
-    #[inline(always)]
-    fn lanes(z: Lanes) -> Lanes {
-        let z = F(z);
-        (select(z.gt(0.0), z, 0.0) + log1p_of(exp_of(-z.abs()))).0
-    }
+#[inline(always)]
+fn softplus_of(z: F) -> F {
+    select(z.gt(0.0), z, 0.0) + log1p_of(exp_of(-z.abs()))
 }
 
-/// 1/(1 + e⁻ᶻ) on each lane, as e/(1 + e) with e = eᶻ for z < 0, so that nothing overflows.
-pub struct Sigmoid;
-
-impl LaneFunction for Sigmoid {
-    #[inline(always)]
-    fn lanes(z: Lanes) -> Lanes {
-        let z = F(z);
-        let e = exp_of(-z.abs());
-        (select(z.ge(0.0), 1.0, e) / (1.0 + e)).0
-    }
+#[inline(always)]
+fn sigmoid_of(z: F) -> F {
+    let e = exp_of(-z.abs());
+    select(z.ge(0.0), 1.0, e) / (1.0 + e)
 }
