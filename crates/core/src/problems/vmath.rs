@@ -187,13 +187,14 @@ struct Reduced {
 /// trunc(x/ln2 ± ½).
 #[inline(always)]
 fn reduce(x: F) -> Reduced {
-    let ax = x.abs();
+    // (Signs by selects: simd128 has no copysign, and x is not ±0 where they are used.)
+    let (ax, negative) = (x.abs(), x.lt(0.0));
     let k = select(
         ax.ge(HALF_LN2),
         select(
             ax.ge(THREE_HALVES_LN2),
-            trunc(INV_LN2 * x + F::from(0.5).copysign(x)),
-            F::from(1.0).copysign(x),
+            trunc(INV_LN2 * x + select(negative, -0.5, 0.5)),
+            select(negative, -1.0, 1.0),
         ),
         0.0,
     );
@@ -305,9 +306,10 @@ fn tanh_of(x: F) -> F {
     let q = select(large, 2.0, select(middle, t, -t)) / (t + 2.0);
     let magnitude = select(large, 1.0 - q, q);
     let magnitude = select(ax.ge(SATURATED), 1.0, magnitude);
-    // Subnormal |x|: tanh x = x.
-    let magnitude = select(ax.lt(f64::MIN_POSITIVE), ax, magnitude);
-    select(x.is_nan(), x, magnitude.copysign(x))
+    // Signed by a select (simd128 has no copysign); ±0 and subnormal |x| give x itself. (A NaN gives a
+    // NaN through expm1; testing for it here too made LLVM take the lanes apart in wasm.)
+    let value = select(x.lt(0.0), -magnitude, magnitude);
+    select(ax.lt(f64::MIN_POSITIVE), x, value)
 }
 
 /// log(2ᵏ·(1 + f)) + c for f in [√2/2 − 1, √2 − 1): fdlibm's polynomial in s = f/(2 + f), shared by ln
@@ -379,7 +381,9 @@ fn log1p_of(x: F) -> F {
 
 #[inline(always)]
 fn softplus_of(z: F) -> F {
-    select(z.gt(0.0), z, 0.0) + log1p_of(exp_of(-z.abs()))
+    // max(z, 0) + l, as two sums and a select: LLVM took the lanes apart for max in wasm.
+    let l = log1p_of(exp_of(-z.abs()));
+    select(z.gt(0.0), z + l, l)
 }
 
 #[inline(always)]

@@ -156,12 +156,6 @@ impl F {
         lanewise!(F, 0.0, |i| self.0[i].abs())
     }
 
-    /// This magnitude with `sign`'s sign.
-    #[inline(always)]
-    pub fn copysign(self, sign: F) -> F {
-        lanewise!(F, 0.0, |i| self.0[i].copysign(sign.0[i]))
-    }
-
     #[inline(always)]
     pub fn to_bits(self) -> U {
         lanewise!(U, 0, |i| self.0[i].to_bits())
