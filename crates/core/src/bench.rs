@@ -8,7 +8,7 @@
 
 use crate::algorithms::Trainer;
 use crate::experiment::Experiment;
-use crate::problems;
+use crate::problems::{self, vmath};
 use crate::rng::{Purpose, Stream};
 
 /// Nodes per round in the throughput workloads, as in the paper's network study.
@@ -95,6 +95,9 @@ pub fn compute_suite(now: &dyn Fn() -> f64) -> Result<Vec<Record>, String> {
         records.push(transcendental("identity", |x| x, now));
         records.push(transcendental("exp", libm::exp, now));
         records.push(transcendental("tanh", libm::tanh, now));
+        // The kernels' own, over the same inputs: the same bits (checksums), a slice at a time.
+        records.push(vectorised("vmath-exp", vmath::apply::<vmath::Exp>, now));
+        records.push(vectorised("vmath-tanh", vmath::apply::<vmath::Tanh>, now));
     }
     Ok(records)
 }
@@ -164,10 +167,10 @@ pub fn round_overhead(now: &dyn Fn() -> f64) -> Result<Record, String> {
     })
 }
 
-/// Nanoseconds per call of a `libm` function over [−4, 4]: the kernels' scalar part, the same source on
-/// every target, so the difference between targets is the compilers'.
+/// Nanoseconds per call of a `libm` function over [−4, 4]: what the kernels called before `vmath`, the
+/// same source on every target, so the difference between targets is the compilers'.
 pub fn transcendental(name: &'static str, f: fn(f64) -> f64, now: &dyn Fn() -> f64) -> Record {
-    let inputs: Vec<f64> = (0..1024).map(|i| -4.0 + i as f64 / 128.0).collect();
+    let inputs = transcendental_inputs();
     let checksum = hash(&inputs.iter().map(|&x| f(x)).collect::<Vec<_>>());
     let ms = ms_per_unit(now, |count| {
         for _ in 0..count {
@@ -182,6 +185,33 @@ pub fn transcendental(name: &'static str, f: fn(f64) -> f64, now: &dyn Fn() -> f
         threads: 1,
         value: ms * 1e6 / inputs.len() as f64,
         unit: "ns/call",
+        checksum,
+    }
+}
+
+fn transcendental_inputs() -> Vec<f64> {
+    (0..1024).map(|i| -4.0 + i as f64 / 128.0).collect()
+}
+
+/// Nanoseconds per value of a `vmath` function over `transcendental`'s inputs, a slice at a time as
+/// the kernels call it (the copy of the inputs included).
+pub fn vectorised(name: &'static str, f: fn(&mut [f64]), now: &dyn Fn() -> f64) -> Record {
+    let inputs = transcendental_inputs();
+    let mut values = inputs.clone();
+    f(&mut values);
+    let checksum = hash(&values);
+    let ms = ms_per_unit(now, |count| {
+        for _ in 0..count {
+            values.copy_from_slice(&inputs);
+            f(std::hint::black_box(&mut values));
+        }
+    });
+    Record {
+        workload: "libm",
+        case: name,
+        threads: 1,
+        value: ms * 1e6 / inputs.len() as f64,
+        unit: "ns/value",
         checksum,
     }
 }

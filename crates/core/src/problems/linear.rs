@@ -6,7 +6,8 @@
 //! same arithmetic in the same order as one sample at a time, so the results are too.
 
 use super::blocks::{DataModel, SampleTerms, BLOCK};
-use super::math::{axpys, dots, log_sum_exp, sigmoid, softmax_in_place, softplus};
+use super::math::{axpys, dots, log_sum_exp, softmax_rows};
+use super::vmath::{on_block, Sigmoid, Softplus};
 use super::Optimum;
 use crate::data::Dataset;
 use std::sync::Arc;
@@ -90,8 +91,9 @@ impl SampleTerms for LinearModel {
             Regression::Logistic => {
                 let labels = self.data.labels.classes();
                 let z = dots(xs, &w[..cols]);
-                for (z, i) in z.into_iter().zip(rows) {
-                    *total += softplus(z) - if labels[i] == 1 { z } else { 0.0 };
+                let losses = on_block::<Softplus, R>(z);
+                for s in 0..R {
+                    *total += losses[s] - if labels[rows[s]] == 1 { z[s] } else { 0.0 };
                 }
             }
             Regression::LeastSquares => {
@@ -125,10 +127,10 @@ impl SampleTerms for LinearModel {
         match self.regression {
             Regression::Logistic => {
                 let labels = self.data.labels.classes();
-                let z = dots(xs, &w[..cols]);
+                let p = on_block::<Sigmoid, R>(dots(xs, &w[..cols]));
                 let mut residual = [0.0; R];
                 for s in 0..R {
-                    residual[s] = sigmoid(z[s]) - if labels[rows[s]] == 1 { 1.0 } else { 0.0 };
+                    residual[s] = p[s] - if labels[rows[s]] == 1 { 1.0 } else { 0.0 };
                 }
                 axpys(residual, xs, out);
             }
@@ -146,7 +148,7 @@ impl SampleTerms for LinearModel {
                 let labels = rows.map(|i| class_of[i] as usize);
                 self.softmax_logits(w, xs, classes, logits);
                 let p = &mut logits[..R * classes];
-                p.chunks_exact_mut(classes).for_each(softmax_in_place);
+                softmax_rows(p, classes);
                 for k in 0..classes {
                     let mut residual = [0.0; R];
                     for s in 0..R {

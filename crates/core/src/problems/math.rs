@@ -1,5 +1,8 @@
 //! Numerical kernels shared by the problems. Every reduction runs in a fixed order with a fixed lane
-//! layout, and exp/log come from `libm`, so results are the same bit pattern natively and in wasm.
+//! layout, and exp/log come from `vmath` (libm's bits, a lane array at a time), so results are the same
+//! bit pattern natively and in wasm.
+
+use super::vmath::{self, Exp, LaneFunction, Ln};
 
 /// Lanes per accumulator in every reduction: the layout that fixes the summation order on every target.
 pub const LANES: usize = 4;
@@ -62,33 +65,55 @@ pub fn axpys<const R: usize>(a: [f64; R], xs: [&[f64]; R], out: &mut [f64]) {
     }
 }
 
-/// log(1 + eᶻ) without overflow.
-pub fn softplus(z: f64) -> f64 {
-    z.max(0.0) + libm::log1p(libm::exp(-z.abs()))
+/// The largest value, or −∞ for none.
+#[inline(always)]
+fn top(v: &[f64]) -> f64 {
+    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
 }
 
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + libm::exp(-z))
-    } else {
-        let e = libm::exp(z);
-        e / (1.0 + e)
-    }
-}
-
+/// log Σ eᵛ, as max v + log Σ e^(v − max v): the exponentials through `vmath` a few lane arrays at a
+/// time, summed in order.
+#[inline(always)]
 pub fn log_sum_exp(v: &[f64]) -> f64 {
-    let top = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    top + libm::log(v.iter().map(|x| libm::exp(x - top)).sum::<f64>())
+    let top = top(v);
+    let mut total = 0.0;
+    let mut buffer = [0.0; 4 * LANES];
+    for chunk in v.chunks(buffer.len()) {
+        let shifted = &mut buffer[..chunk.len()];
+        for (s, x) in shifted.iter_mut().zip(chunk) {
+            *s = x - top;
+        }
+        vmath::apply::<Exp>(shifted);
+        for e in shifted.iter() {
+            total += e;
+        }
+    }
+    top + Ln::one(total)
 }
 
-pub fn softmax_in_place(v: &mut [f64]) {
-    let top = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let mut total = 0.0;
-    for x in v.iter_mut() {
-        *x = libm::exp(*x - top);
-        total += *x;
+/// Softmax of each row of `width` values in `v`, in place: e^(v − max v) over their sum (in order).
+/// The rows are a block of samples' logits, whose exponentials go through `vmath` in one call.
+#[inline(always)]
+pub fn softmax_rows(v: &mut [f64], width: usize) {
+    if width == 0 {
+        return;
     }
-    v.iter_mut().for_each(|x| *x /= total);
+    for row in v.chunks_exact_mut(width) {
+        let top = top(row);
+        for x in row.iter_mut() {
+            *x -= top;
+        }
+    }
+    vmath::apply::<Exp>(v);
+    for row in v.chunks_exact_mut(width) {
+        let mut total = 0.0;
+        for x in row.iter() {
+            total += x;
+        }
+        for x in row.iter_mut() {
+            *x /= total;
+        }
+    }
 }
 
 /// Turns a sum of `count` per-sample gradients in `out` into their mean, plus the penalty's gradient λw.

@@ -9,7 +9,8 @@
 //! those of one sample at a time.
 
 use super::blocks::{DataModel, SampleTerms, BLOCK};
-use super::math::{axpy, axpys, dots, log_sum_exp, softmax_in_place};
+use super::math::{axpy, axpys, dots, log_sum_exp, softmax_rows};
+use super::vmath::{apply, Tanh};
 use super::Optimum;
 use crate::data::Dataset;
 use crate::rng::{Purpose, Stream};
@@ -51,9 +52,11 @@ impl Mlp {
         for j in 0..hidden {
             let z = dots(xs, &w[j * cols..(j + 1) * cols]);
             for s in 0..R {
-                h[s * hidden + j] = libm::tanh(z[s]);
+                h[s * hidden + j] = z[s];
             }
         }
+        // The block's hidden units at once, a lane array at a time.
+        apply::<Tanh>(&mut h[..R * hidden]);
         let second = &w[self.first_layer_len()..];
         let width = hidden + 1;
         let hs: [&[f64]; R] = std::array::from_fn(|s| &h[s * hidden..(s + 1) * hidden]);
@@ -112,7 +115,7 @@ impl SampleTerms for Mlp {
         out: &mut [f64],
     ) {
         let xs = rows.map(|i| self.data.row(i));
-        let mut p = self.forward(w, xs, &mut scratch.h);
+        let logits = self.forward(w, xs, &mut scratch.h);
         let (first_len, width, cols, hidden) = (
             self.first_layer_len(),
             self.hidden + 1,
@@ -123,13 +126,20 @@ impl SampleTerms for Mlp {
         dh.fill(0.0);
         let (out_first, out_second) = out.split_at_mut(first_len);
         let hs: [&[f64]; R] = std::array::from_fn(|s| &h[s * hidden..(s + 1) * hidden]);
+        // The block's probabilities, a row of `classes` per sample, side by side for `softmax_rows`.
+        let classes = self.classes;
+        let mut probabilities = [0.0; MAX_CLASSES * BLOCK];
+        let p = &mut probabilities[..R * classes];
+        for (row, z) in p.chunks_exact_mut(classes).zip(&logits) {
+            row.copy_from_slice(&z[..classes]);
+        }
+        softmax_rows(p, classes);
         let mut dz = [[0.0; MAX_CLASSES]; R];
         let labels = self.data.labels.classes();
         for s in 0..R {
-            softmax_in_place(&mut p[s][..self.classes]);
             let label = labels[rows[s]] as usize;
-            for k in 0..self.classes {
-                dz[s][k] = p[s][k] - if k == label { 1.0 } else { 0.0 };
+            for k in 0..classes {
+                dz[s][k] = p[s * classes + k] - if k == label { 1.0 } else { 0.0 };
             }
         }
         for k in 0..self.classes {

@@ -9,6 +9,7 @@ mod linear;
 pub mod math;
 mod mlp;
 pub mod simd;
+pub mod vmath;
 
 pub use landscape::Landscape;
 pub use linear::{LinearModel, Regression};
