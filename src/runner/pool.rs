@@ -226,9 +226,11 @@ impl RunOnPool {
         }
     }
 
-    /// Whether its rounds spread over the pool (and so gain from threads kept awake).
-    fn is_parallel(&self) -> bool {
-        self.session.trainer().thread_of_node().len() > 1
+    /// Whether its next round spreads over the pool (and so gains from threads kept awake). A round
+    /// too small to split runs on the coordinator alone, and pollers would only take the core that the
+    /// page's main thread needs to draw.
+    fn spreads(&self) -> bool {
+        self.session.trainer().next_round_spreads()
     }
 
     fn slice(&mut self, clock: &DateClock) {
@@ -283,7 +285,9 @@ fn coordinate(orders: Receiver<Order>) {
             .min_by(|(a, _), (b, _)| a.total_cmp(b));
         match next {
             Some((at, run)) if at <= now => {
-                if awake.is_none() && run.is_parallel() {
+                if !run.spreads() {
+                    awake = None;
+                } else if awake.is_none() {
                     awake = Awake::new(crate::runner::cores());
                 }
                 run.slice(&clock);

@@ -6,7 +6,7 @@ use crate::data::file::DataFile;
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into, Exchange};
+use crate::nodes::{self, average_in_node_order, on_every_node_into, Exchange, Placement};
 use crate::noise::{NoiseScale, TwoBatch};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
@@ -195,9 +195,11 @@ fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<T
     }
 }
 
-/// Runs `work(node, memory)` for every node: here, or on this process's block and then swapped.
+/// Runs `work(node, memory)` for every node: here, or on this process's block and then swapped, placed
+/// as `placement` says.
 fn on_nodes<W>(
     cluster: &mut Option<Cluster>,
+    placement: Placement,
     thread_of_node: &mut [usize],
     nodes: &mut [NodeMemory],
     work: W,
@@ -205,8 +207,8 @@ fn on_nodes<W>(
     W: Fn(usize, &mut NodeMemory) + Sync,
 {
     match cluster {
-        None => on_every_node_into(thread_of_node, nodes, work),
-        Some(cluster) => cluster.on_every_node(thread_of_node, nodes, work),
+        None => on_every_node_into(placement, thread_of_node, nodes, work),
+        Some(cluster) => cluster.on_every_node(placement, thread_of_node, nodes, work),
     }
 }
 
@@ -227,6 +229,8 @@ pub struct Trainer {
     nodes: Vec<NodeMemory>,
     thread_of_node: Vec<usize>,
     threads_used: u64,
+    /// Rounds of less work than this (samples × parameters over this process's nodes) run on one thread.
+    spread_min_work: u64,
     progress: Progress,
     network: Network,
     time: f64,
@@ -320,6 +324,7 @@ impl Trainer {
             nodes,
             thread_of_node: vec![0; experiment.nodes],
             threads_used: 0,
+            spread_min_work: nodes::SPREAD_MIN_WORK,
             progress: Progress::Running,
             network: Network::new(experiment, x_len),
             time: 0.0,
@@ -452,26 +457,43 @@ impl Trainer {
     }
 
     fn has_next_round(&self) -> bool {
+        self.peek_next_round_samples().is_some()
+    }
+
+    /// What `next_round_samples` will return, without advancing the plan.
+    fn peek_next_round_samples(&self) -> Option<u64> {
         match &self.plan {
-            Plan::Batches(schedule) => schedule.clone().next().is_some(),
-            Plan::Local { rounds, .. } => rounds.clone().next().is_some(),
-            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()).is_some(),
+            Plan::Batches(schedule) => schedule.clone().next(),
+            Plan::Local { rounds, .. } => rounds.clone().next(),
+            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()),
             Plan::Catalyst {
                 outer,
                 outers,
                 inner_budget,
                 inner,
                 ..
-            } => {
-                inner.clone().next().is_some()
-                    || (outer < outers && self.first_batch <= *inner_budget)
-            }
+            } => inner.clone().next().or_else(|| {
+                // The next outer step's inner run, whose first batch is B₁ (at least 1).
+                (outer < outers && self.first_batch <= *inner_budget)
+                    .then_some(self.first_batch.max(1))
+            }),
         }
+    }
+
+    /// Where a round of `samples` per node places this process's nodes on the current pool.
+    fn placement(&self, samples: u64) -> Placement {
+        let here = self
+            .cluster
+            .as_ref()
+            .map_or(self.nodes.len(), Cluster::nodes_here);
+        let work_per_node = samples.saturating_mul(self.x.len() as u64);
+        Placement::of_round(here, work_per_node, self.spread_min_work)
     }
 
     /// One communication round: every node works on its own samples, then the results are averaged.
     /// `used_before` is the samples per node the run used before this round (what the step size decays by).
     fn run_round(&mut self, samples: u64, used_before: u64) {
+        let placement = self.placement(samples);
         let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
         let stream = |node: usize| {
             Stream::new(
@@ -486,6 +508,7 @@ impl Trainer {
             Plan::Batches(_) | Plan::Catalyst { .. } | Plan::Adaptive(_) => {
                 on_nodes(
                     &mut self.cluster,
+                    placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -520,6 +543,7 @@ impl Trainer {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
                 on_nodes(
                     &mut self.cluster,
+                    placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -616,6 +640,20 @@ impl Trainer {
     /// Which pool thread computed each node in the last round.
     pub fn thread_of_node(&self) -> &[usize] {
         &self.thread_of_node
+    }
+
+    /// Whether the next round's nodes will be spread over the current pool's threads (false once the
+    /// run is over): who leads rounds keeps the other threads awake only for those.
+    pub fn next_round_spreads(&self) -> bool {
+        self.peek_next_round_samples()
+            .is_some_and(|samples| self.placement(samples) == Placement::Spread)
+    }
+
+    /// Rounds of less work than `work` (samples × parameters over the nodes) then run on the calling
+    /// thread, instead of [`nodes::SPREAD_MIN_WORK`]: for the benchmark that times both placements
+    /// (`bench::split`). Results do not change.
+    pub fn set_spread_min_work(&mut self, work: u64) {
+        self.spread_min_work = work;
     }
 
     /// How many distinct pool threads have computed nodes so far.
