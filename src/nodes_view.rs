@@ -26,15 +26,15 @@ fn where_nodes_ran(thread_of_node: &[usize], round: u64, pool: usize) -> String 
     let mut used = thread_of_node.to_vec();
     used.sort_unstable();
     used.dedup();
-    let ran = format!(
-        "{nodes_text} ran on {} of {pool} Web Worker threads",
-        used.len()
-    );
-    // A round is only kept on one thread for want of work (or of a second node or thread).
+    // A round is only kept on one thread for want of work (or of a second node or thread). Short enough
+    // for one line on a 390 px phone, as the line's reserved height is (a first story's run starts so).
     if used.len() == 1 && nodes > 1 && pool > 1 {
-        format!("{ran}: too little work per round to split")
+        format!("{nodes_text} on 1 worker: too little work to split")
     } else {
-        ran
+        format!(
+            "{nodes_text} ran on {} of {pool} Web Worker threads",
+            used.len()
+        )
     }
 }
 
