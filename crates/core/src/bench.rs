@@ -212,19 +212,14 @@ fn away_from(start: &[f64]) -> Vec<f64> {
 }
 
 /// Calibrates `work(count)` to about `REP_MS`, then returns the fastest of `REPS` timings, per unit.
-pub fn ms_per_unit(now: &dyn Fn() -> f64, work: impl FnMut(u64)) -> f64 {
-    ms_per_unit_within(REP_MS, now, work)
-}
-
-/// As [`ms_per_unit`], with repetitions of about `rep_ms`.
-fn ms_per_unit_within(rep_ms: f64, now: &dyn Fn() -> f64, mut work: impl FnMut(u64)) -> f64 {
+pub fn ms_per_unit(now: &dyn Fn() -> f64, mut work: impl FnMut(u64)) -> f64 {
     let mut count = 1u64;
     loop {
         let start = now();
         work(count);
         let elapsed = now() - start;
-        if elapsed >= rep_ms / 8.0 || count >= 1 << 40 {
-            count = ((count as f64) * rep_ms / elapsed.max(1e-3))
+        if elapsed >= REP_MS / 8.0 || count >= 1 << 40 {
+            count = ((count as f64) * REP_MS / elapsed.max(1e-3))
                 .ceil()
                 .max(1.0) as u64;
             break;
@@ -252,8 +247,31 @@ const SPLIT_REGIMES: [(&str, &[u64]); 3] = [
     ("digits-mlp", &[1, 4, 16]),
 ];
 
-/// Repetitions of the `split` timings: shorter than `REP_MS`, as there are many.
-const SPLIT_REP_MS: f64 = 40.0;
+/// The `split` timings: batches of rounds about this long, this many of them.
+const SPLIT_BATCH_MS: f64 = 0.5;
+const SPLIT_BATCHES: usize = 200;
+
+/// Milliseconds per unit of `work(count)`, from many short batches: the 10th percentile of their times
+/// per unit. A round spread over two threads is only as fast as the later of them, and on a machine with
+/// other work one is often descheduled for milliseconds: the fastest of a few long repetitions
+/// (`ms_per_unit`) then still holds such waits, while the short batches that had both threads on a core
+/// show what the round itself costs.
+fn ms_per_unit_of_short_batches(now: &dyn Fn() -> f64, mut work: impl FnMut(u64)) -> f64 {
+    let mut timed = |count: u64| {
+        let start = now();
+        work(count);
+        now() - start
+    };
+    let mut count = 1u64;
+    while timed(count) < SPLIT_BATCH_MS && count < 1 << 30 {
+        count *= 2;
+    }
+    let mut per_unit: Vec<f64> = (0..SPLIT_BATCHES)
+        .map(|_| timed(count) / count as f64)
+        .collect();
+    per_unit.sort_by(f64::total_cmp);
+    per_unit[SPLIT_BATCHES / 10]
+}
 
 /// Links whose whole run the bench page times in the app, at Fast speed, in the threaded and the serial
 /// build (`www/bench.js`): the rounds from tiny to large. The first is issue 15's goal (≤ 8 µs a round
@@ -315,7 +333,7 @@ pub fn small_rounds(now: &dyn Fn() -> f64) -> Result<Vec<Record>, String> {
                 let work = NODES as u64 * batch * w.len() as u64;
                 let regime = format!("{name},B={batch},work={work}");
                 let checksum = hash(trainer.round_from(&w, batch));
-                let ms = ms_per_unit_within(SPLIT_REP_MS, now, |count| {
+                let ms = ms_per_unit_of_short_batches(now, |count| {
                     for _ in 0..count {
                         trainer.round_from(&w, batch);
                     }
@@ -460,7 +478,8 @@ fn mul_add_chains<const CHAINS: usize>(iterations: u64, m: f64, a: f64) -> f64 {
 }
 
 /// Peak GFLOP/s of the kernels' mix on every pool thread at once: the best of a few chain counts (how
-/// many independent chains the pipelines need to be full depends on the CPU's latencies).
+/// many independent chains fill the pipelines depends on the CPU's latencies, and how many fit in
+/// registers on the vector width: 16 registers hold 16 chains of AVX2 but 8 of SSE2 or simd128).
 fn peak_flops(now: &dyn Fn() -> f64) -> Record {
     use crate::problems::math::LANES;
     use crate::problems::simd::widest;
@@ -479,7 +498,9 @@ fn peak_flops(now: &dyn Fn() -> f64) -> Record {
         threads * (STEPS * CHAINS as u64 * LANES as u64 * 2) as f64 / ms / 1e6
     }
     let best = [
+        timed::<2>(now),
         timed::<4>(now),
+        timed::<6>(now),
         timed::<8>(now),
         timed::<12>(now),
         timed::<16>(now),
