@@ -53,6 +53,17 @@ pub fn bench_compute() -> Result<String, JsError> {
     Ok(lines(&records))
 }
 
+/// The links whose whole runs the bench page times in the app (`bench::APP_REGIMES`), as JSON:
+/// `[{"name": …, "query": …}, …]`.
+#[wasm_bindgen(js_name = benchAppRegimes)]
+pub fn bench_app_regimes() -> String {
+    let regimes: Vec<_> = bench::APP_REGIMES
+        .iter()
+        .map(|c| serde_json::json!({ "name": c.name, "query": c.query }))
+        .collect();
+    serde_json::Value::from(regimes).to_string()
+}
+
 /// Redraw time of a 100k-point chart on a new `width`×`height` canvas, as JSON lines: the drawing calls
 /// alone (what the main thread spends in a frame), and with the canvas rasterised after each redraw.
 /// Main thread only: plotters measures text through the DOM.

@@ -1,11 +1,42 @@
 //! The nodes at work: in the latest round, each node's batch and the Web Worker that computed it, the
 //! all-reduce that follows, and counters that make "fewer rounds, same samples" visible.
 
-use super::dom::{append, by_id, element, set_attr};
+use super::dom::{append, by_id, element, set_attr, set_text};
 use super::runner::RunHandle;
 use super::App;
 use dynabatch_plot::chart::grouped;
 use web_sys::{Element, HtmlElement};
+
+/// The line above the boxes: where the latest round's nodes ran, and why on one worker when the pool has
+/// more (the core keeps a round with too little work on one thread: `nodes::SPREAD_MIN_WORK`).
+fn where_nodes_ran(thread_of_node: &[usize], round: u64, pool: usize) -> String {
+    let nodes = thread_of_node.len();
+    let nodes_text = match nodes {
+        1 => "1 node".to_string(),
+        n => format!("{n} nodes"),
+    };
+    if !cfg!(feature = "threads") {
+        return format!(
+            "{nodes_text}, one after another on one Web Worker (no shared memory here)"
+        );
+    }
+    if round == 0 {
+        return format!("{nodes_text} · pool of {pool} Web Worker threads");
+    }
+    let mut used = thread_of_node.to_vec();
+    used.sort_unstable();
+    used.dedup();
+    // A round is only kept on one thread for want of work (or of a second node or thread). Short enough
+    // for one line on a 390 px phone, as the line's reserved height is (a first story's run starts so).
+    if used.len() == 1 && nodes > 1 && pool > 1 {
+        format!("{nodes_text} on 1 worker: too little work to split")
+    } else {
+        format!(
+            "{nodes_text} ran on {} of {pool} Web Worker threads",
+            used.len()
+        )
+    }
+}
 
 /// More boxes than this would not fit a phone; the rest are summarised.
 const MAX_BOXES: usize = 16;
@@ -28,6 +59,10 @@ pub fn render(app: &App) {
     let Some(threads) = app.main_run().and_then(|r| r.thread_of_node()) else {
         return;
     };
+    set_text(
+        &by_id::<Element>("workers"),
+        &where_nodes_ran(&threads, round, app.pool_threads),
+    );
     let batch = last.map_or(0, |r| r.batch);
     view.set_text_content(None);
     for (node, &thread) in threads.iter().enumerate().take(MAX_BOXES) {

@@ -1,7 +1,7 @@
 //! What the page shows (status and notices here; the theory panel and charts in their own modules) and
 //! the events that change it.
 
-use super::dom::{by_id, document, element, set_attr, set_text};
+use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
 use dynabatch_core::theory::Rounds;
@@ -111,21 +111,6 @@ fn render_status(app: &App) {
         grouped(e.budget)
     );
     by_id::<Element>("progress").set_text_content(Some(&progress));
-    let workers = match app.threads_used() {
-        _ if !cfg!(feature = "threads") => format!(
-            "{} nodes, one after another on one Web Worker (no shared memory here)",
-            e.nodes
-        ),
-        0 => format!(
-            "{} nodes · pool of {} Web Worker threads",
-            e.nodes, app.pool_threads
-        ),
-        t => format!(
-            "{} nodes ran on {} of {} Web Worker threads",
-            e.nodes, t, app.pool_threads
-        ),
-    };
-    set_text(&by_id::<Element>("workers"), &workers);
     let alert = match (&app.phase, app.state()) {
         (Phase::Failed(error), _) => error_alert(error),
         (_, RunState::Diverged) => format!(

@@ -1,6 +1,8 @@
 // The bench page (bench.html): the workloads of `dynabatch bench` in this browser, then TensorFlow.js on the
 // same mini-batch gradients, then the app itself in an iframe. Every result is a JSON line in
-// `window.bench.lines`; `window.bench.done` turns true at the end. ./scripts/bench.sh drives it headless.
+// `window.bench.lines`; `window.bench.done` turns true at the end. ./scripts/bench.sh drives it headless,
+// twice: cross-origin isolated (the threaded build, every section), and without isolation
+// (`?only=regimes`: the serial build, which the app then loads, on the same whole runs).
 //
 // This one file is also the compute worker: each thread count gets a fresh Web Worker with its own wasm
 // instance and a rayon pool of exactly that many threads (one pool per instance), and blocking there is
@@ -10,6 +12,8 @@ const REPS = 5;
 const REP_MS = 150;
 const LONG_RUN = 'alg=psgd&problem=breast-cancer&N=8&B1=1&T=100000';
 const bench = { lines: [], done: false, error: null };
+// Whose numbers these are: the app loads its threaded build only where the page is cross-origin isolated.
+const SIDE = self.crossOriginIsolated ? 'wasm' : 'wasm-serial';
 
 if (typeof document === 'undefined') {
   self.onmessage = ({ data }) => work(data).then(postMessage, e => postMessage({ error: String(e?.stack ?? e) }));
@@ -21,10 +25,11 @@ if (typeof document === 'undefined') {
   main().catch(e => fail(e));
 }
 
-async function work({ glue, wasm, threads, datasets }) {
+async function work({ glue, wasm, threads, datasets, regimes }) {
   const app = await import(glue);
   await app.default({ module_or_path: wasm });
   if (datasets) return { datasets: datasets.map(name => app.benchData(name)) };
+  if (regimes) return { regimes: JSON.parse(app.benchAppRegimes()) };
   await app.initThreadPool(threads);
   return { lines: app.benchCompute() };
 }
@@ -47,11 +52,11 @@ function fail(e) {
 
 async function main() {
   window.bench = bench;
-  const sections = new URLSearchParams(location.search).get('only')?.split(',') ?? ['compute', 'tfjs', 'app'];
+  const sections = new URLSearchParams(location.search).get('only')?.split(',') ?? ['compute', 'tfjs', 'app', 'regimes'];
   const assets = await appAssets();
   const all = navigator.hardwareConcurrency || 1;
-  emit({ side: 'wasm', workload: 'env', case: navigator.userAgent, threads: all, value: null, unit: '' });
-  await wasmSize(assets.wasm);
+  emit({ side: SIDE, workload: 'env', case: navigator.userAgent, threads: all, value: null, unit: '' });
+  if (SIDE === 'wasm') await wasmSize(assets.wasm);
   if (sections.includes('compute')) {
     for (const threads of threadCounts(all)) {
       say(`compute workloads on ${threads} thread(s)…`);
@@ -61,15 +66,18 @@ async function main() {
   }
   if (sections.includes('tfjs')) await tfjs(assets, all);
   if (sections.includes('app')) await appWorkloads();
+  if (sections.includes('regimes')) await appRegimes(assets);
   say('done');
   bench.done = true;
 }
 
-/** The glue script and wasm that Trunk preloads in index.html (their names carry content hashes). */
+/** The glue script and wasm of the build that the app loads here (as www/boot.js picks it): index.html's
+ * boot tag names both builds' files (their names carry content hashes). */
 async function appAssets() {
   const html = await (await fetch('index.html')).text();
-  const glue = html.match(/rel="modulepreload" href="([^"]+\.js)"/)?.[1];
-  const wasm = html.match(/rel="preload" href="([^"]+\.wasm)"/)?.[1];
+  const prefix = SIDE === 'wasm' ? 'data' : 'data-serial';
+  const glue = html.match(new RegExp(`${prefix}-glue="([^"]+)"`))?.[1];
+  const wasm = html.match(new RegExp(`${prefix}-wasm="([^"]+)"`))?.[1];
   if (!glue || !wasm) throw new Error('index.html names no wasm-bindgen glue: build with trunk first');
   return { glue: new URL(glue, location.href).href, wasm: new URL(wasm, location.href).href };
 }
@@ -222,7 +230,9 @@ async function appWorkloads() {
   emit({ side: 'wasm', workload: 'app', case: 'first-curve', threads: 0, value: performance.now() - start, unit: 'ms' });
   for (const [name, query] of [['psgd-T100k', LONG_RUN], ['psgd-T100k-every1', `${LONG_RUN}&every=1`]]) {
     say(`the app: ${name}…`);
-    await longRun(name, await openApp(query));
+    const run = await longRun(await openApp(query));
+    emit({ side: 'wasm', workload: 'app', case: `${name}-run`, threads: run.status.pool ?? 0, value: run.ms, unit: 'ms', state: run.status.state, rounds: run.status.round });
+    emit({ side: 'wasm', workload: 'app', case: `${name}-longtasks`, threads: run.status.pool ?? 0, value: run.longTasks, unit: 'count', longest_ms: run.longestMs, observer_works: run.observerWorks });
   }
   say('the app: chart redraw…');
   const win = await openApp('T=1');
@@ -233,9 +243,27 @@ async function appWorkloads() {
   lines.trim().split('\n').forEach(line => emit(JSON.parse(line)));
 }
 
+/** Whole runs of small to large rounds (`bench::APP_REGIMES`) in the app at Fast speed, in whichever build
+ * it loads here: µs per round end to end, the fastest of REGIME_REPS runs (each in a freshly loaded app). */
+const REGIME_REPS = 3;
+async function appRegimes(assets) {
+  const { regimes } = await inWorker({ ...assets, regimes: true });
+  for (const { name, query } of regimes) {
+    say(`the app (${SIDE}): ${name}…`);
+    let best;
+    for (let rep = 0; rep < REGIME_REPS; rep++) {
+      const run = await longRun(await openApp(query));
+      if (run.status.state !== 'done') throw new Error(`${name}: the run ended ${run.status.state}`);
+      if (!best || run.ms < best.ms) best = run;
+    }
+    const rounds = best.status.round;
+    emit({ side: SIDE, workload: 'app-regime', case: name, threads: best.status.pool ?? 0, value: (best.ms * 1000) / rounds, unit: 'us/round', ms: best.ms, rounds, query, workers: best.workers });
+  }
+}
+
 /** Switches the app to Fast (which restarts the run), times it to the end, and counts the main thread's
  * long tasks meanwhile. */
-async function longRun(name, win) {
+async function longRun(win) {
   const tasks = [];
   new win.PerformanceObserver(list => tasks.push(...list.getEntries())).observe({ type: 'longtask', buffered: true });
   const pace = win.document.getElementById('pace');
@@ -255,6 +283,6 @@ async function longRun(name, win) {
   const probed = tasks.some(t => t.startTime > end && t.duration >= 80);
   const during = tasks.filter(t => t.startTime >= start && t.startTime <= end);
   const longest = during.reduce((m, t) => Math.max(m, t.duration), 0);
-  emit({ side: 'wasm', workload: 'app', case: `${name}-run`, threads: status.pool ?? 0, value: end - start, unit: 'ms', state: status.state, rounds: status.round });
-  emit({ side: 'wasm', workload: 'app', case: `${name}-longtasks`, threads: status.pool ?? 0, value: during.length, unit: 'count', longest_ms: longest, observer_works: probed });
+  const workers = win.document.getElementById('workers')?.textContent ?? '';
+  return { ms: end - start, status, longTasks: during.length, longestMs: longest, observerWorks: probed, workers };
 }

@@ -298,8 +298,10 @@ impl Job for RunOnPool {
         }
     }
 
+    /// A round too small to split runs on the coordinator alone, and pollers would only take the core
+    /// that the page's main thread needs to draw.
     fn is_parallel(&self) -> bool {
-        self.session.trainer().thread_of_node().len() > 1
+        self.session.trainer().next_round_spreads()
     }
 
     fn is_over(&self) -> bool {
@@ -377,7 +379,9 @@ fn coordinate(orders: Receiver<Order>) {
             .min_by(|(a, _), (b, _)| a.total_cmp(b));
         match next {
             Some((at, run)) if at <= now => {
-                if awake.is_none() && run.is_parallel() {
+                if !run.is_parallel() {
+                    awake = None;
+                } else if awake.is_none() {
                     awake = Awake::new(crate::runner::cores());
                 }
                 run.slice(&clock);

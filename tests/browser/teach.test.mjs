@@ -192,6 +192,20 @@ test('the nodes at work: each node, its batch and its Web Worker, with round and
   assert.ok(boxes.every(t => t.includes('B = 583')));
   assert.equal(await page.textContent('#round-counter'), '15');
   assert.equal(await page.textContent('#sfo-counter'), '1,741');
+  assert.equal(await page.textContent('#workers'), '6 nodes ran on 2 of 2 Web Worker threads');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('the nodes of a round too small to split run on one worker, and the page says why', async () => {
+  // 8 nodes × 1 sample × 31 parameters: far below nodes::SPREAD_MIN_WORK.
+  const page = await openPage(browser, `${server.url}/?alg=psgd&problem=breast-cancer&N=8&B1=1&T=2000&seed=7`);
+  const done = await settle(page);
+  assert.equal(done.state, 'done');
+  assert.equal(await page.textContent('#workers'), '8 nodes on 1 worker: too little work to split');
+  await page.waitForFunction(() => document.querySelectorAll('#node-boxes .node').length === 8);
+  const workers = await page.$$eval('#node-boxes .node', nodes => nodes.map(n => n.textContent.match(/worker (\d+)/)[1]));
+  assert.equal(new Set(workers).size, 1, `one worker for every node: ${workers}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -87,6 +87,13 @@ mod cli {
             /// Only the baseline vector encoding (SSE2 on x86-64), not AVX2; records say "native-baseline".
             #[arg(long)]
             baseline_simd: bool,
+            /// Instead of the workloads: how a run's time grows with N, d and T, and reading and training
+            /// on a generated data file of 100,000 rows (docs/PERFORMANCE.md, "Scale").
+            #[arg(long)]
+            scale: bool,
+            /// With --scale: also draw the run times against their work into this SVG file.
+            #[arg(long, requires = "scale")]
+            svg: Option<PathBuf>,
         },
         /// Writes a problem's data set as the model sees it (features, then label) as CSV to stdout.
         Data {
@@ -154,7 +161,15 @@ mod cli {
             Command::Bench {
                 threads,
                 baseline_simd,
+                scale: false,
+                ..
             } => bench(&threads, baseline_simd),
+            Command::Bench {
+                threads,
+                scale: true,
+                svg,
+                ..
+            } => scale(&threads, svg.as_deref()),
         };
         match outcome {
             Ok(code) => code,
@@ -463,6 +478,42 @@ mod cli {
         Ok(ExitCode::SUCCESS)
     }
 
+    /// `dynabatch bench --scale`: the data file workloads, then the grid of run sizes, at each thread count.
+    fn scale(threads: &[u16], svg: Option<&Path>) -> Result<ExitCode, Stop> {
+        use dynabatch_core::bench;
+        let counts = thread_counts(threads);
+        let start = std::time::Instant::now();
+        let now = move || start.elapsed().as_secs_f64() * 1000.0;
+        let (rows, features) = bench::DATA_FILE_SHAPE;
+        let csv = bench::generated_csv(rows, features);
+        let mut runs = Vec::new();
+        for threads in counts {
+            let (records, grid) = pool(threads)?.install(|| {
+                let _awake = Awake::new(cores());
+                Ok::<_, String>((bench::data_file(&csv, &now)?, bench::scale_grid(&now)?))
+            })?;
+            for record in records.iter().chain(grid.iter().map(|r| &r.record)) {
+                print(&format!("{}\n", record.json("native")))?;
+            }
+            runs.extend(grid);
+        }
+        if let Some(path) = svg {
+            let drawn = dynabatch_plot::figures::scale_svg(&runs)?;
+            std::fs::write(path, drawn)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The thread counts asked for, or 1, 2, 4, … and all cores.
+    fn thread_counts(threads: &[u16]) -> Vec<usize> {
+        if threads.is_empty() {
+            dynabatch_core::bench::thread_counts(cores())
+        } else {
+            threads.iter().map(|&t| usize::from(t)).collect()
+        }
+    }
+
     fn bench(threads: &[u16], baseline_simd: bool) -> Result<ExitCode, Stop> {
         use dynabatch_core::bench;
         let side = if baseline_simd {
@@ -471,12 +522,7 @@ mod cli {
         } else {
             "native"
         };
-        let all = cores();
-        let counts: Vec<usize> = if threads.is_empty() {
-            bench::thread_counts(all)
-        } else {
-            threads.iter().map(|&t| usize::from(t)).collect()
-        };
+        let counts = thread_counts(threads);
         let start = std::time::Instant::now();
         let now = move || start.elapsed().as_secs_f64() * 1000.0;
         for threads in counts {

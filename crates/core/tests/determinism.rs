@@ -4,17 +4,32 @@ use dynabatch_core::algorithms::Trainer;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::metrics::to_csv;
 
+/// The run's CSV on a pool of `threads`, with every round spread over it however small (by default a
+/// round with too little work stays on one thread, which would leave nothing to compare).
 fn csv_with_threads(query: &str, threads: usize) -> String {
     let e = Experiment::from_query_strict(query).expect("valid query");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("pool");
-    pool.install(|| to_csv(&Trainer::new(&e).run_to_end()))
+    pool.install(|| {
+        let mut trainer = Trainer::new(&e);
+        trainer.set_spread_min_work(0);
+        to_csv(&trainer.run_to_end())
+    })
 }
 
 #[test]
 fn csv_is_identical_for_any_thread_count() {
+    // With the default threshold too: small rounds on one thread, larger ones spread.
+    let growing = "alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7";
+    let e = Experiment::from_query_strict(growing).expect("valid query");
+    let by_default = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool")
+        .install(|| to_csv(&Trainer::new(&e).run_to_end()));
+    assert_eq!(by_default, csv_with_threads(growing, 1));
     for query in [
         "alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7",
         "alg=crpsgd&problem=digits&N=8&rho=2&B1=4&gamma=1&T=3000&seed=3",
@@ -40,8 +55,52 @@ fn every_thread_of_the_pool_computes_nodes() {
         .expect("pool");
     pool.install(|| {
         let mut trainer = Trainer::new(&e);
+        trainer.set_spread_min_work(0);
+        assert!(trainer.next_round_spreads());
         trainer.step();
         assert_eq!(trainer.thread_of_node(), [0, 1, 2, 0, 1, 2]);
+        assert_eq!(trainer.threads_used(), 3);
+    });
+}
+
+/// A round of less work than `nodes::SPREAD_MIN_WORK` runs every node on the calling thread; a run whose
+/// batches grow past it spreads its later rounds.
+#[test]
+fn small_rounds_stay_on_one_thread() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .expect("pool");
+    pool.install(|| {
+        // 6 nodes × 1 sample × 31 parameters.
+        let tiny = Experiment::from_query_strict("N=6&B1=1&T=50").expect("valid query");
+        let mut trainer = Trainer::new(&tiny);
+        assert!(!trainer.next_round_spreads());
+        trainer.step();
+        let me = rayon::current_thread_index().expect("on the pool");
+        assert_eq!(trainer.thread_of_node(), [me; 6]);
+        assert_eq!(trainer.threads_used(), 1);
+        // CR-PSGD from B = 2 with ρ = 1.5: 4 × B × 31 reaches the threshold at B = 133.
+        let growing = Experiment::from_query_strict(
+            "alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&T=2000&every=1",
+        )
+        .expect("valid query");
+        let mut trainer = Trainer::new(&growing);
+        let mut spread_from = None;
+        while let Some(row) = trainer.step() {
+            let spread = trainer.thread_of_node().iter().any(|&t| t != me);
+            let work = 4 * row.batch * 31;
+            assert_eq!(
+                spread,
+                work >= dynabatch_core::nodes::SPREAD_MIN_WORK,
+                "B = {}",
+                row.batch
+            );
+            if spread && spread_from.is_none() {
+                spread_from = Some(row.batch);
+            }
+        }
+        assert!(spread_from.is_some(), "the last rounds spread");
         assert_eq!(trainer.threads_used(), 3);
     });
 }

@@ -47,13 +47,72 @@ pub fn paper_svg(study: &Study, curves: &[Vec<Row>], axis: Axis) -> Result<Strin
         pixel_ratio: 1.0,
         theme: Theme::LIGHT,
     };
+    svg(&spec, &series)
+}
+
+/// A chart as a 720 × 420 SVG document.
+fn svg(spec: &ChartSpec, series: &[Series]) -> Result<String, String> {
     let mut svg = String::new();
     {
         let area = SVGBackend::with_string(&mut svg, (720, 420)).into_drawing_area();
-        draw(&area, &spec, &series)?;
+        draw(&area, spec, series)?;
         area.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
+}
+
+/// `dynabatch bench --scale`'s plot: seconds per run against its work (sample gradients × parameters,
+/// N·T·(d + 1)), log-log, a series per parameter varied and thread count (solid: one thread; dashed:
+/// more). Cost in proportion to work is a line of slope 1.
+pub fn scale_svg(runs: &[bench::ScaleRun]) -> Result<String, String> {
+    let mut keys: Vec<(&str, usize)> = runs.iter().map(|r| (r.varied, r.record.threads)).collect();
+    keys.dedup();
+    let labels: Vec<String> = keys
+        .iter()
+        .map(|(varied, threads)| {
+            let threads = match threads {
+                1 => "1 thread".to_string(),
+                t => format!("{t} threads"),
+            };
+            format!("{varied} varies, {threads}")
+        })
+        .collect();
+    let kinds: Vec<&str> = {
+        let mut k: Vec<&str> = keys.iter().map(|(v, _)| *v).collect();
+        k.dedup();
+        k.sort_unstable();
+        k.dedup();
+        k
+    };
+    let series: Vec<Series> = keys
+        .iter()
+        .zip(&labels)
+        .map(|(&(varied, threads), label)| Series {
+            label,
+            points: runs
+                .iter()
+                .filter(|r| r.varied == varied && r.record.threads == threads)
+                .map(|r| (r.point.work(), r.record.value))
+                .collect(),
+            color: Theme::LIGHT.runs[kinds.iter().position(|k| *k == varied).unwrap_or(0) % 5],
+            stroke: if threads == 1 {
+                Stroke::Solid
+            } else {
+                Stroke::Dashed
+            },
+        })
+        .collect();
+    let spec = ChartSpec {
+        title: "A run's time against its work",
+        x_label: "sample gradients × parameters, N·T·(d + 1) (log)",
+        y_label: "seconds (log)",
+        x_scale: Scale::Log,
+        x_unit: Unit::Count,
+        y_scale: Scale::Log,
+        pixel_ratio: 1.0,
+        theme: Theme::LIGHT,
+    };
+    svg(&spec, &series)
 }
 
 /// What the chart workload draws: one curve on a log axis, as the page's f − f* chart.

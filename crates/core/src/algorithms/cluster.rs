@@ -3,7 +3,7 @@
 //! so that each goes on with all N, exactly as one process holding every node would.
 
 use super::trainer::{NodeMemory, NodeNoise};
-use crate::nodes::{self, nodes_of, on_every_node_into, Exchange};
+use crate::nodes::{self, nodes_of, on_every_node_into, Exchange, Placement};
 use std::ops::Range;
 
 pub(super) struct Cluster {
@@ -36,9 +36,16 @@ impl Cluster {
         })
     }
 
-    /// Runs `work` on this process's nodes, then swaps results so that every node's is here.
+    /// How many nodes this process computes.
+    pub(super) fn nodes_here(&self) -> usize {
+        self.mine.len()
+    }
+
+    /// Runs `work` on this process's nodes (placed on its pool as `placement` says), then swaps results
+    /// so that every node's is here.
     pub(super) fn on_every_node<W>(
         &mut self,
+        placement: Placement,
         thread_of_node: &mut [usize],
         nodes: &mut [NodeMemory],
         work: W,
@@ -47,6 +54,7 @@ impl Cluster {
     {
         let first = self.mine.start;
         on_every_node_into(
+            placement,
             &mut thread_of_node[self.mine.clone()],
             &mut nodes[self.mine.clone()],
             |node, memory| work(first + node, memory),

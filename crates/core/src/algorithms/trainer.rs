@@ -6,7 +6,7 @@ use crate::data::file::DataFile;
 use crate::experiment::{Alg, Experiment};
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{average_in_node_order, on_every_node_into, on_this_thread_into, Exchange};
+use crate::nodes::{self, average_in_node_order, on_every_node_into, Exchange, Placement};
 use crate::noise::{NoiseScale, TwoBatch};
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
@@ -195,9 +195,10 @@ fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<T
     }
 }
 
-/// Where a trainer computes its nodes.
-enum Placement {
-    /// All of them, spread over the current rayon pool.
+/// Which nodes a trainer computes, and on which threads.
+enum Site {
+    /// All of them, on the current rayon pool (a round of little work on the calling thread alone:
+    /// `Placement`).
     Pool,
     /// All of them, one after another on the calling thread: for many small runs at once, one per
     /// thread (`tune`), where spreading each round would only make the threads wait on each other.
@@ -206,19 +207,20 @@ enum Placement {
     Cluster(Cluster),
 }
 
-/// Runs `work(node, memory)` for every node, where `placement` says.
+/// Runs `work(node, memory)` for every node, where `site` and `placement` say.
 fn on_nodes<W>(
-    placement: &mut Placement,
+    site: &mut Site,
+    placement: Placement,
     thread_of_node: &mut [usize],
     nodes: &mut [NodeMemory],
     work: W,
 ) where
     W: Fn(usize, &mut NodeMemory) + Sync,
 {
-    match placement {
-        Placement::Pool => on_every_node_into(thread_of_node, nodes, work),
-        Placement::ThisThread => on_this_thread_into(thread_of_node, nodes, work),
-        Placement::Cluster(cluster) => cluster.on_every_node(thread_of_node, nodes, work),
+    match site {
+        Site::Pool => on_every_node_into(placement, thread_of_node, nodes, work),
+        Site::ThisThread => on_every_node_into(Placement::Here, thread_of_node, nodes, work),
+        Site::Cluster(cluster) => cluster.on_every_node(placement, thread_of_node, nodes, work),
     }
 }
 
@@ -246,7 +248,9 @@ pub struct Trainer {
     /// The gradient noise scale, smoothed over the rounds so far.
     noise_scale: NoiseScale,
     /// Where the nodes are computed.
-    placement: Placement,
+    site: Site,
+    /// Rounds of less work than this (samples × parameters over this process's nodes) run on one thread.
+    spread_min_work: u64,
 }
 
 impl Trainer {
@@ -337,7 +341,8 @@ impl Trainer {
             time: 0.0,
             comm_bytes: 0,
             noise_scale: NoiseScale::default(),
-            placement: Placement::Pool,
+            site: Site::Pool,
+            spread_min_work: nodes::SPREAD_MIN_WORK,
         }
     }
 
@@ -352,7 +357,7 @@ impl Trainer {
         exchange: Box<dyn Exchange>,
     ) -> Result<Trainer, String> {
         let mut trainer = Trainer::build(experiment, data);
-        trainer.placement = Placement::Cluster(Cluster::new(exchange, &trainer.nodes)?);
+        trainer.site = Site::Cluster(Cluster::new(exchange, &trainer.nodes)?);
         Ok(trainer)
     }
 
@@ -360,7 +365,7 @@ impl Trainer {
     /// on: for a shell that runs many small runs at once, one per thread (the CLI's and the page's
     /// tune). The results are the same bits (they never depend on threads).
     pub fn on_this_thread(mut self) -> Trainer {
-        self.placement = Placement::ThisThread;
+        self.site = Site::ThisThread;
         self
     }
 
@@ -472,19 +477,40 @@ impl Trainer {
     }
 
     fn has_next_round(&self) -> bool {
+        self.peek_next_round_samples().is_some()
+    }
+
+    /// What `next_round_samples` will return, without advancing the plan.
+    fn peek_next_round_samples(&self) -> Option<u64> {
         match &self.plan {
-            Plan::Batches(schedule) => schedule.clone().next().is_some(),
-            Plan::Local { rounds, .. } => rounds.clone().next().is_some(),
-            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()).is_some(),
+            Plan::Batches(schedule) => schedule.clone().next(),
+            Plan::Local { rounds, .. } => rounds.clone().next(),
+            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()),
             Plan::Catalyst {
                 outer,
                 outers,
                 inner_budget,
                 inner,
                 ..
-            } => {
-                inner.clone().next().is_some()
-                    || (outer < outers && self.first_batch <= *inner_budget)
+            } => inner.clone().next().or_else(|| {
+                // The next outer step's inner run, whose first batch is B₁ (at least 1).
+                (outer < outers && self.first_batch <= *inner_budget)
+                    .then_some(self.first_batch.max(1))
+            }),
+        }
+    }
+
+    /// Where a round of `samples` per node places this process's nodes on the current pool.
+    fn placement(&self, samples: u64) -> Placement {
+        let here = match &self.site {
+            Site::Cluster(cluster) => cluster.nodes_here(),
+            Site::Pool | Site::ThisThread => self.nodes.len(),
+        };
+        let work_per_node = samples.saturating_mul(self.x.len() as u64);
+        match self.site {
+            Site::ThisThread => Placement::Here,
+            Site::Pool | Site::Cluster(_) => {
+                Placement::of_round(here, work_per_node, self.spread_min_work)
             }
         }
     }
@@ -492,6 +518,7 @@ impl Trainer {
     /// One communication round: every node works on its own samples, then the results are averaged.
     /// `used_before` is the samples per node the run used before this round (what the step size decays by).
     fn run_round(&mut self, samples: u64, used_before: u64) {
+        let placement = self.placement(samples);
         let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
         let stream = |node: usize| {
             Stream::new(
@@ -505,7 +532,8 @@ impl Trainer {
         match &self.plan {
             Plan::Batches(_) | Plan::Catalyst { .. } | Plan::Adaptive(_) => {
                 on_nodes(
-                    &mut self.placement,
+                    &mut self.site,
+                    placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -539,7 +567,8 @@ impl Trainer {
             Plan::Local { steps, .. } => {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
                 on_nodes(
-                    &mut self.placement,
+                    &mut self.site,
+                    placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
@@ -636,6 +665,20 @@ impl Trainer {
     /// Which pool thread computed each node in the last round.
     pub fn thread_of_node(&self) -> &[usize] {
         &self.thread_of_node
+    }
+
+    /// Whether the next round's nodes will be spread over the current pool's threads (false once the
+    /// run is over): who leads rounds keeps the other threads awake only for those.
+    pub fn next_round_spreads(&self) -> bool {
+        self.peek_next_round_samples()
+            .is_some_and(|samples| self.placement(samples) == Placement::Spread)
+    }
+
+    /// Rounds of less work than `work` (samples × parameters over the nodes) then run on the calling
+    /// thread, instead of [`nodes::SPREAD_MIN_WORK`]: for the benchmark that times both placements
+    /// (`bench::split`). Results do not change.
+    pub fn set_spread_min_work(&mut self, work: u64) {
+        self.spread_min_work = work;
     }
 
     /// How many distinct pool threads have computed nodes so far.
