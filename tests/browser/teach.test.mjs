@@ -265,8 +265,10 @@ test('a compared algorithm that would work far longer on the same budget gets li
 
 test('pausing side-by-side runs at full speed pauses them all, and Play takes them to the end', async () => {
   // Every round needs a share from each pool thread: a run that slept outright while paused used to
-  // leave the other run stuck mid-round, "running" for ever.
-  const link = 'alg=psgd&problem=breast-cancer&lambda=0.1&N=4&B1=1&gamma=0.3&T=400000&seed=2&compare=local';
+  // leave the other run stuck mid-round, "running" for ever. The rounds must be large enough to spread
+  // over the pool (nodes::SPREAD_MIN_WORK; breast cancer at B = 1 now stays on one thread, and ends in
+  // well under a second), and the runs long enough to pause three times (about 8 s at Fast here).
+  const link = 'alg=psgd&problem=synthetic&d=784&lambda=0.1&N=4&B1=8&gamma=0.3&T=400000&seed=2&compare=local';
   const page = await openPage(browser, `${server.url}/?${link}`);
   await page.selectOption('#pace', 'fast');
   for (let i = 0; i < 3; i++) {
