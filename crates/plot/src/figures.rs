@@ -65,10 +65,7 @@ fn svg(spec: &ChartSpec, series: &[Series]) -> Result<String, String> {
 /// N·T·(d + 1)), log-log, a series per parameter varied and thread count (solid: one thread; dashed:
 /// more). Cost in proportion to work is a line of slope 1.
 pub fn scale_svg(runs: &[bench::ScaleRun]) -> Result<String, String> {
-    let mut keys: Vec<(&str, usize)> = runs
-        .iter()
-        .map(|r| (r.varied, r.record.threads))
-        .collect();
+    let mut keys: Vec<(&str, usize)> = runs.iter().map(|r| (r.varied, r.record.threads)).collect();
     keys.dedup();
     let mut kinds: Vec<&str> = keys.iter().map(|(varied, _)| *varied).collect();
     kinds.sort_unstable();
