@@ -285,11 +285,7 @@ fn coordinate(orders: Receiver<Order>) {
             .min_by(|(a, _), (b, _)| a.total_cmp(b));
         match next {
             Some((at, run)) if at <= now => {
-                if !run.spreads() {
-                    awake = None;
-                } else if awake.is_none() {
-                    awake = Awake::new(crate::runner::cores());
-                }
+                Awake::hold_while_spread(&mut awake, run.spreads(), crate::runner::cores());
                 run.slice(&clock);
             }
             Some((at, _)) => {
