@@ -379,11 +379,7 @@ fn coordinate(orders: Receiver<Order>) {
             .min_by(|(a, _), (b, _)| a.total_cmp(b));
         match next {
             Some((at, run)) if at <= now => {
-                if !run.is_parallel() {
-                    awake = None;
-                } else if awake.is_none() {
-                    awake = Awake::new(crate::runner::cores());
-                }
+                Awake::hold_while_spread(&mut awake, run.is_parallel(), crate::runner::cores());
                 run.slice(&clock);
             }
             // Bytes are waiting to be read: no sleep.

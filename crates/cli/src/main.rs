@@ -231,12 +231,11 @@ mod cli {
         let data = file.read_for(&experiment)?;
         let threads = threads.map_or_else(cores, usize::from);
         pool(threads)?.install(|| {
-            let _awake = Awake::new(cores());
             let trainer = match &data {
                 Some(data) => Trainer::with_data(&experiment, data),
                 None => Trainer::new(&experiment),
             };
-            train(trainer, experiment.budget, Report::Csv)
+            train(trainer, experiment.budget, Report::Csv, cores())
         })
     }
 
@@ -396,7 +395,7 @@ mod cli {
     }
 
     /// The nodes' thread pool (results never depend on its size). Whoever leads rounds on it holds an
-    /// [`Awake`] meanwhile, so the other threads do not park between rounds.
+    /// [`Awake`] while they spread, so the other threads do not park between rounds.
     fn pool(threads: usize) -> Result<rayon::ThreadPool, String> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -404,8 +403,14 @@ mod cli {
             .map_err(|e| format!("cannot start {threads} threads: {e}"))
     }
 
-    /// Runs `trainer` to its end; `budget` is the samples per node, for the progress bar.
-    fn train(mut trainer: Trainer, budget: u64, report: Report) -> Result<ExitCode, Stop> {
+    /// Runs `trainer` to its end on the current pool, whose other threads poll between rounds while the
+    /// rounds spread (`cores`: what they may take); `budget` is the samples per node, for the progress bar.
+    fn train(
+        mut trainer: Trainer,
+        budget: u64,
+        report: Report,
+        cores: usize,
+    ) -> Result<ExitCode, Stop> {
         let (mut out, bar): (Box<dyn Write>, _) = match report {
             Report::Csv => (
                 Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
@@ -423,7 +428,10 @@ mod cli {
         let start = trainer.start_row();
         write(&csv_header(start.point.is_some()))?;
         write(&start.csv_line())?;
-        while let Some(row) = trainer.step() {
+        let mut awake = None;
+        loop {
+            Awake::hold_while_spread(&mut awake, trainer.next_round_spreads(), cores);
+            let Some(row) = trainer.step() else { break };
             write(&row.csv_line())?;
             bar.set_position(row.sfo);
             bar.set_message(row.round.to_string());

@@ -67,23 +67,14 @@ fn svg(spec: &ChartSpec, series: &[Series]) -> Result<String, String> {
 pub fn scale_svg(runs: &[bench::ScaleRun]) -> Result<String, String> {
     let mut keys: Vec<(&str, usize)> = runs.iter().map(|r| (r.varied, r.record.threads)).collect();
     keys.dedup();
+    let mut kinds: Vec<&str> = keys.iter().map(|(varied, _)| *varied).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    // The legend names the solid curves; the title says what the dashed ones are.
     let labels: Vec<String> = keys
         .iter()
-        .map(|(varied, threads)| {
-            let threads = match threads {
-                1 => "1 thread".to_string(),
-                t => format!("{t} threads"),
-            };
-            format!("{varied} varies, {threads}")
-        })
+        .map(|(varied, _)| format!("{varied} varies"))
         .collect();
-    let kinds: Vec<&str> = {
-        let mut k: Vec<&str> = keys.iter().map(|(v, _)| *v).collect();
-        k.dedup();
-        k.sort_unstable();
-        k.dedup();
-        k
-    };
     let series: Vec<Series> = keys
         .iter()
         .zip(&labels)
@@ -102,8 +93,10 @@ pub fn scale_svg(runs: &[bench::ScaleRun]) -> Result<String, String> {
             },
         })
         .collect();
+    let most = keys.iter().map(|(_, t)| *t).max().unwrap_or(1);
+    let title = format!("A run's time against its work (solid: 1 thread; dashed: {most})");
     let spec = ChartSpec {
-        title: "A run's time against its work",
+        title: &title,
         x_label: "sample gradients × parameters, N·T·(d + 1) (log)",
         y_label: "seconds (log)",
         x_scale: Scale::Log,

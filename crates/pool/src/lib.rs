@@ -51,6 +51,20 @@ impl Awake {
     }
 }
 
+impl Awake {
+    /// Holds `awake` while the rounds about to run spread over the pool, and lets the other threads park
+    /// otherwise: a round kept on one thread (`nodes::Placement`) gains nothing from pollers, which would
+    /// only take a core (in the page, the one its main thread draws on). For whoever leads rounds, before
+    /// each slice of them.
+    pub fn hold_while_spread(awake: &mut Option<Awake>, spreads: bool, cores: usize) {
+        if !spreads {
+            *awake = None;
+        } else if awake.is_none() {
+            *awake = Awake::new(cores);
+        }
+    }
+}
+
 impl Drop for Awake {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);

@@ -13,7 +13,6 @@ use dynabatch_core::experiment::{Experiment, ProblemKind};
 use dynabatch_core::network::BYTES_PER_PARAMETER;
 use dynabatch_core::nodes::{self, Exchange};
 use dynabatch_core::rng::{Purpose, Stream};
-use dynabatch_pool::Awake;
 use mpi::environment::Universe;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -229,11 +228,10 @@ pub fn run(
         Report::Silent
     };
     let ended = pool.install(|| {
-        let _awake = Awake::new(threads);
         if let Some(stopwatch) = &stopwatch {
             stopwatch.lock().unwrap_or_else(|e| e.into_inner()).last = Some(Instant::now());
         }
-        train(trainer, experiment.budget, report)
+        train(trainer, experiment.budget, report, threads)
     });
     let code = match ended {
         Ok(code) => code,

@@ -241,6 +241,8 @@ pub struct Trainer {
     nodes: Vec<NodeMemory>,
     thread_of_node: Vec<usize>,
     threads_used: u64,
+    /// Where the latest round's nodes ran: a recorded row's f and ∇f run alike (`measure`).
+    placement: Placement,
     progress: Progress,
     network: Network,
     time: f64,
@@ -336,6 +338,7 @@ impl Trainer {
             nodes,
             thread_of_node: vec![0; experiment.nodes],
             threads_used: 0,
+            placement: Placement::Here,
             progress: Progress::Running,
             network: Network::new(experiment, x_len),
             time: 0.0,
@@ -371,7 +374,10 @@ impl Trainer {
 
     /// Row 0: the starting point.
     pub fn start_row(&self) -> Row {
-        self.measure(0)
+        let placement = self
+            .peek_next_round_samples()
+            .map_or(Placement::Here, |samples| self.placement(samples));
+        self.measure(0, placement)
     }
 
     /// Runs rounds up to the next recorded one (every `every` rounds, the last round, or a divergence)
@@ -406,7 +412,7 @@ impl Trainer {
             self.run_round(samples, used_before);
             let iterate_ok = self.x.iter().all(|v| v.is_finite());
             if !iterate_ok || self.round.is_multiple_of(self.every) || !self.has_next_round() {
-                let row = self.measure(self.batch_of(samples));
+                let row = self.measure(self.batch_of(samples), self.placement);
                 if !iterate_ok || !row.loss.is_finite() || !row.grad_norm.is_finite() {
                     let quantity = if !iterate_ok {
                         "iterate"
@@ -519,6 +525,7 @@ impl Trainer {
     /// `used_before` is the samples per node the run used before this round (what the step size decays by).
     fn run_round(&mut self, samples: u64, used_before: u64) {
         let placement = self.placement(samples);
+        self.placement = placement;
         let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
         let stream = |node: usize| {
             Stream::new(
@@ -620,10 +627,26 @@ impl Trainer {
         }
     }
 
-    fn measure(&self, batch: u64) -> Row {
-        let loss = self.problem.loss(&self.x);
-        let mut gradient = vec![0.0; self.x.len()];
-        self.problem.gradient(&self.x, &mut gradient);
+    /// The row of the current iterate. f and ∇f over every example are two passes independent of each
+    /// other: where the round's nodes were spread (`placement`), they run on two pool threads at once
+    /// (the threads are awake then: whoever leads spread rounds keeps them so), else one after the other.
+    /// Each is the same computation either way, so the row is the same bits.
+    fn measure(&self, batch: u64, placement: Placement) -> Row {
+        let (problem, x) = (self.problem.as_ref(), &self.x[..]);
+        let mut parts = [(0.0, Vec::new()), (0.0, vec![0.0; x.len()])];
+        on_every_node_into(
+            placement,
+            &mut [0; 2],
+            &mut parts,
+            |part, (loss, gradient)| {
+                if part == 0 {
+                    *loss = problem.loss(x);
+                } else {
+                    problem.gradient(x, gradient);
+                }
+            },
+        );
+        let [(loss, _), (_, gradient)] = parts;
         let outer = match &self.plan {
             Plan::Catalyst { outer, .. } if self.round > 0 => *outer,
             _ => 0,
