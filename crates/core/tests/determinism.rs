@@ -80,7 +80,7 @@ fn small_rounds_stay_on_one_thread() {
         let me = rayon::current_thread_index().expect("on the pool");
         assert_eq!(trainer.thread_of_node(), [me; 6]);
         assert_eq!(trainer.threads_used(), 1);
-        // CR-PSGD from B = 2 with ρ = 1.5: 4 × B × 31 reaches the threshold at B = 133.
+        // CR-PSGD from B = 2 with ρ = 1.5: 4 × B × 31 reaches the threshold (8,192) at B = 67.
         let growing = Experiment::from_query_strict(
             "alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&T=2000&every=1",
         )
