@@ -3,6 +3,11 @@
 //! The pure core (everything but `web`) knows nothing of the browser: it is deterministic, runs natively
 //! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
 
+// `std::simd` fixes the kernels' vector layout where LLVM's auto-vectoriser chose a worse one
+// (`problems::math::dots`). The toolchain is pinned to a nightly anyway (rust-toolchain.toml: the page's
+// threads need build-std).
+#![feature(portable_simd)]
+
 pub mod algorithms;
 pub mod bench;
 pub mod choices;

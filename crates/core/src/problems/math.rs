@@ -3,6 +3,7 @@
 //! bit pattern natively and in wasm.
 
 use super::vmath::{self, Exp, LaneFunction, Ln};
+use std::simd::Simd;
 
 /// Lanes per accumulator in every reduction: the layout that fixes the summation order on every target.
 pub const LANES: usize = 4;
@@ -18,23 +19,27 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// `R` dot products against one shared vector, each in `dot`'s lane layout and so bit-identical to `R`
 /// calls of `dot` (IEEE multiplication commutes), but computed together: their dependency chains
 /// overlap, and the shared vector is loaded once.
+///
+/// The accumulators are `Simd` vectors, one per row, rather than `[f64; LANES]` arrays: with arrays,
+/// LLVM's SLP vectoriser grouped the rows' same lanes into one register (seeded by the `R` results
+/// stored side by side), which costs a 4 × 4 transpose of the rows' chunks and a broadcast of the shared
+/// chunk per step, about 8 shuffles for 4 multiplies and 4 adds (docs/PERFORMANCE.md, "The roofline").
+/// The vector type fixes the layout: one load of the shared chunk, then a multiply and an add per row.
 #[inline(always)]
 pub fn dots<const R: usize>(rows: [&[f64]; R], shared: &[f64]) -> [f64; R] {
     let (chunks, rest) = shared.as_chunks::<LANES>();
     let full = chunks.len() * LANES;
-    let row_chunks = rows.map(|r| r[..full].as_chunks::<LANES>().0);
-    let mut acc = [[0.0f64; LANES]; R];
+    let row_chunks = rows.map(|r| &r[..full].as_chunks::<LANES>().0[..chunks.len()]);
+    let mut acc = [Simd::<f64, LANES>::splat(0.0); R];
     for (c, x) in chunks.iter().enumerate() {
+        let x = Simd::from_array(*x);
         for r in 0..R {
-            let y = &row_chunks[r][c];
-            for lane in 0..LANES {
-                acc[r][lane] += y[lane] * x[lane];
-            }
+            acc[r] += Simd::from_array(row_chunks[r][c]) * x;
         }
     }
     let mut out = [0.0; R];
     for r in 0..R {
-        let a = &acc[r];
+        let a = acc[r].to_array();
         let mut sum = (a[0] + a[1]) + (a[2] + a[3]);
         for (y, x) in rows[r][full..].iter().zip(rest) {
             sum += y * x;
