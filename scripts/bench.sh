@@ -6,7 +6,8 @@
 # ratios of this one run (scripts/bench-table.mjs). docs/PERFORMANCE.md explains each number.
 # Output: target/bench/{native,native-baseline,page,page-serial,scale}.jsonl (JSON lines), scale.svg and
 # table.md.
-# Timings are only meaningful on an otherwise idle machine: the table records the load average.
+# Timings are only meaningful on an otherwise idle machine: the table records how busy it was
+# (scripts/busy.sh, before the timings and before the scale runs) and the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -26,6 +27,8 @@ trunk build --release >/dev/null
 OUT=target/bench
 mkdir -p "$OUT"
 cut -d' ' -f1-3 /proc/loadavg >"$OUT/load"
+step "how busy the machine is with anything else (5 s)"
+./scripts/busy.sh | tee "$OUT/busy"
 
 step "native: dynabatch bench"
 ./target/release/dynabatch bench | tee "$OUT/native.jsonl"

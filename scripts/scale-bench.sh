@@ -10,5 +10,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 OUT=target/bench
 mkdir -p "$OUT"
 cut -d" " -f1-3 /proc/loadavg >"$OUT/scale-load"
+./scripts/busy.sh >"$OUT/scale-busy"
 ./target/release/dynabatch bench --scale --svg "$OUT/scale.svg" | tee "$OUT/scale.jsonl"
 node scripts/bench-table.mjs "$OUT" scale
