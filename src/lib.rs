@@ -6,6 +6,7 @@
 //! Natively the crate is empty: it is the page, so every native build and test of the workspace passes
 //! over it.
 #![cfg(target_arch = "wasm32")]
+#![feature(optimize_attribute)]
 
 mod bench;
 mod canvas;
@@ -62,6 +63,7 @@ fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 /// Entry point. Every pool worker instantiates this module too and runs this again; only the page
 /// (which has a `window`) builds the app.
 #[wasm_bindgen(start)]
+#[optimize(size)]
 pub fn start() {
     let Some(window) = web_sys::window() else {
         return;

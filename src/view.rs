@@ -32,6 +32,7 @@ pub fn schedule_frame() -> Option<i32> {
     })
 }
 
+#[optimize(size)]
 fn on_frame() {
     // The next frame is asked for before this one's work: a panic in that work aborts the wasm with a
     // trap, which skips whatever comes after it, and the next frame is where the crash gets shown.
@@ -195,6 +196,7 @@ fn button(id: &str, action: fn(&mut App)) {
 }
 
 /// Wires every control, button and key.
+#[optimize(size)]
 pub fn listen() {
     let form: Element = by_id("controls");
     on(&form, "change", |event| {

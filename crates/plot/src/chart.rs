@@ -190,6 +190,7 @@ impl PlotFrame {
     }
 }
 
+#[optimize(size)]
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
@@ -231,6 +232,7 @@ fn shown(v: f64, scale: Scale) -> bool {
     v.is_finite() && (scale == Scale::Linear || v > 0.0)
 }
 
+#[optimize(size)]
 fn draw_in<DB, X, Y>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
@@ -343,6 +345,7 @@ fn named<'s>(series: &'s [Series<'s>]) -> Vec<&'s Series<'s>> {
 /// order (the main run on top), in the corner its own size leaves emptiest. Its text is measured through
 /// the backend, which the page remembers (plotters' legend measures each name through the page's DOM,
 /// twice, on every frame).
+#[optimize(size)]
 fn draw_legend<DB: DrawingBackend, CT: CoordTranslate>(
     plot: &DrawingArea<DB, CT>,
     spec: &ChartSpec,

@@ -3,6 +3,8 @@
 //!
 //! Not in `dynabatch-core` because plotters depends on wasm-bindgen and web-sys when built for wasm32.
 
+#![feature(optimize_attribute)]
+
 pub mod chart;
 pub mod figures;
 pub mod heatmap;
