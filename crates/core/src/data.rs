@@ -155,14 +155,18 @@ fn decode(bytes: &[u8]) -> Dataset {
     let word = |at: usize| {
         u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize
     };
-    assert_eq!(&bytes[..5], b"DBDS1", "data file has the wrong magic");
+    // DBDS1 files store f32 values; DBDS2 files u8 values, for data sets of small whole numbers (digits'
+    // pixel intensities 0..16): the same values, and a quarter of the bytes built into the wasm.
+    let (width, value): (usize, fn(&[u8]) -> f64) = match &bytes[..5] {
+        b"DBDS1" => (4, |b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64),
+        b"DBDS2" => (1, |b| f64::from(b[0])),
+        _ => panic!("data file has the wrong magic"),
+    };
     let (rows, cols, classes) = (word(8), word(12), word(16));
     let start = 20;
-    let features: Vec<f64> = bytes[start..start + 4 * rows * cols]
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
-        .collect();
-    let labels = bytes[start + 4 * rows * cols..].to_vec();
+    let end = start + width * rows * cols;
+    let features: Vec<f64> = bytes[start..end].chunks_exact(width).map(value).collect();
+    let labels = bytes[end..].to_vec();
     assert_eq!(labels.len(), rows, "data file is truncated");
     Dataset {
         rows,
