@@ -379,7 +379,12 @@ fn coordinate(orders: Receiver<Order>) {
             .min_by(|(a, _), (b, _)| a.total_cmp(b));
         match next {
             Some((at, run)) if at <= now => {
-                Awake::hold_while_spread(&mut awake, run.is_parallel(), crate::runner::cores());
+                // Pollers only where they, the coordinator and the page's main thread each have a
+                // core: on 2 cores a poller took the core the main thread draws on, and whole runs of
+                // spread rounds took up to 1.9× as long as in the serial build (docs/PERFORMANCE.md,
+                // "Small rounds").
+                let cores_for_the_pool = crate::runner::cores().saturating_sub(1);
+                Awake::hold_while_spread(&mut awake, run.is_parallel(), cores_for_the_pool);
                 run.slice(&clock);
             }
             // Bytes are waiting to be read: no sleep.

@@ -13,15 +13,11 @@ use std::sync::Mutex;
 /// The smallest round, in samples × parameters summed over its nodes, whose nodes are handed to the
 /// other pool threads. Below it the calling thread computes them all: handing out shares and collecting
 /// them costs about 1 µs, while a sample gradient costs 0.3–1 ns per parameter (the `throughput` cases),
-/// so a round gains from a second thread only from a few µs of work up. Chosen by measurement, per target:
-/// the bench's `split` workload times rounds of growing work both ways (docs/PERFORMANCE.md, "Small
-/// rounds"). Natively the two placements crossed between 6,280 and 15,872; in a Web Worker, whose
-/// arithmetic is slower while handing out costs about the same, between 1,984 and 6,280.
-#[cfg(not(target_arch = "wasm32"))]
+/// so a round gains from a second thread only from a few µs of work up. Chosen by measurement: the
+/// bench's `split` workload times rounds of growing work both ways (docs/PERFORMANCE.md, "Small rounds").
+/// On an idle machine the two placements crossed between 6,280 and 15,872, natively and in a Web Worker
+/// alike.
 pub const SPREAD_MIN_WORK: u64 = 8_192;
-/// See the native value.
-#[cfg(target_arch = "wasm32")]
-pub const SPREAD_MIN_WORK: u64 = 4_096;
 
 /// Where a round's nodes are computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
