@@ -6,6 +6,8 @@
 //! Natively the crate is empty: it is the page, so every native build and test of the workspace passes
 //! over it.
 #![cfg(target_arch = "wasm32")]
+// `#[optimize(size)]` on code that runs once or once a frame (start-up, event wiring, the frame
+// callback), never on the kernels: it keeps the wasm under its size target (docs/PERFORMANCE.md).
 #![feature(optimize_attribute)]
 
 mod bench;

@@ -29,7 +29,8 @@ impl Awake {
     /// core (a poller that takes the core of a thread holding a share makes the round wait for the OS to
     /// switch: 8 threads on 2 cores ran 1000× slower).
     ///
-    /// `cores` is what the machine has (the page asks the browser, the CLI the OS).
+    /// `cores` is how many cores the pool's threads may have: the CLI passes what the OS reports; the page
+    /// what the browser reports less one, which its main thread draws on.
     pub fn new(cores: usize) -> Option<Awake> {
         let leader = rayon::current_thread_index()?;
         let threads = rayon::current_num_threads();
