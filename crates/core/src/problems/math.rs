@@ -2,8 +2,7 @@
 //! layout, and exp/log come from `vmath` (libm's bits, a lane array at a time), so results are the same
 //! bit pattern natively and in wasm.
 
-use super::vmath::{self, Exp, LaneFunction, Ln};
-use std::simd::Simd;
+use super::element::Element;
 
 /// Lanes per accumulator in every reduction: the layout that fixes the summation order on every target.
 pub const LANES: usize = 4;
@@ -26,23 +25,23 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// chunk per step, about 8 shuffles for 4 multiplies and 4 adds (docs/PERFORMANCE.md, "The roofline").
 /// The vector type fixes the layout: one load of the shared chunk, then a multiply and an add per row.
 #[inline(always)]
-pub fn dots<const R: usize>(rows: [&[f64]; R], shared: &[f64]) -> [f64; R] {
+pub fn dots<E: Element, const R: usize>(rows: [&[E]; R], shared: &[E]) -> [E; R] {
     let (chunks, rest) = shared.as_chunks::<LANES>();
     let full = chunks.len() * LANES;
     let row_chunks = rows.map(|r| &r[..full].as_chunks::<LANES>().0[..chunks.len()]);
-    let mut acc = [Simd::<f64, LANES>::splat(0.0); R];
+    let mut acc = [E::splat(E::ZERO); R];
     for (c, x) in chunks.iter().enumerate() {
-        let x = Simd::from_array(*x);
+        let x = E::to_lanes(*x);
         for r in 0..R {
-            acc[r] += Simd::from_array(row_chunks[r][c]) * x;
+            acc[r] += E::to_lanes(row_chunks[r][c]) * x;
         }
     }
-    let mut out = [0.0; R];
+    let mut out = [E::ZERO; R];
     for r in 0..R {
-        let a = acc[r].to_array();
+        let a = E::from_lanes(acc[r]);
         let mut sum = (a[0] + a[1]) + (a[2] + a[3]);
         for (y, x) in rows[r][full..].iter().zip(rest) {
-            sum += y * x;
+            sum += *y * *x;
         }
         out[r] = sum;
     }
@@ -51,14 +50,14 @@ pub fn dots<const R: usize>(rows: [&[f64]; R], shared: &[f64]) -> [f64; R] {
 
 /// out += a·x
 #[inline(always)]
-pub fn axpy(a: f64, x: &[f64], out: &mut [f64]) {
+pub fn axpy<E: Element>(a: E, x: &[E], out: &mut [E]) {
     axpys([a], [x], out);
 }
 
 /// out += a₀·x₀ + a₁·x₁ + …, each term added to each element in turn: bit-identical to `R` calls of
 /// `axpy` in order, with `out` loaded and stored once instead of `R` times.
 #[inline(always)]
-pub fn axpys<const R: usize>(a: [f64; R], xs: [&[f64]; R], out: &mut [f64]) {
+pub fn axpys<E: Element, const R: usize>(a: [E; R], xs: [&[E]; R], out: &mut [E]) {
     let n = out.len();
     let xs = xs.map(|x| &x[..n]);
     for (e, o) in out.iter_mut().enumerate() {
@@ -72,34 +71,34 @@ pub fn axpys<const R: usize>(a: [f64; R], xs: [&[f64]; R], out: &mut [f64]) {
 
 /// The largest value, or −∞ for none.
 #[inline(always)]
-fn top(v: &[f64]) -> f64 {
-    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+fn top<E: Element>(v: &[E]) -> E {
+    v.iter().cloned().fold(E::NEG_INFINITY, E::max)
 }
 
 /// log Σ eᵛ, as max v + log Σ e^(v − max v): the exponentials through `vmath` a few lane arrays at a
 /// time, summed in order.
 #[inline(always)]
-pub fn log_sum_exp(v: &[f64]) -> f64 {
+pub fn log_sum_exp<E: Element>(v: &[E]) -> E {
     let top = top(v);
-    let mut total = 0.0;
-    let mut buffer = [0.0; 4 * LANES];
+    let mut total = E::ZERO;
+    let mut buffer = [E::ZERO; 4 * LANES];
     for chunk in v.chunks(buffer.len()) {
         let shifted = &mut buffer[..chunk.len()];
         for (s, x) in shifted.iter_mut().zip(chunk) {
-            *s = x - top;
+            *s = *x - top;
         }
-        vmath::apply::<Exp>(shifted);
+        E::exp_all(shifted);
         for e in shifted.iter() {
-            total += e;
+            total += *e;
         }
     }
-    top + Ln::one(total)
+    top + total.ln()
 }
 
 /// Softmax of each row of `width` values in `v`, in place: e^(v − max v) over their sum (in order).
 /// The rows are a block of samples' logits, whose exponentials go through `vmath` in one call.
 #[inline(always)]
-pub fn softmax_rows(v: &mut [f64], width: usize) {
+pub fn softmax_rows<E: Element>(v: &mut [E], width: usize) {
     if width == 0 {
         return;
     }
@@ -109,14 +108,14 @@ pub fn softmax_rows(v: &mut [f64], width: usize) {
             *x -= top;
         }
     }
-    vmath::apply::<Exp>(v);
+    E::exp_all(v);
     for row in v.chunks_exact_mut(width) {
-        let mut total = 0.0;
+        let mut total = E::ZERO;
         for x in row.iter() {
-            total += x;
+            total += *x;
         }
         for x in row.iter_mut() {
-            *x /= total;
+            *x = *x / total;
         }
     }
 }

@@ -4,16 +4,20 @@
 //! The data problems are f(w) = (1/n) Σᵢ loss(xᵢ, yᵢ; w) + (λ/2)‖w‖², sampled i.i.d. with replacement.
 
 mod blocks;
+pub mod element;
 mod landscape;
 mod linear;
 pub mod math;
 mod mlp;
+mod network;
+pub mod nn;
 pub mod simd;
 pub mod vmath;
 
 pub use landscape::Landscape;
 pub use linear::{LinearModel, Regression};
-pub use mlp::Mlp;
+pub use mlp::mlp;
+pub use network::NetworkModel;
 use std::sync::Arc;
 
 use crate::data::file::DataFile;
@@ -103,14 +107,7 @@ pub fn build(experiment: &Experiment, data: Option<&DataFile>) -> Box<dyn Proble
         }
         ProblemKind::DigitsMlp => {
             let data = Dataset::for_experiment(experiment);
-            let classes = data.labels.count().min(mlp::MAX_CLASSES);
-            Box::new(Mlp {
-                data,
-                hidden: experiment.hidden,
-                classes,
-                lambda,
-                seed: experiment.seed,
-            })
+            Box::new(mlp(data, experiment.hidden, lambda, experiment.seed))
         }
         ProblemKind::Landscape => Box::new(Landscape {
             sigma: experiment.sigma,
