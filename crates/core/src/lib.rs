@@ -26,5 +26,6 @@ pub mod presets;
 pub mod problems;
 pub mod rng;
 pub mod session;
+mod text;
 pub mod theory;
 pub mod tune;

@@ -26,7 +26,7 @@
 
 use super::{standardize, Dataset, Labels};
 use crate::choices::{Format, Task};
-use crate::experiment::shorten;
+use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::fmt;
