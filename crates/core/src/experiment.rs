@@ -5,13 +5,15 @@
 //! so the two can never disagree about what a link means.
 
 pub use crate::choices::{Alg, Format, ProblemKind, Task};
-pub use crate::data::file::{LabelColumn, Sha256};
+pub use crate::pinned::{LabelColumn, Sha256};
 // How `link` and the page quote link text in a message.
-pub use crate::text::shorten;
 use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
+pub use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 
+mod file;
 mod limits;
+pub use file::Wanted;
 pub use limits::{
     max_rows, recorded_rows, recording_work, training_work, training_work_at, Cost,
     BREAST_CANCER_SHAPE, DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,

@@ -22,6 +22,7 @@ pub mod noise;
 pub mod optimum;
 pub mod paper;
 pub mod params;
+mod pinned;
 pub mod presets;
 pub mod problems;
 pub mod rng;

@@ -26,6 +26,7 @@
 
 use super::{standardize, Dataset, Labels};
 use crate::choices::{Format, Task};
+pub use crate::pinned::{LabelColumn, Sha256};
 use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -34,21 +35,6 @@ use std::sync::Arc;
 
 /// Most classes softmax takes (a class index is a byte, and the logits of a block of samples stay small).
 pub const MAX_CLASSES: usize = 100;
-
-/// Which CSV column holds the labels (LIBSVM's labels are always first on a line).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum LabelColumn {
-    /// The last column.
-    Last,
-    /// The column with this number, counted from 1.
-    Number(u64),
-    /// The column with this name in the header row.
-    Named(String),
-}
-
-/// The SHA-256 of a file's bytes: what a link pins its data by.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Sha256(pub [u8; 32]);
 
 /// How to read a file: what a problem=data link asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -60,54 +46,6 @@ pub struct Options {
     pub task: Option<Task>,
     /// Standardise the feature columns.
     pub standardize: bool,
-}
-
-impl Options {
-    /// What an experiment's parameters ask for.
-    pub fn of(experiment: &crate::experiment::Experiment) -> Options {
-        Options {
-            format: experiment.format,
-            label: experiment.label.clone(),
-            task: experiment.task,
-            standardize: experiment.standardize,
-        }
-    }
-}
-
-/// What an experiment asks of the file a shell holds: the page keeps the file it has read, and reads a
-/// file again only when the experiment asks for it another way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Wanted {
-    /// Not problem=data: no file.
-    Nothing,
-    /// The file held, as it was read: run on it.
-    Held,
-    /// The file held, read again with the experiment's options (`label`, `format`, `task`,
-    /// `standardize` changed).
-    Reread,
-    /// Another file: the one the experiment pins, or any file, when none is held.
-    Another,
-}
-
-impl Wanted {
-    /// `held`: the hash of the file held and the options it was read with. An experiment that pins no
-    /// file takes the one held.
-    pub fn of(
-        experiment: &crate::experiment::Experiment,
-        held: Option<(Sha256, &Options)>,
-    ) -> Wanted {
-        if experiment.problem != crate::choices::ProblemKind::Data {
-            return Wanted::Nothing;
-        }
-        match held {
-            Some((sha256, _)) if experiment.data_sha256.is_some_and(|pin| pin != sha256) => {
-                Wanted::Another
-            }
-            Some((_, options)) if *options == Options::of(experiment) => Wanted::Held,
-            Some(_) => Wanted::Reread,
-            None => Wanted::Another,
-        }
-    }
 }
 
 impl Default for Options {
@@ -187,17 +125,6 @@ pub fn size_text(bytes: u64) -> String {
         format!("{:.1} kB", bytes as f64 / 1e3)
     } else {
         format!("{bytes} bytes")
-    }
-}
-
-/// A file must be the one a link pins, if it pins one: otherwise "NAME has SHA-256 …, but the link pins
-/// data_sha256=…: it is not the file the link was made with" (`name` as the caller shows it).
-pub fn check_pinned(name: &str, sha256: Sha256, pinned: Option<Sha256>) -> Result<(), String> {
-    match pinned {
-        Some(pinned) if pinned != sha256 => Err(format!(
-            "{name} has SHA-256 {sha256}, but the link pins data_sha256={pinned}: it is not the file the link was made with"
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -443,7 +370,7 @@ impl Reader {
                         if self.options.label != LabelColumn::Last {
                             return Err(DataError::whole(format!(
                                 "label={} picks a CSV column, but this file is LIBSVM, whose labels come first on each line",
-                                shorten(&label_text(&self.options.label))
+                                shorten(&self.options.label.to_string())
                             )));
                         }
                         let mut rows = LibsvmRows::default();
@@ -1091,14 +1018,6 @@ fn scaled_targets(labels: &[f64]) -> (Vec<f64>, LabelMap) {
     )
 }
 
-fn label_text(label: &LabelColumn) -> String {
-    match label {
-        LabelColumn::Last => "last".into(),
-        LabelColumn::Number(n) => n.to_string(),
-        LabelColumn::Named(name) => name.clone(),
-    }
-}
-
 impl DataError {
     fn at(line: u64, column: Option<u64>, problem: String) -> DataError {
         DataError {
@@ -1128,39 +1047,6 @@ impl fmt::Display for DataError {
             _ => {}
         }
         f.write_str(&self.problem)
-    }
-}
-
-impl Sha256 {
-    pub fn of(bytes: &[u8]) -> Sha256 {
-        Sha256(sha2::Sha256::digest(bytes).into())
-    }
-
-    /// 64 hexadecimal digits, in either case.
-    pub fn from_hex(text: &str) -> Option<Sha256> {
-        let digits = text.as_bytes();
-        if digits.len() != 64 {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair).ok()?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
-        Some(Sha256(out))
-    }
-}
-
-/// Lowercase hexadecimal, as `sha256sum` prints it.
-impl fmt::Display for Sha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
-}
-
-impl fmt::Debug for Sha256 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Sha256({self})")
     }
 }
 
@@ -1694,67 +1580,5 @@ mod tests {
         assert_eq!(size_text(812), "812 bytes");
         assert_eq!(size_text(2758), "2.8 kB");
         assert_eq!(size_text(17_300_000), "17.3 MB");
-    }
-
-    #[test]
-    fn a_pinned_hash_must_match() {
-        let sha = Sha256::of(b"abc");
-        let other = Sha256::of(b"abd");
-        assert_eq!(check_pinned("x.csv", sha, None), Ok(()));
-        assert_eq!(check_pinned("x.csv", sha, Some(sha)), Ok(()));
-        assert_eq!(
-            check_pinned("x.csv", sha, Some(other)),
-            Err(format!(
-                "x.csv has SHA-256 {sha}, but the link pins data_sha256={other}: it is not the file the link was made with"
-            ))
-        );
-    }
-
-    #[test]
-    fn what_an_experiment_wants_of_the_file_held() {
-        use crate::experiment::Experiment;
-        let sha = Sha256::of(b"abc");
-        let other = Sha256::of(b"abd");
-        let options = Options::default();
-        let held = Some((sha, &options));
-        let link = |query: &str| Experiment::from_query(query).0;
-        assert_eq!(Wanted::of(&link("problem=digits"), held), Wanted::Nothing);
-        assert_eq!(Wanted::of(&link("problem=digits"), None), Wanted::Nothing);
-        assert_eq!(
-            Wanted::of(&link("problem=data"), held),
-            Wanted::Held,
-            "no pin: the file held"
-        );
-        assert_eq!(Wanted::of(&link("problem=data"), None), Wanted::Another);
-        let pinned = format!("problem=data&data_sha256={sha}");
-        assert_eq!(Wanted::of(&link(&pinned), held), Wanted::Held);
-        assert_eq!(
-            Wanted::of(&link(&format!("{pinned}&label=1")), held),
-            Wanted::Reread
-        );
-        assert_eq!(
-            Wanted::of(&link(&format!("{pinned}&standardize=0")), held),
-            Wanted::Reread
-        );
-        assert_eq!(
-            Wanted::of(
-                &link(&format!("problem=data&data_sha256={other}&label=1")),
-                held
-            ),
-            Wanted::Another,
-            "another file, whatever the options"
-        );
-    }
-
-    #[test]
-    fn sha256_reads_and_writes_hex() {
-        let abc = Sha256::of(b"abc");
-        let hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(abc.to_string(), hex);
-        assert_eq!(Sha256::from_hex(hex), Some(abc));
-        assert_eq!(Sha256::from_hex(&hex.to_uppercase()), Some(abc));
-        assert_eq!(Sha256::from_hex(&hex[1..]), None);
-        assert_eq!(Sha256::from_hex(&format!("{}g", &hex[1..])), None);
-        assert_eq!(Sha256::from_hex(&format!("{}é", &hex[2..])), None);
     }
 }
