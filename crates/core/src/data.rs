@@ -309,4 +309,31 @@ mod tests {
             .is_some_and(|h| h.starts_with("x0,") && h.ends_with("x30,label")));
         assert_eq!(lines.count(), 569);
     }
+
+    /// The rows' order of summation is a column's: standardising along the rows changes no bit.
+    #[test]
+    fn standardising_along_rows_gives_the_bits_of_a_column_at_a_time() {
+        let mut s = Stream::new(5, Purpose::Data);
+        let (rows, cols) = (37, 6);
+        let mut matrix: Vec<f64> = (0..rows * cols).map(|_| s.normal() * 3.0 + 1.0).collect();
+        matrix[cols..2 * cols].fill(2.5);
+        let mut expected = matrix.clone();
+        for j in 0..cols - 1 {
+            let mean = (0..rows).map(|i| expected[i * cols + j]).sum::<f64>() / rows as f64;
+            let var = (0..rows)
+                .map(|i| (expected[i * cols + j] - mean).powi(2))
+                .sum::<f64>()
+                / rows as f64;
+            let scale = if var > 0.0 {
+                1.0 / libm::sqrt(var)
+            } else {
+                1.0
+            };
+            (0..rows)
+                .for_each(|i| expected[i * cols + j] = (expected[i * cols + j] - mean) * scale);
+        }
+        standardize(&mut matrix, cols, cols - 1);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&matrix), bits(&expected));
+    }
 }
