@@ -38,7 +38,7 @@ mod task;
 #[cfg(test)]
 mod tests;
 
-use super::Dataset;
+use super::set::Dataset;
 use crate::choices::{Format, Task};
 pub use crate::pinned::{LabelColumn, Sha256};
 pub use limit::{size_text, Limit};

@@ -3,7 +3,7 @@
 
 use super::{DataError, DataFile, LabelMap, Options, Sha256, Table, MAX_CLASSES};
 use crate::choices::Task;
-use crate::data::{standardize, Dataset, Labels};
+use crate::data::set::{standardize, Dataset, Labels};
 use std::sync::Arc;
 
 impl Table {
