@@ -5,9 +5,8 @@
 //! so the two can never disagree about what a link means.
 
 pub use crate::choices::{Alg, Format, ProblemKind, Task};
-pub use crate::pinned::{LabelColumn, Sha256};
-// How `link` and the page quote link text in a message.
 use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
+pub use crate::pinned::{LabelColumn, Sha256};
 pub use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 
