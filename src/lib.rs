@@ -32,8 +32,7 @@ mod user_data;
 mod view;
 
 use dynabatch_core::conditioning::Conditioning;
-use dynabatch_core::data::file::Wanted;
-use dynabatch_core::experiment::{Experiment, Notice, ProblemKind};
+use dynabatch_core::experiment::{Experiment, Notice, ProblemKind, Wanted};
 use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
 use dynabatch_core::optimum::ProblemKey;

@@ -14,10 +14,8 @@ mod store;
 
 use super::runner::{DataInfo, Read, ReadHandle, ReadOutcome, RunData};
 use super::{with_app, App, Phase, Rerun};
-use dynabatch_core::data::file::{
-    check_pinned, size_text, DataError, Limit, Options, Sha256, Wanted,
-};
-use dynabatch_core::experiment::{shorten, Experiment, Notice, ProblemKind};
+use dynabatch_core::data::file::{size_text, DataError, Limit, Options, Sha256};
+use dynabatch_core::experiment::{shorten, Experiment, Notice, ProblemKind, Wanted};
 use fetch::FetchError;
 pub use panel::{listen, render};
 use store::StoredFile;
@@ -93,10 +91,7 @@ pub struct UserData {
 impl UserData {
     /// What `experiment` asks of the file held.
     pub fn wanted(&self, experiment: &Experiment) -> Wanted {
-        Wanted::of(
-            experiment,
-            self.held.as_ref().map(|held| (held.sha256, &held.options)),
-        )
+        experiment.wants(self.held.as_ref().map(|held| (held.sha256, &held.options)))
     }
 
     /// The file held, if `experiment` runs on it as it was read.
@@ -349,8 +344,7 @@ impl App {
             ReadOutcome::Read { sha256, data } => (sha256, *data),
         };
         // A wrong file is told apart from a broken one: the hash first.
-        if let Err(wrong) = check_pinned(&shorten(&file.name), sha256, file.experiment.data_sha256)
-        {
+        if let Err(wrong) = file.experiment.check_pinned(&shorten(&file.name), sha256) {
             return self.refuse(wrong);
         }
         let (info, run_data) = match data {
@@ -381,7 +375,7 @@ impl App {
             name: file.name,
             blob: file.blob,
             sha256,
-            options: Options::of(&next),
+            options: next.file_options(),
             info,
             run_data,
         });

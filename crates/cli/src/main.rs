@@ -8,7 +8,7 @@ fn main() -> std::process::ExitCode {
 mod cli {
     use clap::{Parser, Subcommand};
     use dynabatch_core::algorithms::{Progress, Trainer};
-    use dynabatch_core::data::file::{check_pinned, DataFile, Limit, Options, Reader};
+    use dynabatch_core::data::file::{DataFile, Limit, Reader};
     use dynabatch_core::data::Dataset;
     use dynabatch_core::experiment::{Experiment, ProblemKind};
     use dynabatch_core::metrics::csv_header;
@@ -282,7 +282,7 @@ mod cli {
             bytes: u64::MAX,
             values: most_values(max_mb)?,
         };
-        let mut reader = Reader::new(Options::of(experiment), limit, size);
+        let mut reader = Reader::new(experiment.file_options(), limit, size);
         let bar = ProgressBar::new(size.unwrap_or(0)).with_style(
             ProgressStyle::with_template(
                 "{spinner} reading {msg} {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ({eta})",
@@ -308,7 +308,7 @@ mod cli {
         }
         bar.finish_and_clear();
         let (sha256, read) = reader.finish();
-        check_pinned(&name, sha256, pinned)?;
+        experiment.check_pinned(&name, sha256)?;
         let data = read.map_err(|e| format!("{name}: {e}"))?;
         if pinned.is_none() {
             say(&format!(

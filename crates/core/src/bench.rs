@@ -743,7 +743,7 @@ pub fn data_file(bytes: &[u8], now: &dyn Fn() -> f64) -> Result<Vec<Record>, Str
     use crate::data::file::{self, Limit};
     const QUERY: &str = "problem=data&alg=psgd&N=8&B1=64&T=20000&lambda=0&every=1000000&seed=3";
     let e = experiment(QUERY)?;
-    let options = file::Options::of(&e);
+    let options = e.file_options();
     let mut timings = Vec::new();
     let mut data = None;
     for _ in 0..SCALE_REPS {

@@ -5,11 +5,14 @@
 //! so the two can never disagree about what a link means.
 
 pub use crate::choices::{Alg, Format, ProblemKind, Task};
-pub use crate::data::file::{LabelColumn, Sha256};
 use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
+pub use crate::pinned::{LabelColumn, Sha256};
+pub use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 
+mod file;
 mod limits;
+pub use file::Wanted;
 pub use limits::{
     max_rows, recorded_rows, recording_work, training_work, training_work_at, Cost,
     BREAST_CANCER_SHAPE, DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
@@ -488,31 +491,6 @@ fn check_version(raw: &str) -> Option<Notice> {
     }
 }
 
-/// Quotes link text in a message: at most 40 characters, and on one line whatever the link holds (every
-/// message about a link quotes through here, so the CLI's error is always one line).
-pub fn shorten(text: &str) -> String {
-    const MAX: usize = 40;
-    let clean: String = text
-        .chars()
-        .map(|c| if garbles_a_line(c) { ' ' } else { c })
-        .collect();
-    if clean.chars().count() <= MAX {
-        clean
-    } else {
-        format!("{}…", clean.chars().take(MAX).collect::<String>())
-    }
-}
-
-/// Control characters (newlines, CR, tabs, escapes, NEL), the Unicode line and paragraph separators,
-/// and the bidirectional controls that would reorder the rest of a terminal line.
-fn garbles_a_line(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,14 +637,5 @@ mod tests {
         );
         let (e, _) = Experiment::from_query("alg=psgd&rho=2&problem=digits&sigma=9");
         assert_eq!((e.rho, e.sigma), (1.5, 3.0), "reset to the defaults");
-    }
-
-    #[test]
-    fn quoted_link_text_is_one_line() {
-        let hostile = "a\nb\rc\td\u{0}e\u{85}f\u{2028}g\u{2029}h\u{202E}i\u{1b}[31m";
-        let quoted = shorten(hostile);
-        assert!(!quoted.chars().any(garbles_a_line), "{quoted:?}");
-        assert_eq!(quoted, "a b c d e f g h i [31m");
-        assert_eq!(shorten(&"x".repeat(50)), format!("{}…", "x".repeat(40)));
     }
 }

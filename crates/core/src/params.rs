@@ -6,7 +6,7 @@
 //! Values are typed ([`Value`]); text appears only at the boundary, [`ParamSpec::parse`] and `Display`.
 
 use crate::choices::{Alg, Choices, Format, ProblemKind, Task, AUTO};
-use crate::data::file::{LabelColumn, Sha256};
+use crate::pinned::{LabelColumn, Sha256};
 use std::fmt;
 
 /// Every parameter, one variant each, in table order (`PARAMS[p as usize]` is `p`'s row).
@@ -605,9 +605,7 @@ impl fmt::Display for Value {
             Value::IntOrAuto(None) | Value::Task(None) | Value::Format(None) => f.write_str(AUTO),
             Value::Task(Some(task)) => f.write_str(task.name()),
             Value::Format(Some(format)) => f.write_str(format.name()),
-            Value::Label(LabelColumn::Last) => f.write_str("last"),
-            Value::Label(LabelColumn::Number(n)) => write!(f, "{n}"),
-            Value::Label(LabelColumn::Named(name)) => f.write_str(name),
+            Value::Label(column) => write!(f, "{column}"),
             Value::Sha256(None) => Ok(()),
             Value::Sha256(Some(hash)) => write!(f, "{hash}"),
         }

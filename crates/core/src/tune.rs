@@ -552,14 +552,14 @@ mod tests {
     /// (least squares with λ > 0), and the table says so.
     #[test]
     fn a_search_on_a_users_file_trains_every_candidate_on_it() {
-        use crate::data::file::{read, Limit, Options};
+        use crate::data::file::{read, Limit};
         let (main, view) =
             link::parse_strict("problem=data&task=least-squares&alg=psgd&N=2&T=200&lambda=0.01")
                 .expect("valid");
         let text: String = (0..60)
             .map(|i| format!("{},{},{}\n", i % 7, (i * i) % 11, (3 * i) % 13))
             .collect();
-        let data = read(text.as_bytes(), &Options::of(&main), Limit::NONE).expect("valid");
+        let data = read(text.as_bytes(), &main.file_options(), Limit::NONE).expect("valid");
         let cost = Cost::of_file(&data);
         // Three columns with the bias, least squares: 6 operations a sample, over 60 examples.
         assert_eq!((cost.sample, cost.dim, cost.examples), (6.0, 3.0, 60.0));

@@ -94,12 +94,12 @@ fn a_run_in_slices_gives_the_rows_of_an_undisturbed_run() {
 /// A session on a user's file (problem=data) is the same run as its trainer's.
 #[test]
 fn a_session_on_a_data_file_gives_the_rows_of_its_trainer() {
-    use dynabatch_core::data::file::{read, Limit, Options};
+    use dynabatch_core::data::file::{read, Limit};
     let e = experiment("problem=data&alg=psgd&B1=2&T=60&every=1&task=least-squares");
     let text: String = (0..50)
         .map(|i| format!("{},{},{}\n", i % 7, (i * i) % 11, (3 * i) % 13))
         .collect();
-    let data = read(text.as_bytes(), &Options::of(&e), Limit::NONE).expect("valid");
+    let data = read(text.as_bytes(), &e.file_options(), Limit::NONE).expect("valid");
     let (clock, mut page) = (FakeClock::ticking(1.0), Page::default());
     let mut session = Session::with_data(&e, &data, Pace::Fast, None);
     page.rows.push(session.trainer().start_row());

@@ -2,7 +2,7 @@
 //! built-in problems train on theirs: deterministically, on any thread count, with its own f*.
 
 use dynabatch_core::algorithms::{Progress, Trainer};
-use dynabatch_core::data::file::{read, DataFile, LabelColumn, Limit, Options, Sha256};
+use dynabatch_core::data::file::{read, DataFile, LabelColumn, Limit, Sha256};
 use dynabatch_core::experiment::{Experiment, Format, Task};
 use dynabatch_core::metrics::to_csv;
 use dynabatch_core::rng::{Purpose, Stream};
@@ -39,7 +39,7 @@ fn experiment(query: &str) -> Experiment {
 }
 
 fn file(text: &str, e: &Experiment) -> DataFile {
-    read(text.as_bytes(), &Options::of(e), Limit::NONE).expect("valid file")
+    read(text.as_bytes(), &e.file_options(), Limit::NONE).expect("valid file")
 }
 
 fn run(query: &str, text: &str) -> String {

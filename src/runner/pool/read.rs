@@ -6,7 +6,7 @@
 use super::super::{DataInfo, ReadHandle, ReadOutcome, CHUNK_BYTES};
 use super::{post, wake, DateClock, Order};
 use crate::dom;
-use dynabatch_core::data::file::{DataError, DataFile, Limit, Options, Reader, Sha256};
+use dynabatch_core::data::file::{DataError, DataFile, Limit, Reader, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::session::{Clock, SLICE_MS};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -61,7 +61,7 @@ impl ReadHandle for PoolRead {
         let (chunks, inbox) = mpsc::channel();
         post(Order::Read(Box::new(ReadOnPool {
             reader: Some(Reader::new(
-                Options::of(experiment),
+                experiment.file_options(),
                 Limit::PAGE,
                 Some(size),
             )),

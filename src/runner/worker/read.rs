@@ -7,7 +7,7 @@ use super::super::{DataInfo, ReadHandle, ReadOutcome, CHUNK_BYTES};
 use super::{report, spawn, Report, Spawned};
 use crate::dom;
 use crate::faults;
-use dynabatch_core::data::file::{DataError, DataFile, Limit, Options, Reader, Sha256};
+use dynabatch_core::data::file::{DataError, DataFile, Limit, Reader, Sha256};
 use dynabatch_core::experiment::Experiment;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -149,7 +149,7 @@ fn read_blob(
 ) -> Result<(Sha256, Result<DataFile, DataError>), String> {
     let size = blob.size() as u64;
     let sync = FileReaderSync::new().map_err(|e| dom::error_text(&e))?;
-    let mut reader = Reader::new(Options::of(experiment), Limit::PAGE, Some(size));
+    let mut reader = Reader::new(experiment.file_options(), Limit::PAGE, Some(size));
     let mut chunk = Vec::new();
     let mut start = 0;
     while start < size {

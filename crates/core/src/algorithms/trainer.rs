@@ -265,7 +265,7 @@ impl Trainer {
     }
 
     /// As [`Trainer::new`], for problem=data: on the user's file, read with this experiment's options
-    /// (`data::file::Options::of`). Runs on one file share its data set.
+    /// (`Experiment::file_options`). Runs on one file share its data set.
     pub fn with_data(experiment: &Experiment, data: &DataFile) -> Trainer {
         Trainer::build(experiment, Some(data))
     }
