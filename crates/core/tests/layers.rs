@@ -358,15 +358,11 @@ fn the_kit_describes_each_regression_model_to_the_bit() {
             regression,
             lambda: 0.01,
         };
-        let network = NetworkModel {
-            data,
-            network: Network {
-                layers: Sequence::new(Shape::flat(cols)).dense(outputs, Bias::None),
-                loss,
-            },
-            lambda: 0.01,
-            seed: 1,
+        let network = Network {
+            layers: Sequence::new(Shape::flat(cols)).dense(outputs, Bias::None),
+            loss,
         };
+        let network: NetworkModel = NetworkModel::new(data, network, 0.01, 1);
         let w = normals(11, outputs * cols);
         assert_eq!(
             Problem::loss(&linear, &w).to_bits(),
@@ -387,4 +383,69 @@ fn the_kit_describes_each_regression_model_to_the_bit() {
         Problem::minibatch_gradient(&network, &w, &mut b_stream, 7, &mut b);
         assert_eq!(a, b, "{regression:?}: a mini-batch gradient");
     }
+}
+
+/// An f32 network on a data set: f and ∇f are f64's to f32's precision, and splitting a mini-batch
+/// (for the noise scale) changes no bit of its gradient, as for every other model.
+#[test]
+fn an_f32_network_trains_on_the_trainers_f64_parameters() {
+    let (rows, cols) = (13, 2 * 9);
+    let mut stream = Stream::new(12, Purpose::Data);
+    let data = Dataset {
+        rows,
+        cols,
+        features: normals(13, rows * cols),
+        labels: Labels::Classes {
+            count: 3,
+            of_example: (0..rows).map(|_| stream.below(3) as u8).collect(),
+        },
+    };
+    let network = Network {
+        layers: Sequence::new(Shape::signal(2, 9))
+            .conv(ConvSpec::along(4, 3, 1, 1))
+            .relu()
+            .residual(
+                |body| body.conv(ConvSpec::along(4, 3, 1, 1)).relu(),
+                Shortcut::Identity,
+                Scale::Learned,
+            )
+            .global_avg_pool()
+            .dense(3, Bias::Included),
+        loss: Loss::SoftmaxCrossEntropy,
+    };
+    let single: NetworkModel<f32> = NetworkModel::new(data.clone(), network.clone(), 0.01, 5);
+    let double: NetworkModel<f64> = NetworkModel::new(data, network, 0.01, 5);
+    let w: Vec<f64> = normals(14, single.dim()).iter().map(|v| 0.3 * v).collect();
+    let (f32_loss, f64_loss) = (single.loss(&w), double.loss(&w));
+    assert!(
+        (f32_loss - f64_loss).abs() < 1e-5 * f64_loss.abs(),
+        "{f32_loss} {f64_loss}"
+    );
+    let (mut a, mut b) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+    single.gradient(&w, &mut a);
+    double.gradient(&w, &mut b);
+    for (a, b) in a.iter().zip(&b) {
+        assert!(
+            (a - b).abs() < 1e-5 * (1.0 + b.abs()),
+            "∇f: f32 {a}, f64 {b}"
+        );
+    }
+    let (mut whole, mut split, mut part) =
+        (vec![0.0; w.len()], vec![0.0; w.len()], vec![0.0; w.len()]);
+    single.minibatch_gradient(&w, &mut Stream::new(4, Purpose::Data), 9, &mut whole);
+    single.minibatch_gradient_split(
+        &w,
+        &mut Stream::new(4, Purpose::Data),
+        9,
+        5,
+        &mut split,
+        &mut part,
+    );
+    assert_eq!(whole, split, "splitting a batch changes no bit");
+    let mut first = vec![0.0; w.len()];
+    single.minibatch_gradient(&w, &mut Stream::new(4, Purpose::Data), 5, &mut first);
+    assert_eq!(
+        first, part,
+        "the first part is the mean of the first samples"
+    );
 }

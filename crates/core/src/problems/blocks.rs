@@ -16,9 +16,9 @@ pub const BLOCK: usize = 4;
 /// f(w) = (1/n) Σᵢ loss(xᵢ, yᵢ; w) + (λ/2)‖w‖², summed a block of samples at a time. The block methods
 /// run inside `widest`, so they must be `#[inline(always)]`.
 pub trait SampleTerms: Sync {
-    /// Working memory for one pass over samples, reused from block to block.
+    /// Working memory for one pass over samples at the parameters `w`, reused from block to block.
     type Scratch;
-    fn scratch(&self) -> Self::Scratch;
+    fn scratch(&self, w: &[f64]) -> Self::Scratch;
     fn data(&self) -> &Dataset;
     fn lambda(&self) -> f64;
     /// Adds the block's losses to `total`, in sample order.
@@ -29,7 +29,8 @@ pub trait SampleTerms: Sync {
         scratch: &mut Self::Scratch,
         total: &mut f64,
     );
-    /// Adds the block's ∇loss(xᵢ, yᵢ; w) (without the penalty) to `out`, each element in sample order.
+    /// Adds the block's ∇loss(xᵢ, yᵢ; w) (without the penalty) to the pass's sum, each element in sample
+    /// order: to `out`, unless the model keeps the sum in its scratch (see `gradient_sum`).
     fn add_gradients<const R: usize>(
         &self,
         w: &[f64],
@@ -37,6 +38,9 @@ pub trait SampleTerms: Sync {
         scratch: &mut Self::Scratch,
         out: &mut [f64],
     );
+    /// Writes the pass's sum of gradients so far into `out`, for a model that adds them up in its
+    /// scratch, in its own precision (an f32 network). A model that adds them to `out` keeps this.
+    fn gradient_sum(&self, _scratch: &Self::Scratch, _out: &mut [f64]) {}
 }
 
 /// The rest of a [`Problem`] over a data set: f, ∇f and mini-batch gradients then come from the loops
@@ -95,7 +99,7 @@ pub fn loss<M: SampleTerms>(model: &M, w: &[f64]) -> f64 {
     widest(
         #[inline(always)]
         || {
-            let (rows, mut total, mut scratch) = (model.data().rows, 0.0, model.scratch());
+            let (rows, mut total, mut scratch) = (model.data().rows, 0.0, model.scratch(w));
             let mut next = 0..rows;
             while next.len() >= BLOCK {
                 let block = [(); BLOCK].map(|_| next.next().unwrap_or_default());
@@ -178,16 +182,18 @@ fn mean_gradient<M: SampleTerms>(
         #[inline(always)]
         || {
             out.fill(0.0);
-            let mut scratch = model.scratch();
+            let mut scratch = model.scratch(w);
             match first {
                 None => add_gradients(model, w, count, &mut next, &mut scratch, out),
                 Some(FirstPart { count: split, mean }) => {
                     add_gradients(model, w, split, &mut next, &mut scratch, out);
+                    model.gradient_sum(&scratch, out);
                     mean.copy_from_slice(out);
                     mean_plus_penalty(mean, split as f64, model.lambda(), w);
                     add_gradients(model, w, count - split, &mut next, &mut scratch, out);
                 }
             }
+            model.gradient_sum(&scratch, out);
             mean_plus_penalty(out, count as f64, model.lambda(), w);
         },
     )

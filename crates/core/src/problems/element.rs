@@ -56,6 +56,16 @@ pub trait Element:
     fn softplus_all(values: &mut [Self]);
     /// 1/(1 + e⁻ˣ) on every value.
     fn sigmoid_all(values: &mut [Self]);
+
+    /// The trainer's f64 values (parameters, data) in this precision, once per pass: a rounded copy,
+    /// or none for f64 itself, which reads them where they are ([`Element::view`]).
+    fn narrow(wide: &[f64]) -> Vec<Self>;
+    /// The values to compute with: `wide` itself for f64, else the copy `narrow` made.
+    fn view<'a>(wide: &'a [f64], narrow: &'a [Self]) -> &'a [Self];
+    /// Where gradients add up: the trainer's f64 `wide` itself, else `narrow`, in this precision.
+    fn view_mut<'a>(wide: &'a mut [f64], narrow: &'a mut [Self]) -> &'a mut [Self];
+    /// Writes a sum kept in this precision into the trainer's `wide` (nothing to do for f64).
+    fn widen_into(narrow: &[Self], wide: &mut [f64]);
 }
 
 impl Element for f64 {
@@ -108,6 +118,18 @@ impl Element for f64 {
     fn sigmoid_all(values: &mut [f64]) {
         vmath::apply::<Sigmoid>(values)
     }
+    fn narrow(_: &[f64]) -> Vec<f64> {
+        Vec::new()
+    }
+    #[inline(always)]
+    fn view<'a>(wide: &'a [f64], _: &'a [f64]) -> &'a [f64] {
+        wide
+    }
+    #[inline(always)]
+    fn view_mut<'a>(wide: &'a mut [f64], _: &'a mut [f64]) -> &'a mut [f64] {
+        wide
+    }
+    fn widen_into(_: &[f64], _: &mut [f64]) {}
 }
 
 /// Single precision: `libm`'s functions, one value at a time. Correct and the same on every target;
@@ -162,5 +184,21 @@ impl Element for f32 {
         values
             .iter_mut()
             .for_each(|x| *x = 1.0 / (1.0 + libm::expf(-*x)));
+    }
+    fn narrow(wide: &[f64]) -> Vec<f32> {
+        wide.iter().map(|v| *v as f32).collect()
+    }
+    #[inline(always)]
+    fn view<'a>(_: &'a [f64], narrow: &'a [f32]) -> &'a [f32] {
+        narrow
+    }
+    #[inline(always)]
+    fn view_mut<'a>(_: &'a mut [f64], narrow: &'a mut [f32]) -> &'a mut [f32] {
+        narrow
+    }
+    fn widen_into(narrow: &[f32], wide: &mut [f64]) {
+        wide.iter_mut()
+            .zip(narrow)
+            .for_each(|(w, n)| *w = f64::from(*n));
     }
 }

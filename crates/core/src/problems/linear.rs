@@ -62,7 +62,7 @@ impl SampleTerms for LinearModel {
     /// Softmax's logits of a block of samples; the models with one output need none.
     type Scratch = Vec<f64>;
 
-    fn scratch(&self) -> Vec<f64> {
+    fn scratch(&self, _: &[f64]) -> Vec<f64> {
         match self.regression {
             Regression::Softmax { classes } => vec![0.0; BLOCK * classes],
             Regression::Logistic | Regression::LeastSquares => Vec::new(),

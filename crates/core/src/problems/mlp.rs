@@ -16,13 +16,9 @@ pub fn mlp(data: Dataset, hidden: usize, lambda: f64, seed: u64) -> NetworkModel
         .dense(hidden, Bias::None)
         .tanh()
         .dense(data.labels.count(), Bias::Included);
-    NetworkModel {
-        data,
-        network: Network {
-            layers,
-            loss: Loss::SoftmaxCrossEntropy,
-        },
-        lambda,
-        seed,
-    }
+    let network = Network {
+        layers,
+        loss: Loss::SoftmaxCrossEntropy,
+    };
+    NetworkModel::new(data, network, lambda, seed)
 }
