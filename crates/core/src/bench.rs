@@ -832,6 +832,20 @@ mod tests {
         assert_eq!(thread_counts(6), [1, 2, 4, 6]);
     }
 
+    /// The counts docs/PERFORMANCE.md's roofline tables were made with ("What a sample gradient costs").
+    #[test]
+    fn the_roofline_counts_each_case_as_before() {
+        let counted = |name: &str| {
+            let case = CASES.iter().find(|c| c.name == name).expect("a case");
+            let cost = SampleCost::of(case).expect("counted");
+            (cost.flops, cost.exp, cost.tanh, cost.bytes, cost.data_bytes)
+        };
+        assert_eq!(counted("breast-cancer"), (127, 1, 0, 248, 141_112));
+        assert_eq!(counted("digits"), (2640, 10, 0, 520, 934_440));
+        assert_eq!(counted("digits-mlp"), (10_396, 10, 32, 520, 934_440));
+        assert_eq!(counted("synthetic-784"), (3143, 1, 0, 6280, 6_280_000));
+    }
+
     #[test]
     fn every_query_parses() {
         for case in &CASES {

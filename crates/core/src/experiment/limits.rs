@@ -293,3 +293,69 @@ impl Experiment {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::file::{read, Limit, Options};
+
+    fn cost(sample: f64, dim: f64, examples: f64, cols: f64) -> Cost {
+        Cost {
+            sample,
+            dim,
+            examples,
+            cols,
+        }
+    }
+
+    /// The numbers every link so far was weighed with: the budgets (docs/LIMITS.md) were measured against
+    /// them, so a change of the cost model must leave them as they are.
+    #[test]
+    fn the_limits_weigh_every_model_as_before() {
+        let of = |query: &str| Cost::of(&Experiment::from_query_strict(query).expect("valid"));
+        assert_eq!(of("problem=breast-cancer"), cost(92.0, 31.0, 569.0, 31.0));
+        assert_eq!(of("problem=digits"), cost(1600.0, 650.0, 1797.0, 65.0));
+        assert_eq!(
+            of("problem=synthetic&n=300&d=7"),
+            cost(46.0, 8.0, 300.0, 8.0)
+        );
+        assert_eq!(
+            of("problem=digits-mlp&hidden=1"),
+            cost(480.0, 85.0, 1797.0, 65.0)
+        );
+        assert_eq!(of("problem=digits-mlp"), cost(6060.0, 2410.0, 1797.0, 65.0));
+        assert_eq!(
+            of("problem=digits-mlp&hidden=256"),
+            cost(46380.0, 19210.0, 1797.0, 65.0)
+        );
+        assert_eq!(of("problem=landscape"), cost(60.0, 2.0, 1.0, 0.0));
+        assert_eq!(of("problem=data"), cost(0.0, 0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn a_users_file_is_weighed_by_its_task() {
+        let of_file = |text: &str| {
+            Cost::of_file(&read(text.as_bytes(), &Options::default(), Limit::NONE).expect("valid"))
+        };
+        let rows = |labels: [&str; 4]| {
+            let lines: Vec<String> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, y)| format!("{i},{},{y}", 2 * i + 1))
+                .collect();
+            format!("a,b,y\n{}\n", lines.join("\n"))
+        };
+        assert_eq!(
+            of_file(&rows(["0", "1", "1", "0"])),
+            cost(36.0, 3.0, 4.0, 3.0)
+        );
+        assert_eq!(
+            of_file(&rows(["0", "1", "2", "0"])),
+            cost(108.0, 9.0, 4.0, 3.0)
+        );
+        assert_eq!(
+            of_file(&rows(["0.5", "1.7", "-2.25", "3"])),
+            cost(6.0, 3.0, 4.0, 3.0)
+        );
+    }
+}
