@@ -16,7 +16,7 @@ mod scale;
 mod workloads;
 
 pub use harness::{hash, ms_per_unit};
-pub use roofline::{ceilings, SampleCost, TRIAD_FOOTPRINTS};
+pub use roofline::{ceilings, CaseCost, TRIAD_FOOTPRINTS};
 pub use scale::{data_file, generated_csv, scale_grid, ScalePoint, ScaleRun, DATA_FILE_SHAPE};
 pub use workloads::{
     chart_history, round_overhead, small_rounds, throughput, transcendental, vectorised,

@@ -2,59 +2,27 @@
 
 use super::harness::{experiment, hash, leak, ms_per_unit};
 use super::{Case, Record, CASES};
+use crate::models::SampleCost;
 use crate::problems::math::LANES;
 
-/// What one sample gradient of a throughput case costs, counted from the kernels in
-/// `problems/linear.rs` and `problems/mlp.rs` (docs/PERFORMANCE.md, "The roofline"): the f64 additions,
-/// subtractions, multiplications and divisions (not the comparisons of a max), and the calls of `exp`
-/// and `tanh`, counted apart since their cost is their own. With c columns (the bias included), K
-/// classes and H hidden units:
-/// - logistic: a dot product and an axpy of c (2c each), the sigmoid's add and divide, the residual:
-///   4c + 3, and one exp;
-/// - softmax: K dot products and K axpys of c, and per class the shift, the sum, the division and the
-///   residual: 4Kc + 4K, and K exp;
-/// - the network: the hidden layer forward and its gradient (2Hc each), the output layer forward, its
-///   gradient and the back-propagation to the hidden layer (2KH each), the output biases and their
-///   gradients (K each), softmax and residuals (4K), tanh's derivative (3H): 4Hc + 6KH + 6K + 3H, and
-///   H tanh and K exp.
-///
-/// Bytes are the sample's row of features, read once per sample gradient (8c); the weights and the
-/// gradient stay in the first-level cache. Where the data set is larger than the caches, these come
-/// from memory.
+/// What one sample gradient of a throughput case costs, as its model counts it (`models::SampleCost`:
+/// flops, exp and tanh calls, and the bytes of the sample's row), and the footprint the rows are read
+/// from: where the data set is larger than the caches, they come from memory.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SampleCost {
-    pub flops: u64,
-    pub exp: u64,
-    pub tanh: u64,
-    pub bytes: u64,
-    /// The data set's features: the footprint the rows are read from.
+pub struct CaseCost {
+    pub sample: SampleCost,
+    /// The data set's features.
     pub data_bytes: u64,
 }
 
-impl SampleCost {
-    pub fn of(case: &Case) -> Result<SampleCost, String> {
-        use crate::choices::ProblemKind;
+impl CaseCost {
+    pub fn of(case: &Case) -> Result<CaseCost, String> {
         let e = experiment(case.query)?;
-        let data = crate::data::Dataset::for_experiment(&e);
-        let (c, k, h) = (
-            data.cols as u64,
-            data.labels.count() as u64,
-            e.hidden as u64,
-        );
-        let (flops, exp, tanh) = match e.problem {
-            ProblemKind::BreastCancer | ProblemKind::Synthetic => (4 * c + 3, 1, 0),
-            ProblemKind::Digits => (4 * k * c + 4 * k, k, 0),
-            ProblemKind::DigitsMlp => (4 * h * c + 6 * k * h + 6 * k + 3 * h, k, h),
-            ProblemKind::Landscape | ProblemKind::Data => {
-                return Err(format!("{}: no sample cost counted", case.name))
-            }
-        };
-        Ok(SampleCost {
-            flops,
-            exp,
-            tanh,
-            bytes: 8 * c,
-            data_bytes: 8 * c * data.rows as u64,
+        let model = (e.problem.model().sized(&e))
+            .ok_or_else(|| format!("{}: its link does not size its model", case.name))?;
+        Ok(CaseCost {
+            sample: model.sample_cost(),
+            data_bytes: model.shape().map_or(0, |shape| shape.bytes()),
         })
     }
 }
@@ -75,15 +43,15 @@ pub fn ceilings(now: &dyn Fn() -> f64) -> Vec<Record> {
     }
     if threads == 1 {
         for case in &CASES {
-            let Ok(cost) = SampleCost::of(case) else {
+            let Ok(CaseCost { sample, data_bytes }) = CaseCost::of(case) else {
                 continue;
             };
             for (what, value, unit) in [
-                ("flops", cost.flops, "flop/sample"),
-                ("exp", cost.exp, "calls/sample"),
-                ("tanh", cost.tanh, "calls/sample"),
-                ("bytes", cost.bytes, "bytes/sample"),
-                ("data", cost.data_bytes, "bytes"),
+                ("flops", sample.flops, "flop/sample"),
+                ("exp", sample.exp, "calls/sample"),
+                ("tanh", sample.tanh, "calls/sample"),
+                ("bytes", sample.bytes, "bytes/sample"),
+                ("data", data_bytes, "bytes"),
             ] {
                 records.push(Record {
                     workload: "cost",
@@ -218,8 +186,14 @@ mod tests {
     fn the_roofline_counts_each_case_as_before() {
         let counted = |name: &str| {
             let case = CASES.iter().find(|c| c.name == name).expect("a case");
-            let cost = SampleCost::of(case).expect("counted");
-            (cost.flops, cost.exp, cost.tanh, cost.bytes, cost.data_bytes)
+            let CaseCost { sample, data_bytes } = CaseCost::of(case).expect("counted");
+            (
+                sample.flops,
+                sample.exp,
+                sample.tanh,
+                sample.bytes,
+                data_bytes,
+            )
         };
         assert_eq!(counted("breast-cancer"), (127, 1, 0, 248, 141_112));
         assert_eq!(counted("digits"), (2640, 10, 0, 520, 934_440));
