@@ -33,7 +33,7 @@ pub struct Committed {
     bytes: &'static [u8],
     /// As the model sees it, bias column included. Said here so that a link is weighed without decoding
     /// its data set (the page does it on its main thread); the tests check it against the file.
-    pub shape: Shape,
+    pub shape: DataShape,
     pub prepare: Prepare,
 }
 
@@ -51,7 +51,7 @@ pub enum Prepare {
 pub const BREAST_CANCER: Committed = Committed {
     file: "breast_cancer.bin",
     bytes: include_bytes!("../../../data/breast_cancer.bin"),
-    shape: Shape {
+    shape: DataShape {
         rows: 569,
         cols: 31,
         classes: 2,
@@ -64,7 +64,7 @@ pub const BREAST_CANCER: Committed = Committed {
 pub const DIGITS: Committed = Committed {
     file: "digits.bin",
     bytes: include_bytes!("../../../data/digits.bin"),
-    shape: Shape {
+    shape: DataShape {
         rows: 1797,
         cols: 65,
         classes: 10,
@@ -96,7 +96,7 @@ impl Committed {
 
 /// A data set's size as the model sees it, known without building it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shape {
+pub struct DataShape {
     pub rows: usize,
     /// Values per example, the bias column included.
     pub cols: usize,
@@ -104,9 +104,9 @@ pub struct Shape {
     pub classes: usize,
 }
 
-impl Shape {
-    pub fn of(data: &Dataset) -> Shape {
-        Shape {
+impl DataShape {
+    pub fn of(data: &Dataset) -> DataShape {
+        DataShape {
             rows: data.rows,
             cols: data.cols,
             classes: data.labels.count(),
@@ -122,10 +122,10 @@ impl Shape {
 impl Source {
     /// The data set's shape as a link sets it; `None` where the link alone does not say: a user's file,
     /// or no data at all.
-    pub fn shape(self, e: &Experiment) -> Option<Shape> {
+    pub fn shape(self, e: &Experiment) -> Option<DataShape> {
         match self {
             Source::Committed(set) => Some(set.shape),
-            Source::Generated => Some(Shape {
+            Source::Generated => Some(DataShape {
                 rows: e.synthetic_examples,
                 cols: e.synthetic_features + 1,
                 classes: 2,
@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn committed_sets_have_the_shapes_they_say() {
         for set in [BREAST_CANCER, DIGITS] {
-            assert_eq!(Shape::of(&set.build()), set.shape, "{}", set.file);
+            assert_eq!(DataShape::of(&set.build()), set.shape, "{}", set.file);
         }
     }
 

@@ -11,7 +11,7 @@
 
 use crate::choices::{ProblemKind, Task};
 use crate::data::file::DataFile;
-use crate::data::{self, Shape, Source};
+use crate::data::{self, DataShape, Source};
 use crate::experiment::Experiment;
 use crate::params::Param;
 use crate::problems::Optimum;
@@ -200,8 +200,8 @@ impl Architecture {
 /// costs follow from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SizedModel {
-    Linear { task: Task, shape: Shape },
-    TanhMlp { shape: Shape, hidden: usize },
+    Linear { task: Task, shape: DataShape },
+    TanhMlp { shape: DataShape, hidden: usize },
     Landscape,
 }
 
@@ -254,12 +254,12 @@ impl SizedModel {
     pub fn on_file(file: &DataFile) -> SizedModel {
         SizedModel::Linear {
             task: file.task,
-            shape: Shape::of(&file.dataset),
+            shape: DataShape::of(&file.dataset),
         }
     }
 
     /// The data set it reads (`None`: a closed-form function).
-    pub fn shape(&self) -> Option<Shape> {
+    pub fn shape(&self) -> Option<DataShape> {
         match *self {
             SizedModel::Linear { shape, .. } | SizedModel::TanhMlp { shape, .. } => Some(shape),
             SizedModel::Landscape => None,
@@ -364,7 +364,7 @@ fn linear_objective(task: Task, lambda: f64) -> &'static str {
 }
 
 /// A linear model's outputs: a row of weights each.
-fn outputs(task: Task, shape: Shape) -> usize {
+fn outputs(task: Task, shape: DataShape) -> usize {
     match task {
         Task::Logistic | Task::LeastSquares => 1,
         Task::Softmax => shape.classes,
@@ -407,7 +407,7 @@ mod tests {
             assert_eq!(model.optimum(e.lambda), built.optimum(), "{e:?}");
             if let Some(shape) = sized.shape() {
                 let data = crate::data::Dataset::for_experiment(&e);
-                assert_eq!(shape, Shape::of(&data), "{e:?}");
+                assert_eq!(shape, DataShape::of(&data), "{e:?}");
             }
         }
     }
