@@ -237,7 +237,7 @@ function roofline() {
   }
   const kib = kase => Number(kase.replace('kB', '')) * 1024;
   lines.push('', 'Each kernel against them (flops and bytes per sample gradient are counted from the kernels: '
-    + '`bench::SampleCost`; the rows\' bandwidth is compared with the triad over the smallest footprint that holds the '
+    + '`models::SampleCost`; the rows\' bandwidth is compared with the triad over the smallest footprint that holds the '
     + 'data set; the exp/tanh share is their calls at the `libm` workload\'s cost per value (`vmath-exp`, `vmath-tanh` where '
     + 'timed) over the measured time per sample gradient and thread):', '');
   header('case', 'side', 'threads', 'flops, bytes per sample', 'GFLOP/s', 'of peak', 'GB/s of rows', 'of triad',

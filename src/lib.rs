@@ -37,6 +37,7 @@ use dynabatch_core::link::{self, ViewKeys};
 use dynabatch_core::metrics::Row;
 use dynabatch_core::optimum::ProblemKey;
 use dynabatch_core::presets;
+use dynabatch_core::problems::Optimum;
 use dynabatch_core::theory::{predict, Prediction};
 use runner::{Curvature, Pace, RunHandle, RunState};
 use runs::{overall_state, ShownRun};
@@ -178,7 +179,7 @@ impl App {
         tour::build(view.tour, view.embed);
         let mut app = App {
             prediction: predict(&experiment),
-            optimum_known: guess_optimum_known(&experiment),
+            optimum_known: expects_optimum(&experiment),
             experiment,
             view,
             notices,
@@ -479,12 +480,11 @@ impl App {
     }
 }
 
-/// Only for the frames before the first run's first row arrives (that row says for certain): f* is
-/// found for the convex problems when λ > 0, and known for the landscape.
-fn guess_optimum_known(e: &Experiment) -> bool {
-    match e.problem {
-        ProblemKind::Landscape => true,
-        ProblemKind::DigitsMlp => false,
-        _ => e.lambda > 0.0,
+/// Only for the frames before the first run's first row arrives (that row says for certain, once f* is
+/// solved for): what the model says is known of f*.
+fn expects_optimum(e: &Experiment) -> bool {
+    match e.problem.model().optimum(e.lambda) {
+        Optimum::Known(_) | Optimum::Solve => true,
+        Optimum::Unknown => false,
     }
 }

@@ -1,5 +1,5 @@
 //! The choice parameters' values, algorithm and problem: each one's link name and the words the page and
-//! the paper use for it, here and nowhere else.
+//! the paper use for it, here and nowhere else; a problem's are its model's (`models`).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,7 @@ pub enum Alg {
     Adaptive,
 }
 
+/// A problem: a model (`ProblemKind::model`, in `models`) on its data set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ProblemKind {
     BreastCancer,
@@ -107,28 +108,14 @@ impl ProblemKind {
         ProblemKind::Data,
     ];
 
-    /// The name in links and in the CLI.
+    /// The name in links and in the CLI (its model's).
     pub const fn name(self) -> &'static str {
-        match self {
-            ProblemKind::BreastCancer => "breast-cancer",
-            ProblemKind::Digits => "digits",
-            ProblemKind::Synthetic => "synthetic",
-            ProblemKind::DigitsMlp => "digits-mlp",
-            ProblemKind::Landscape => "landscape",
-            ProblemKind::Data => "data",
-        }
+        self.model().name
     }
 
-    /// What kind of objective it is, in a few words.
+    /// What kind of objective it is, in a few words (its model's).
     pub const fn label(self) -> &'static str {
-        match self {
-            ProblemKind::BreastCancer => "logistic",
-            ProblemKind::Digits => "softmax",
-            ProblemKind::Synthetic => "generated data",
-            ProblemKind::DigitsMlp => "non-convex net",
-            ProblemKind::Landscape => "2-D, PL",
-            ProblemKind::Data => "your data file",
-        }
+        self.model().label
     }
 
     pub fn from_name(name: &str) -> Option<ProblemKind> {
@@ -194,14 +181,16 @@ pub const ALG_NAMES: [&str; 5] = [
     Alg::ALL[3].name(),
     Alg::ALL[4].name(),
 ];
-pub const PROBLEM_NAMES: [&str; 6] = [
-    ProblemKind::ALL[0].name(),
-    ProblemKind::ALL[1].name(),
-    ProblemKind::ALL[2].name(),
-    ProblemKind::ALL[3].name(),
-    ProblemKind::ALL[4].name(),
-    ProblemKind::ALL[5].name(),
-];
+/// Written out from `ProblemKind::ALL`, so that a new model's name joins by itself.
+pub const PROBLEM_NAMES: [&str; ProblemKind::ALL.len()] = {
+    let mut names = [""; ProblemKind::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ProblemKind::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 /// `auto` first: the labels decide.
 pub const TASK_NAMES: [&str; 4] = [
     AUTO,

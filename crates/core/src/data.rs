@@ -5,13 +5,158 @@
 pub mod file;
 mod set;
 
-use crate::experiment::{Experiment, ProblemKind};
+use crate::experiment::Experiment;
+use crate::params::Param;
 use crate::rng::{Purpose, Stream};
 use set::standardize;
 pub use set::{Dataset, Labels};
 
-const BREAST_CANCER: &[u8] = include_bytes!("../../../data/breast_cancer.bin");
-const DIGITS: &[u8] = include_bytes!("../../../data/digits.bin");
+/// Where a model's data set comes from (`models::Model::data`).
+#[derive(Clone, Copy, Debug)]
+pub enum Source {
+    /// A data set committed under `data/`, built into the binary.
+    Committed(&'static Committed),
+    /// Generated from the link's seed: n examples of d Gaussian features (the link's `n` and `d`), labelled
+    /// by a hidden logistic model.
+    Generated,
+    /// The user's file (problem=data), read by [`file`] as the link's options say.
+    UserFile,
+    /// None: the objective is a closed-form function.
+    None,
+}
+
+/// A data set committed under `data/` (written by `data/make_data.py`), and how it is prepared.
+#[derive(Clone, Copy)]
+pub struct Committed {
+    /// Its file in `data/`.
+    pub file: &'static str,
+    bytes: &'static [u8],
+    /// As the model sees it, bias column included. Said here so that a link is weighed without decoding
+    /// its data set (the page does it on its main thread); the tests check it against the file.
+    pub shape: DataShape,
+    pub prepare: Prepare,
+}
+
+/// What is done to a committed data set's values before the bias column is added.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Prepare {
+    /// Each column centred and scaled to variance 1.
+    Standardize,
+    /// Every value divided by this.
+    DivideBy(f64),
+}
+
+/// UCI's Wisconsin breast cancer: 569 tumours, 30 measurements, benign or malignant. Standardised: the
+/// raw measurements span five orders of magnitude.
+pub const BREAST_CANCER: Committed = Committed {
+    file: "breast_cancer.bin",
+    bytes: include_bytes!("../../../data/breast_cancer.bin"),
+    shape: DataShape {
+        rows: 569,
+        cols: 31,
+        classes: 2,
+    },
+    prepare: Prepare::Standardize,
+};
+
+/// UCI's handwritten digits: 1797 images of 8×8 pixels, ten classes. Pixel intensities 0..16 scaled to
+/// [0, 1].
+pub const DIGITS: Committed = Committed {
+    file: "digits.bin",
+    bytes: include_bytes!("../../../data/digits.bin"),
+    shape: DataShape {
+        rows: 1797,
+        cols: 65,
+        classes: 10,
+    },
+    prepare: Prepare::DivideBy(16.0),
+};
+
+impl std::fmt::Debug for Committed {
+    /// Its name and shape: its bytes would fill a screen.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Committed")
+            .field("file", &self.file)
+            .field("shape", &self.shape)
+            .field("prepare", &self.prepare)
+            .finish()
+    }
+}
+
+impl Committed {
+    fn build(&self) -> Dataset {
+        let mut raw = decode(self.bytes);
+        match self.prepare {
+            Prepare::Standardize => standardize(&mut raw.features, raw.cols, raw.cols),
+            Prepare::DivideBy(scale) => raw.features.iter_mut().for_each(|v| *v /= scale),
+        }
+        raw.with_bias()
+    }
+}
+
+/// A data set's size as the model sees it, known without building it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataShape {
+    pub rows: usize,
+    /// Values per example, the bias column included.
+    pub cols: usize,
+    /// How many classes the labels have (0 for real targets).
+    pub classes: usize,
+}
+
+impl DataShape {
+    pub fn of(data: &Dataset) -> DataShape {
+        DataShape {
+            rows: data.rows,
+            cols: data.cols,
+            classes: data.labels.count(),
+        }
+    }
+
+    /// The features in memory, as f64.
+    pub fn bytes(&self) -> u64 {
+        8 * (self.rows * self.cols) as u64
+    }
+}
+
+impl Source {
+    /// The data set's shape as a link sets it; `None` where the link alone does not say: a user's file,
+    /// or no data at all.
+    pub fn shape(self, e: &Experiment) -> Option<DataShape> {
+        match self {
+            Source::Committed(set) => Some(set.shape),
+            Source::Generated => Some(DataShape {
+                rows: e.synthetic_examples,
+                cols: e.synthetic_features + 1,
+                classes: 2,
+            }),
+            Source::UserFile | Source::None => None,
+        }
+    }
+
+    /// Those of its parameters that size it.
+    pub fn sizes(self) -> &'static [Param] {
+        match self {
+            Source::Generated => &[Param::Examples, Param::Features],
+            Source::Committed(_) | Source::UserFile | Source::None => &[],
+        }
+    }
+
+    /// The parameters that say which data set it is and how it is built or read.
+    pub fn params(self) -> &'static [Param] {
+        match self {
+            Source::Committed(_) | Source::None => &[],
+            Source::Generated => &[Param::Examples, Param::Features],
+            Source::UserFile => &[
+                Param::DataSha256,
+                Param::Label,
+                Param::Format,
+                Param::Task,
+                Param::Standardize,
+            ],
+        }
+    }
+}
 
 impl Dataset {
     /// Builds the data set an experiment trains on.
@@ -20,29 +165,18 @@ impl Dataset {
     /// For problem=data, whose data set comes from the user's file ([`file`]): the page and the CLI read
     /// it before they build anything.
     pub fn for_experiment(experiment: &Experiment) -> Dataset {
-        match experiment.problem {
-            ProblemKind::BreastCancer => {
-                // Standardised columns: the raw features span five orders of magnitude.
-                let mut raw = decode(BREAST_CANCER);
-                standardize(&mut raw.features, raw.cols, raw.cols);
-                raw.with_bias()
-            }
-            ProblemKind::Digits | ProblemKind::DigitsMlp => {
-                // Pixel intensities 0..16 scaled to [0, 1].
-                let mut raw = decode(DIGITS);
-                raw.features.iter_mut().for_each(|v| *v /= 16.0);
-                raw.with_bias()
-            }
-            ProblemKind::Synthetic => synthetic(
+        match experiment.problem.model().data {
+            Source::Committed(set) => set.build(),
+            Source::Generated => synthetic(
                 experiment.seed,
                 experiment.synthetic_examples,
                 experiment.synthetic_features,
             ),
-            ProblemKind::Data => {
+            Source::UserFile => {
                 panic!("problem=data's data set is the user's file: read it with data::file")
             }
-            // The landscape is a closed-form function: it has no examples.
-            ProblemKind::Landscape => Dataset {
+            // A closed-form function has no examples (the columns are the landscape's two coordinates).
+            Source::None => Dataset {
                 rows: 0,
                 cols: 2,
                 features: vec![],
@@ -139,6 +273,13 @@ mod tests {
             357,
             "benign count in UCI WDBC"
         );
+    }
+
+    #[test]
+    fn committed_sets_have_the_shapes_they_say() {
+        for set in [BREAST_CANCER, DIGITS] {
+            assert_eq!(DataShape::of(&set.build()), set.shape, "{}", set.file);
+        }
     }
 
     #[test]

@@ -346,13 +346,9 @@ impl Experiment {
     pub fn on_file_of(&self, file: &Experiment) -> (Experiment, Vec<Notice>) {
         let mut out = self.clone();
         out.problem = ProblemKind::Data;
-        for param in PARAMS.iter().filter(|p| {
-            matches!(
-                p.applies_to,
-                crate::params::AppliesTo::Problems([ProblemKind::Data])
-            )
-        }) {
-            out.store(param.param, file.value(param.param));
+        // Which file, and how it is read: the parameters of problem=data's data set.
+        for &param in out.problem.model().data.params() {
+            out.store(param, file.value(param));
         }
         let notices = out.apply_limits();
         (out, notices)

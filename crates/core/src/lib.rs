@@ -16,6 +16,7 @@ pub mod data;
 pub mod experiment;
 pub mod link;
 pub mod metrics;
+pub mod models;
 pub mod network;
 pub mod nodes;
 pub mod noise;

@@ -83,8 +83,9 @@ pub enum AppliesTo {
     All,
     /// Only these algorithms.
     Algs(&'static [Alg]),
-    /// Only these problems.
-    Problems(&'static [ProblemKind]),
+    /// Only the problems whose model reads it (`models::Model::reads`): its data set's parameters and its
+    /// architecture's.
+    Model,
 }
 
 /// One parameter of an [`crate::experiment::Experiment`].
@@ -256,13 +257,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Weight of (λ/2)‖w‖² in the objective. λ > 0 makes these problems strongly convex, so the Polyak–Łojasiewicz condition holds.",
         domain: Domain::Real { min: 0.0, max: 10.0 },
         default: Value::Real(1e-3),
-        applies_to: AppliesTo::Problems(&[
-            ProblemKind::BreastCancer,
-            ProblemKind::Digits,
-            ProblemKind::Synthetic,
-            ProblemKind::DigitsMlp,
-            ProblemKind::Data,
-        ]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Examples,
@@ -272,7 +267,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Number of generated examples (synthetic problem only).",
         domain: Domain::Int { min: 10, max: 5_000 },
         default: Value::Int(1000),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Synthetic]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Features,
@@ -282,7 +277,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Number of generated features, before the bias column (synthetic problem only). Lowered, with a notice, where n·(d + 1) would pass 2,000,000 values (16 MB).",
         domain: Domain::Int { min: 1, max: 1_000 },
         default: Value::Int(20),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Synthetic]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::DataSha256,
@@ -292,7 +287,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "The SHA-256 of the data file's bytes (as sha256sum prints it): the link runs on that file and no other. Empty: on whatever file is given.",
         domain: Domain::Sha256,
         default: Value::Sha256(None),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Label,
@@ -302,7 +297,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "The CSV column that holds the labels: last, its number (from 1), or its name in the header row. The other columns are the features. (LIBSVM files give the label first on each line.)",
         domain: Domain::Column,
         default: Value::Label(LabelColumn::Last),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Format,
@@ -312,7 +307,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "csv (a header row optional) or libsvm (label index:value …, indices from 1). auto: LIBSVM if the first line has index:value items and no commas, else CSV.",
         domain: Domain::Choice(Choices::Format),
         default: Value::Format(None),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Task,
@@ -322,7 +317,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "logistic (two classes), softmax (up to 100 classes) or least-squares, f(w) = (1/n) Σ ½(xᵢᵀw − yᵢ)² + (λ/2)‖w‖² on centred and scaled labels. auto: logistic for two distinct labels, softmax for up to 100 distinct integers, least squares otherwise.",
         domain: Domain::Choice(Choices::Task),
         default: Value::Task(None),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Standardize,
@@ -332,7 +327,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "1: centre each feature column and scale it to variance 1, as for breast cancer; 0: the file's values as they are. A bias column is added either way.",
         domain: Domain::Int { min: 0, max: 1 },
         default: Value::Int(1),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Data]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Hidden,
@@ -342,7 +337,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Width of the network's tanh hidden layer (digits-mlp only).",
         domain: Domain::Int { min: 1, max: 256 },
         default: Value::Int(32),
-        applies_to: AppliesTo::Problems(&[ProblemKind::DigitsMlp]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Sigma,
@@ -352,7 +347,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Standard deviation of the Gaussian noise in each sample gradient (landscape only). A batch of B averages it down to σ/√B.",
         domain: Domain::Real { min: 0.0, max: 100.0 },
         default: Value::Real(3.0),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::StartX,
@@ -362,7 +357,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Where the run starts on the landscape, first coordinate.",
         domain: Domain::Real { min: -10.0, max: 10.0 },
         default: Value::Real(3.0),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::StartY,
@@ -372,7 +367,7 @@ pub const PARAMS: &[ParamSpec] = &[
         help: "Where the run starts on the landscape, second coordinate.",
         domain: Domain::Real { min: -10.0, max: 10.0 },
         default: Value::Real(-2.5),
-        applies_to: AppliesTo::Problems(&[ProblemKind::Landscape]),
+        applies_to: AppliesTo::Model,
     },
     ParamSpec {
         param: Param::Latency,
@@ -458,20 +453,12 @@ impl Domain {
 }
 
 impl AppliesTo {
-    pub fn includes(self, alg: Alg, problem: ProblemKind) -> bool {
-        match self {
-            AppliesTo::All => true,
-            AppliesTo::Algs(algs) => algs.contains(&alg),
-            AppliesTo::Problems(problems) => problems.contains(&problem),
-        }
-    }
-
     /// The choice parameter whose value decides whether it applies (`None`: it always does).
     pub fn depends_on(self) -> Option<Param> {
         match self {
             AppliesTo::All => None,
             AppliesTo::Algs(_) => Some(Param::Alg),
-            AppliesTo::Problems(_) => Some(Param::Problem),
+            AppliesTo::Model => Some(Param::Problem),
         }
     }
 }
@@ -491,7 +478,11 @@ pub enum Rejected {
 impl ParamSpec {
     /// Whether an experiment with this algorithm and problem reads this parameter.
     pub fn applies(&self, alg: Alg, problem: ProblemKind) -> bool {
-        self.applies_to.includes(alg, problem)
+        match self.applies_to {
+            AppliesTo::All => true,
+            AppliesTo::Algs(algs) => algs.contains(&alg),
+            AppliesTo::Model => problem.model().reads(self.param),
+        }
     }
 
     /// Reads a value from link or control text (surrounding spaces ignored).

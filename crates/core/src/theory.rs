@@ -1,7 +1,7 @@
 //! What the paper predicts for an experiment: each algorithm's convergence rate and round count.
 
 use crate::algorithms::{catalyst_shape, fewest_rounds, local_steps, planned_rounds};
-use crate::experiment::{Alg, Experiment, ProblemKind, Task};
+use crate::experiment::{Alg, Experiment};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prediction {
@@ -85,40 +85,11 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
     }
 }
 
-/// Which of the rates' conditions f meets: PL (so the O(1/(NT)) rates apply) or only smoothness.
-pub fn objective(problem: ProblemKind, task: Option<Task>, lambda: f64) -> &'static str {
-    let linear = |task: Task| {
-        match (task, lambda > 0.0) {
-        (Task::LeastSquares, true) => {
-            "least squares: a strongly convex quadratic (λ > 0), so PL holds and the O(1/(NT)) rates apply"
-        }
-        (Task::LeastSquares, false) => {
-            "least squares with λ = 0: convex, and PL only where the features have full rank"
-        }
-        (_, true) => "strongly convex (λ > 0), so PL holds and the O(1/(NT)) rates apply",
-        (_, false) => "convex but not strongly (λ = 0): PL may fail, the ‖∇f‖² rates still apply",
-    }
-    };
-    match (problem, task) {
-        (ProblemKind::BreastCancer | ProblemKind::Synthetic, _) => linear(Task::Logistic),
-        (ProblemKind::Digits, _) => linear(Task::Softmax),
-        (ProblemKind::Data, Some(task)) => linear(task),
-        (ProblemKind::Data, None) if lambda > 0.0 => {
-            "logistic, softmax or least squares as the labels decide: strongly convex (λ > 0), so PL holds"
-        }
-        (ProblemKind::Data, None) => {
-            "logistic, softmax or least squares as the labels decide, with λ = 0: PL may fail"
-        }
-        (ProblemKind::DigitsMlp, _) => "non-convex: only the ‖∇f‖² rates apply",
-        (ProblemKind::Landscape, _) => "non-convex but PL: the O(1/(NT)) rates apply",
-    }
-}
-
 pub fn predict(e: &Experiment) -> Prediction {
     let (n, t, b1) = (e.nodes as f64, e.budget as f64, e.first_batch as f64);
     let rounds = Rounds::Exact(planned_rounds(e));
     let rate = rate(e.alg, e.decay > 0.0);
-    let objective = objective(e.problem, e.task, e.lambda);
+    let objective = e.problem.model().objective(e.task, e.lambda);
     match e.alg {
         Alg::CrPsgd => Prediction {
             rate,

@@ -9,10 +9,10 @@
 //! The work is estimated from a deterministic cost model (operations, not a clock): the page, the CLI and
 //! every machine agree on what a link means. docs/LIMITS.md gives the measured times behind the budgets.
 
-use super::{Alg, Experiment, Notice, ProblemKind};
+use super::{Alg, Experiment, Notice};
 use crate::algorithms::{local_steps, planned_rounds};
-use crate::choices::Task;
-use crate::data::file::DataFile;
+use crate::data::{self, file::DataFile};
+use crate::models::SizedModel;
 use crate::params::{MAX_BUDGET, MAX_ROWS};
 
 /// Most estimated operations a run may spend training: N·(T·sample + steps·per-step vector work).
@@ -32,10 +32,13 @@ pub const MAX_DATA_VALUES: u64 = 2_000_000;
 const VECTOR_PASSES: f64 = 32.0;
 /// A tanh, exp or sigmoid, or a normal draw, counted in multiply-adds.
 const TRANSCENDENTAL: f64 = 30.0;
-/// The shapes of the committed data sets, bias column included (checked against `data.rs` in tests).
-pub const BREAST_CANCER_SHAPE: (usize, usize) = (569, 31);
-pub const DIGITS_SHAPE: (usize, usize) = (1797, 65);
-const DIGIT_CLASSES: f64 = 10.0;
+/// The shapes of the committed data sets, bias column included.
+pub const BREAST_CANCER_SHAPE: (usize, usize) = shape_of(data::BREAST_CANCER);
+pub const DIGITS_SHAPE: (usize, usize) = shape_of(data::DIGITS);
+
+const fn shape_of(set: data::Committed) -> (usize, usize) {
+    (set.shape.rows, set.shape.cols)
+}
 
 /// What one experiment costs, in multiply-adds.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -51,39 +54,14 @@ pub struct Cost {
 }
 
 impl Cost {
+    /// What the experiment's model costs, as its link sizes it (`models::SizedModel`).
     pub fn of(e: &Experiment) -> Cost {
-        let logistic = |rows: usize, cols: usize| Cost::linear(rows, cols, 1.0, TRANSCENDENTAL);
-        let (digit_rows, digit_cols) = (DIGITS_SHAPE.0 as f64, DIGITS_SHAPE.1 as f64);
-        match e.problem {
-            ProblemKind::BreastCancer => logistic(BREAST_CANCER_SHAPE.0, BREAST_CANCER_SHAPE.1),
-            ProblemKind::Synthetic => logistic(e.synthetic_examples, e.synthetic_features + 1),
-            ProblemKind::Digits => Cost::linear(
-                DIGITS_SHAPE.0,
-                DIGITS_SHAPE.1,
-                DIGIT_CLASSES,
-                TRANSCENDENTAL,
-            ),
-            ProblemKind::DigitsMlp => {
-                let hidden = e.hidden as f64;
-                Cost {
-                    // Forward and backward through both layers, a tanh per hidden unit, a softmax.
-                    sample: hidden * (2.0 * digit_cols + 2.0 * DIGIT_CLASSES + TRANSCENDENTAL)
-                        + DIGIT_CLASSES * TRANSCENDENTAL,
-                    dim: hidden * digit_cols + DIGIT_CLASSES * (hidden + 1.0),
-                    examples: digit_rows,
-                    cols: digit_cols,
-                }
-            }
-            ProblemKind::Landscape => Cost {
-                sample: 2.0 * TRANSCENDENTAL,
-                dim: 2.0,
-                examples: 1.0,
-                cols: 0.0,
-            },
+        match e.problem.model().sized(e) {
+            Some(model) => Cost::of_model(model),
             // A link does not know its file's size, so that the link alone says what a run does, the same
             // on every machine: the work on the data is not counted here. What a user's file may hold is
             // the reader's limit instead (`data::file::Limit`): the page's memory, the CLI's machine.
-            ProblemKind::Data => Cost {
+            None => Cost {
                 sample: 0.0,
                 dim: 0.0,
                 examples: 0.0,
@@ -92,28 +70,24 @@ impl Cost {
         }
     }
 
-    /// A linear model on `rows` examples of `cols` values (bias included), with `outputs` outputs (one,
-    /// or one per class), each with `link` operations for its exp or log (none for least squares).
-    fn linear(rows: usize, cols: usize, outputs: f64, link: f64) -> Cost {
-        Cost {
-            sample: outputs * (2.0 * cols as f64 + link),
-            dim: outputs * cols as f64,
-            examples: rows as f64,
-            cols: cols as f64,
-        }
-    }
-
     /// What a run on this user's file costs: the link alone cannot say (its `Cost::of` counts nothing),
     /// so a shell that holds the file prices it (the page, to say how long tuning will take).
     pub fn of_file(file: &DataFile) -> Cost {
-        let (rows, cols) = (file.dataset.rows, file.dataset.cols);
-        match file.task {
-            Task::Logistic => Cost::linear(rows, cols, 1.0, TRANSCENDENTAL),
-            Task::Softmax => {
-                let classes = file.dataset.labels.count() as f64;
-                Cost::linear(rows, cols, classes, TRANSCENDENTAL)
-            }
-            Task::LeastSquares => Cost::linear(rows, cols, 1.0, 0.0),
+        Cost::of_model(SizedModel::on_file(file))
+    }
+
+    /// The limits count a sample gradient's multiply-adds with the weights, and `TRANSCENDENTAL` for
+    /// each of its exp, tanh and normal draws (`models::SampleCost` says what the count leaves out).
+    fn of_model(model: SizedModel) -> Cost {
+        let sample = model.sample_cost();
+        let calls = sample.exp + sample.tanh + sample.draws;
+        let shape = model.shape();
+        Cost {
+            sample: sample.multiply_adds as f64 + TRANSCENDENTAL * calls as f64,
+            dim: model.dim() as f64,
+            // A closed-form f is evaluated once, about one sample's work.
+            examples: shape.map_or(1.0, |shape| shape.rows as f64),
+            cols: shape.map_or(0.0, |shape| shape.cols as f64),
         }
     }
 
@@ -197,7 +171,8 @@ impl Experiment {
             self.synthetic_features as u64,
         );
         let values = n * (d + 1);
-        if self.problem != ProblemKind::Synthetic || values <= MAX_DATA_VALUES {
+        let generated = matches!(self.problem.model().data, data::Source::Generated);
+        if !generated || values <= MAX_DATA_VALUES {
             return None;
         }
         // n ≤ 5000, so at least 399 features always fit.
@@ -245,7 +220,7 @@ impl Experiment {
                  {MAX_TRAINING_WORK:.0e} (about 10 minutes) a run may take; allowed here: an integer \
                  from 1 to {fit}",
                 self.nodes,
-                self.model_words(),
+                self.problem.model().words(self),
             ),
             &format!("using {fit}"),
         ))
@@ -266,7 +241,7 @@ impl Experiment {
             format!(
                 "and each evaluates f and ∇f on all of {}: at most {most} rows fit the {:.0e} \
                  operations (about 3 minutes) a run may spend on them",
-                self.model_words(),
+                self.problem.model().words(self),
                 MAX_RECORDING_WORK
             )
         };
@@ -280,16 +255,70 @@ impl Experiment {
             &format!("using {least}"),
         ))
     }
+}
 
-    /// The problem as a user chose it, for messages: "digits-mlp (hidden=256)".
-    fn model_words(&self) -> String {
-        match self.problem {
-            ProblemKind::DigitsMlp => format!("digits-mlp (hidden={})", self.hidden),
-            ProblemKind::Synthetic => format!(
-                "synthetic (n={}, d={})",
-                self.synthetic_examples, self.synthetic_features
-            ),
-            other => other.name().to_string(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::file::{read, Limit, Options};
+
+    fn cost(sample: f64, dim: f64, examples: f64, cols: f64) -> Cost {
+        Cost {
+            sample,
+            dim,
+            examples,
+            cols,
         }
+    }
+
+    /// The numbers every link so far was weighed with: the budgets (docs/LIMITS.md) were measured against
+    /// them, so a change of the cost model must leave them as they are.
+    #[test]
+    fn the_limits_weigh_every_model_as_before() {
+        let of = |query: &str| Cost::of(&Experiment::from_query_strict(query).expect("valid"));
+        assert_eq!(of("problem=breast-cancer"), cost(92.0, 31.0, 569.0, 31.0));
+        assert_eq!(of("problem=digits"), cost(1600.0, 650.0, 1797.0, 65.0));
+        assert_eq!(
+            of("problem=synthetic&n=300&d=7"),
+            cost(46.0, 8.0, 300.0, 8.0)
+        );
+        assert_eq!(
+            of("problem=digits-mlp&hidden=1"),
+            cost(480.0, 85.0, 1797.0, 65.0)
+        );
+        assert_eq!(of("problem=digits-mlp"), cost(6060.0, 2410.0, 1797.0, 65.0));
+        assert_eq!(
+            of("problem=digits-mlp&hidden=256"),
+            cost(46380.0, 19210.0, 1797.0, 65.0)
+        );
+        assert_eq!(of("problem=landscape"), cost(60.0, 2.0, 1.0, 0.0));
+        assert_eq!(of("problem=data"), cost(0.0, 0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn a_users_file_is_weighed_by_its_task() {
+        let of_file = |text: &str| {
+            Cost::of_file(&read(text.as_bytes(), &Options::default(), Limit::NONE).expect("valid"))
+        };
+        let rows = |labels: [&str; 4]| {
+            let lines: Vec<String> = labels
+                .iter()
+                .enumerate()
+                .map(|(i, y)| format!("{i},{},{y}", 2 * i + 1))
+                .collect();
+            format!("a,b,y\n{}\n", lines.join("\n"))
+        };
+        assert_eq!(
+            of_file(&rows(["0", "1", "1", "0"])),
+            cost(36.0, 3.0, 4.0, 3.0)
+        );
+        assert_eq!(
+            of_file(&rows(["0", "1", "2", "0"])),
+            cost(108.0, 9.0, 4.0, 3.0)
+        );
+        assert_eq!(
+            of_file(&rows(["0.5", "1.7", "-2.25", "3"])),
+            cost(6.0, 3.0, 4.0, 3.0)
+        );
     }
 }

@@ -22,7 +22,8 @@ use std::sync::Arc;
 
 use crate::data::file::DataFile;
 use crate::data::Dataset;
-use crate::experiment::{Experiment, ProblemKind, Task};
+use crate::experiment::{Experiment, Task};
+use crate::models::{Architecture, Fit};
 use crate::rng::Stream;
 
 /// What is known of f* = min f.
@@ -64,52 +65,45 @@ pub trait Problem: Send + Sync {
     fn optimum(&self) -> Optimum;
 }
 
-/// The problem an experiment trains on: this is where its data set is built, or, for problem=data, taken
-/// from the user's file (`data`, read with the experiment's options; `None` for every other problem).
+/// The problem an experiment trains on, as its model says (`models`): this is where its data set is built,
+/// or, for problem=data, taken from the user's file (`data`, read with the experiment's options; `None`
+/// for every other problem).
 ///
 /// # Panics
 /// For problem=data without its file: the page and the CLI read it before they build anything.
 pub fn build(experiment: &Experiment, data: Option<&DataFile>) -> Box<dyn Problem> {
     let lambda = experiment.lambda;
-    match experiment.problem {
-        ProblemKind::Data => {
-            let Some(file) = data else {
-                panic!("problem=data trains on the user's file: read it with data::file first")
+    match experiment.problem.model().architecture {
+        Architecture::Linear(fit) => {
+            let (data, task) = match fit {
+                Fit::Task(task) => (Arc::new(Dataset::for_experiment(experiment)), task),
+                Fit::FileTask => {
+                    let Some(file) = data else {
+                        panic!(
+                            "problem=data trains on the user's file: read it with data::file first"
+                        )
+                    };
+                    (Arc::clone(&file.dataset), file.task)
+                }
             };
-            let regression = match file.task {
+            let regression = match task {
                 Task::Logistic => Regression::Logistic,
                 Task::Softmax => Regression::Softmax {
-                    classes: file.dataset.labels.count(),
+                    classes: data.labels.count(),
                 },
                 Task::LeastSquares => Regression::LeastSquares,
             };
             Box::new(LinearModel {
-                data: Arc::clone(&file.dataset),
+                data,
                 regression,
                 lambda,
             })
         }
-        ProblemKind::BreastCancer | ProblemKind::Synthetic => Box::new(LinearModel {
-            data: Arc::new(Dataset::for_experiment(experiment)),
-            regression: Regression::Logistic,
-            lambda,
-        }),
-        ProblemKind::Digits => {
-            let data = Dataset::for_experiment(experiment);
-            let regression = Regression::Softmax {
-                classes: data.labels.count(),
-            };
-            Box::new(LinearModel {
-                data: Arc::new(data),
-                regression,
-                lambda,
-            })
-        }
-        ProblemKind::DigitsMlp => {
+        Architecture::TanhMlp => {
             let data = Dataset::for_experiment(experiment);
             Box::new(mlp(data, experiment.hidden, lambda, experiment.seed))
         }
-        ProblemKind::Landscape => Box::new(Landscape {
+        Architecture::Landscape => Box::new(Landscape {
             sigma: experiment.sigma,
             start: [experiment.start_x, experiment.start_y],
         }),
