@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Converts the two UCI data sets that scikit-learn's wheel carries into the compact files under data/.
+"""Writes the compact data files under data/: the two UCI data sets that scikit-learn's wheel carries, and
+MNIST-1D (Greydanus 2020, Apache-2.0), which the `mnist1d` package generates offline and deterministically
+from its default arguments and seed: 4,000 training and 1,000 test signals of 40 points, 10 classes.
 
-Run once by a maintainer (`pip install scikit-learn && python3 data/make_data.py`); the outputs are committed,
+Run once by a maintainer (`pip install scikit-learn mnist1d && python3 data/make_data.py`); the outputs are committed,
 so neither the app nor its tests need Python. The files hold the *raw* values: scaling and the bias column
 are applied once, in Rust, when a problem's data set is built (src/core/data.rs), so the CLI and the page see
 the same matrix.
@@ -32,7 +34,17 @@ def write(name: str, features: np.ndarray, labels: np.ndarray) -> None:
     print(f"{name}: {rows} x {cols}, {classes} classes")
 
 
+def mnist1d() -> None:
+    """Its training and test sets as two files: real values, so float32 (DBDS1)."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    d = make_dataset(get_dataset_args())
+    write("mnist1d-train.bin", d["x"], d["y"])
+    write("mnist1d-test.bin", d["x_test"], d["y_test"])
+
+
 cancer = load_breast_cancer()
 write("breast_cancer.bin", cancer.data, cancer.target)
 digits = load_digits()
 write("digits.bin", digits.data, digits.target)
+mnist1d()

@@ -35,7 +35,7 @@ pub enum Architecture {
     /// regression.
     Linear(Fit),
     /// A hidden layer of the link's `hidden` tanh units, then a softmax over the data's classes
-    /// (`problems::Mlp`).
+    /// (`problems::mlp`, a network of the layer kit).
     TanhMlp,
     /// The 2-D landscape x² + 3 sin²x + y² + 3 sin²y (`problems::Landscape`): closed form, with Gaussian
     /// noise drawn for each sample.
