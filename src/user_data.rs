@@ -15,7 +15,8 @@ mod store;
 use super::runner::{DataInfo, Read, ReadHandle, ReadOutcome, RunData};
 use super::{with_app, App, Phase, Rerun};
 use dynabatch_core::data::file::{size_text, DataError, Limit, Options, Sha256};
-use dynabatch_core::experiment::{shorten, Experiment, Notice, ProblemKind, Wanted};
+use dynabatch_core::experiment::{Experiment, Notice, ProblemKind, Wanted};
+use dynabatch_core::text::{one_line, shorten, Garbling};
 use fetch::FetchError;
 pub use panel::{listen, render};
 use store::StoredFile;
@@ -548,10 +549,7 @@ fn shell_word(name: &str) -> String {
     if plain && !name.is_empty() {
         name.to_string()
     } else {
-        let clean: String = name
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let clean = one_line(name, Garbling::Controls);
         format!("'{}'", clean.replace('\'', r"'\''"))
     }
 }

@@ -12,6 +12,7 @@ mod cli {
     use dynabatch_core::data::Dataset;
     use dynabatch_core::experiment::{Experiment, ProblemKind};
     use dynabatch_core::metrics::csv_header;
+    use dynabatch_core::text::{one_line, Garbling};
     use dynabatch_pool::Awake;
     use indicatif::{ProgressBar, ProgressStyle};
     use plotters::prelude::{IntoDrawingArea, SVGBackend};
@@ -275,7 +276,7 @@ mod cli {
         path: &Path,
         max_mb: Option<f64>,
     ) -> Result<DataFile, String> {
-        let name = one_line(&path.display().to_string());
+        let name = one_line(&path.display().to_string(), Garbling::Controls);
         let mut file = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
         let size = file.metadata().ok().map(|m| m.len());
         let limit = Limit {
@@ -340,13 +341,6 @@ mod cli {
         let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
         let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib * 1024)
-    }
-
-    /// A file name on one line, whatever it holds.
-    fn one_line(text: &str) -> String {
-        text.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
     }
 
     mod tune;

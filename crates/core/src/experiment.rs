@@ -7,7 +7,7 @@
 pub use crate::choices::{Alg, Format, ProblemKind, Task};
 use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
 pub use crate::pinned::{LabelColumn, Sha256};
-pub use crate::text::shorten;
+use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 
 mod file;

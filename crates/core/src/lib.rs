@@ -28,6 +28,6 @@ pub mod presets;
 pub mod problems;
 pub mod rng;
 pub mod session;
-mod text;
+pub mod text;
 pub mod theory;
 pub mod tune;

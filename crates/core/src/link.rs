@@ -4,8 +4,9 @@
 
 mod compared;
 
-use crate::experiment::{shorten, Experiment, Notice, ProblemKind};
+use crate::experiment::{Experiment, Notice, ProblemKind};
 use crate::params::{spec, MAX_NAME, PARAMS};
+use crate::text::shorten;
 pub use compared::{Compared, PER_RUN};
 
 /// How the page shows an experiment.

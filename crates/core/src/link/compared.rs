@@ -4,8 +4,9 @@
 
 use super::{items, MAX_COMPARED};
 use crate::choices::ALG_NAMES;
-use crate::experiment::{shorten, Alg, Experiment, Notice};
+use crate::experiment::{Alg, Experiment, Notice};
 use crate::params::{spec, Param, Rejected, Value};
+use crate::text::shorten;
 
 /// The parameters a compared run may set for itself: how an algorithm is tuned, not what it is run on.
 pub const PER_RUN: [Param; 6] = [
