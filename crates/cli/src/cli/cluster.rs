@@ -5,7 +5,8 @@
 //! writes them. Whatever could end one rank and not the others is agreed on first (`agree`), because a
 //! rank that leaves early would leave the others waiting in their next all-gather.
 
-use super::{cores, parse, pool, print, say, train, Report, Stop};
+use super::run::{train, Report};
+use super::{cores, parse, pool, print, say, Stop};
 use dynabatch_core::algorithms::Trainer;
 use dynabatch_core::data::file::DataFile;
 use dynabatch_core::data::Dataset;

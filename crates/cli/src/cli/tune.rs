@@ -1,7 +1,8 @@
 //! `dynabatch tune`: the core's search (`dynabatch_core::tune`), its candidates spread over this
 //! machine's threads, and the table.
 
-use super::{pool, print, say, DataArgs, Stop};
+use super::args::DataArgs;
+use super::{pool, print, say, Stop};
 use dynabatch_core::conditioning;
 use dynabatch_core::conditioning::RhoFit;
 use dynabatch_core::data::file::DataFile;
