@@ -22,7 +22,7 @@ use dynabatch_core::session::{Clock, Next};
 use serde::{Deserialize, Serialize};
 use web_sys::Blob;
 
-pub use dynabatch_core::session::Pace;
+pub use dynabatch_core::session::{Curvature, Pace};
 
 #[cfg(feature = "threads")]
 pub mod pool;
@@ -131,15 +131,6 @@ impl RunState {
             Next::Diverged(_) => RunState::Diverged,
         }
     }
-}
-
-/// Whether a run also estimates its problem's curvature at x* (`conditioning::at_optimum`) once it has
-/// f*, for the theory panel's guidance on ρ: the main run does, where its algorithm has a ρ to guide.
-/// It costs at most 80 Hessian-vector products (the Lanczos method; 160 full gradients), once per problem, off the main thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Curvature {
-    Measure,
-    Skip,
 }
 
 /// The page's clock, on its main thread and in Web Workers alike.

@@ -12,7 +12,7 @@
 mod read;
 
 use super::{Curvature, DateClock, Pace, RunData, RunHandle, RunState, Start};
-use dynabatch_core::conditioning::{self, Conditioning};
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
 use dynabatch_core::metrics::Row;
@@ -264,24 +264,21 @@ impl RunOnPool {
         if order.shared.cancelled.load(Ordering::Acquire) {
             return None;
         }
-        let session = match &order.data {
-            Some(data) => Session::with_data(&order.experiment, data, order.pace, order.fault),
-            None => Session::new(&order.experiment, order.pace, order.fault),
-        };
-        order.shared.post(session.trainer().start_row());
-        if order.curvature == Curvature::Measure {
-            // Beside f*, which building the trainer solved: x* is that solution's, and both are kept
-            // per problem, so a rerun with other settings finds them at once.
-            let problem = session.trainer().problem();
-            if let Some(c) =
-                conditioning::at_optimum(&order.experiment, order.data.as_ref(), problem)
-            {
-                let _ = order.shared.conditioning.set(c);
-            }
+        let shared = &order.shared;
+        let started = Session::start(
+            &order.experiment,
+            order.data.as_ref(),
+            order.pace,
+            order.fault,
+            order.curvature,
+            |_, start| shared.post(start),
+        );
+        if let Some(c) = started.conditioning {
+            let _ = shared.conditioning.set(c);
         }
         Some(RunOnPool {
             shared: order.shared,
-            session,
+            session: started.session,
             due: Due::At(now),
         })
     }

@@ -14,7 +14,8 @@ pub mod read;
 use super::{Curvature, DataInfo, DateClock, Pace, RunHandle, RunState, Start};
 use crate::faults;
 use crate::tuning::Outcome;
-use dynabatch_core::conditioning::{self, Conditioning};
+use dynabatch_core::algorithms::Trainer;
+use dynabatch_core::conditioning::Conditioning;
 use dynabatch_core::data::file::{DataError, Sha256};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link::Fault;
@@ -411,35 +412,30 @@ pub fn serial_worker_main(
         Some(Ok(file)) => Some(file),
         None => None,
     };
-    let session = match &file {
-        Some(file) => Session::with_data(&order.experiment, file, pace, fault),
-        None => Session::new(&order.experiment, pace, fault),
-    };
-    let start = session.trainer().start_row();
+    // The start row goes to the page at once; the curvature, which can take a while, after it.
+    let started = Session::start(
+        &order.experiment,
+        file.as_ref(),
+        pace,
+        fault,
+        order.curvature,
+        |trainer, start| {
+            send_progress(trainer, vec![start], RunState::at_start(order.paused), None)
+        },
+    );
     let mut commands = Commands::default();
     commands.set_paused(order.paused);
     RUN_IN_WORKER.with(|t| {
         *t.borrow_mut() = Some(RunInWorker {
-            session,
+            session: started.session,
             commands,
             rows: Vec::new(),
             scheduled: false,
             over: false,
         })
     });
-    let state = RunState::at_start(order.paused);
-    send_progress(vec![start], state, None);
-    if order.curvature == Curvature::Measure {
-        // Beside f*, which building the trainer solved (x* is that solution's), after the first row.
-        let estimate = RUN_IN_WORKER.with(|t| {
-            t.borrow().as_ref().and_then(|t| {
-                let problem = t.session.trainer().problem();
-                conditioning::at_optimum(&order.experiment, file.as_ref(), problem)
-            })
-        });
-        if let Some(c) = estimate {
-            report(&Report::Conditioning(c));
-        }
+    if let Some(c) = started.conditioning {
+        report(&Report::Conditioning(c));
     }
     let on_control =
         Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| control(event.data()));
@@ -509,7 +505,7 @@ fn schedule(wait_ms: f64) {
 }
 
 fn run_slice() {
-    let slice = RUN_IN_WORKER.with(|t| {
+    let next = RUN_IN_WORKER.with(|t| {
         let mut t = t.borrow_mut();
         let t = t.as_mut()?;
         t.scheduled = false;
@@ -519,31 +515,30 @@ fn run_slice() {
         };
         let next = t.session.advance(&DateClock, &mut page);
         t.over = !matches!(next, Next::After(_) | Next::Paused);
-        Some((next, std::mem::take(&mut t.rows)))
+        let diverged = match next {
+            Next::Diverged(quantity) => Some(quantity),
+            _ => None,
+        };
+        let rows = std::mem::take(&mut t.rows);
+        send_progress(t.session.trainer(), rows, RunState::after(next), diverged);
+        Some(next)
     });
-    let Some((next, rows)) = slice else { return };
-    let diverged = match next {
-        Next::Diverged(quantity) => Some(quantity),
-        _ => None,
-    };
-    send_progress(rows, RunState::after(next), diverged);
-    if let Next::After(wait_ms) = next {
+    if let Some(Next::After(wait_ms)) = next {
         schedule(wait_ms);
     }
 }
 
-fn send_progress(rows: Vec<Row>, state: RunState, diverged: Option<&'static str>) {
-    let (threads_used, thread_of_node) = RUN_IN_WORKER.with(|t| {
-        t.borrow().as_ref().map_or((0, Vec::new()), |t| {
-            let trainer = t.session.trainer();
-            (trainer.threads_used(), trainer.thread_of_node().to_vec())
-        })
-    });
+fn send_progress(
+    trainer: &Trainer,
+    rows: Vec<Row>,
+    state: RunState,
+    diverged: Option<&'static str>,
+) {
     report(&Report::Progress {
         rows,
         state: state as u8,
-        threads_used,
-        thread_of_node,
+        threads_used: trainer.threads_used(),
+        thread_of_node: trainer.thread_of_node().to_vec(),
         diverged: diverged.map(str::to_string),
     });
 }

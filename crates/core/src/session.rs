@@ -7,10 +7,12 @@
 //! wasm32-unknown-unknown; a fake one in the tests), so this logic is tested natively.
 
 use crate::algorithms::{planned_rounds, Progress, Stepped, Trainer};
+use crate::conditioning::{self, Conditioning};
 use crate::data::file::DataFile;
 use crate::experiment::Experiment;
 use crate::link::Fault;
 use crate::metrics::Row;
+use serde::{Deserialize, Serialize};
 
 /// Milliseconds since some fixed instant.
 pub trait Clock {
@@ -24,6 +26,23 @@ pub enum Pace {
     Watch,
     /// As fast as the workers go.
     Fast,
+}
+
+/// Whether a run also estimates its problem's curvature at x* (`conditioning::at_optimum`) once it has
+/// f*, for the theory panel's guidance on ρ: the page asks it of its main run, where its algorithm has a ρ
+/// to guide. It costs at most 80 Hessian-vector products (the Lanczos method; 160 full gradients), once
+/// per problem, off the main thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Curvature {
+    Measure,
+    Skip,
+}
+
+/// A run just started ([`Session::start`]): its session, and μ and L at x* where they were asked for and
+/// are known (strongly convex problems).
+pub struct Started {
+    pub session: Session,
+    pub conditioning: Option<Conditioning>,
 }
 
 /// What the page asked of a run since the session last looked: the latest pause switch, and how many
@@ -114,6 +133,37 @@ impl Session {
             pace,
             fault,
         )
+    }
+
+    /// Starts a run as both builds of the page do: builds its session (on `data` for problem=data), hands
+    /// its start row to `post_start` at once (with its trainer, for what a shell reports beside the row),
+    /// so that the page shows the run before anything slower, then estimates the curvature at x* if
+    /// `curvature` asks. Call it off the page's main thread.
+    pub fn start(
+        experiment: &Experiment,
+        data: Option<&DataFile>,
+        pace: Pace,
+        fault: Option<Fault>,
+        curvature: Curvature,
+        post_start: impl FnOnce(&Trainer, Row),
+    ) -> Started {
+        let session = match data {
+            Some(data) => Session::with_data(experiment, data, pace, fault),
+            None => Session::new(experiment, pace, fault),
+        };
+        post_start(&session.trainer, session.trainer.start_row());
+        // Beside f*, which building the trainer solved: x* is that solution's, and both are kept per
+        // problem, so a rerun with other settings finds them at once.
+        let conditioning = match curvature {
+            Curvature::Measure => {
+                conditioning::at_optimum(experiment, data, session.trainer.problem())
+            }
+            Curvature::Skip => None,
+        };
+        Started {
+            session,
+            conditioning,
+        }
     }
 
     fn on(experiment: &Experiment, trainer: Trainer, pace: Pace, fault: Option<Fault>) -> Session {

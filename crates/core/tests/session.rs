@@ -4,7 +4,7 @@
 use dynabatch_core::algorithms::Trainer;
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::metrics::Row;
-use dynabatch_core::session::{Clock, Commands, Host, Next, Pace, Session, SLICE_MS};
+use dynabatch_core::session::{Clock, Commands, Curvature, Host, Next, Pace, Session, SLICE_MS};
 use std::cell::Cell;
 
 /// Time moves only when told, or by `tick` at every reading.
@@ -106,6 +106,37 @@ fn a_session_on_a_data_file_gives_the_rows_of_its_trainer() {
     assert_eq!(run_to_end(&mut session, &clock, &mut page), Next::Done);
     assert_eq!(page.rows, Trainer::with_data(&e, &data).run_to_end());
     assert_eq!(page.rows.len(), 31);
+}
+
+/// Both builds of the page start a run with `Session::start`: the start row first, before the
+/// curvature, which is measured only when asked for.
+#[test]
+fn a_started_run_hands_over_its_start_row_and_measures_the_curvature_only_if_asked() {
+    let e = experiment(SHORT);
+    let mut posted = Vec::new();
+    let started = Session::start(
+        &e,
+        None,
+        Pace::Fast,
+        None,
+        Curvature::Measure,
+        |trainer, row| {
+            assert_eq!(trainer.round(), 0);
+            posted.push(row);
+        },
+    );
+    assert_eq!(posted, [Trainer::new(&e).start_row()]);
+    assert!(
+        started.conditioning.is_some(),
+        "breast-cancer is strongly convex"
+    );
+    let skipped = Session::start(&e, None, Pace::Fast, None, Curvature::Skip, |_, _| {});
+    assert!(skipped.conditioning.is_none());
+    let (clock, mut page) = (FakeClock::ticking(1.0), Page::default());
+    let mut session = started.session;
+    page.rows.extend(posted);
+    assert_eq!(run_to_end(&mut session, &clock, &mut page), Next::Done);
+    assert_eq!(page.rows, Trainer::new(&e).run_to_end());
 }
 
 #[test]
