@@ -2,7 +2,7 @@
 //! computes its own block of nodes, then one all-gather hands every process every node's round result,
 //! so that each goes on with all N, exactly as one process holding every node would.
 
-use super::trainer::{NodeMemory, NodeNoise};
+use super::trainer::round::{NodeMemory, NodeNoise};
 use crate::nodes::{self, nodes_of, on_every_node_into, Exchange, Placement};
 use std::ops::Range;
 

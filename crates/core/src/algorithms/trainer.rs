@@ -1,16 +1,22 @@
-//! `Trainer`: one run of any of the four algorithms, advanced a round at a time.
+//! `Trainer`: one run of any of the five algorithms, advanced a round at a time. This is the driver:
+//! building a run, stepping it to its recorded rounds, divergence, and the rows. What each algorithm does
+//! in a round is in `round`, and what decides each round's samples and step size in `plan`.
+
+mod plan;
+pub(super) mod round;
 
 use super::cluster::Cluster;
-use super::schedule::{catalyst_shape, local_schedule, local_steps, record_every, Schedule};
+use super::schedule::record_every;
 use crate::data::file::DataFile;
-use crate::experiment::{Alg, Experiment};
+use crate::experiment::Experiment;
 use crate::metrics::Row;
 use crate::network::Network;
-use crate::nodes::{self, average_in_node_order, on_every_node_into, Exchange, Placement};
-use crate::noise::{NoiseScale, TwoBatch};
+use crate::nodes::{self, on_every_node_into, Exchange, Placement};
+use crate::noise::NoiseScale;
 use crate::optimum;
 use crate::problems::{self, math::dot, Problem};
-use crate::rng::{Purpose, Stream};
+use plan::{Plan, StepSize};
+use round::{NodeMemory, Site};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Progress {
@@ -24,147 +30,6 @@ pub enum Progress {
     },
 }
 
-/// What decides the next round, per algorithm.
-enum Plan {
-    /// CR-PSGD and PSGD: one schedule for the whole run.
-    Batches(Schedule),
-    /// Algorithm 2: outer step `outer` of `outers`, each a CR-PSGD run on h_θ(·; anchor).
-    Catalyst {
-        outer: u64,
-        outers: u64,
-        inner_budget: u64,
-        inner: Schedule,
-        anchor: Vec<f64>,
-    },
-    /// Local SGD: each round costs H·B₁ samples per node.
-    Local { steps: u64, rounds: Schedule },
-    /// Adaptive batches: each round's batch from the noise measured so far ([`Adaptive::next`]).
-    Adaptive(Adaptive),
-}
-
-/// The norm test of Byrd, Chin, Nocedal & Wu (2012) on the measured noise scale: the next per-node batch
-/// is B_{t+1} = max(B_t, min(⌈ρ·B_t⌉, ⌈B_noise/(N·η²)⌉)), so the averaged gradient's noise stays near η times
-/// its size, growing by at most ρ per round (early estimates are noisy: uncapped, they spend the budget
-/// in a few huge rounds) and never shrinking.
-#[derive(Clone, Copy, Debug)]
-struct Adaptive {
-    /// B_t, 0 before the first round.
-    batch: u64,
-    used: u64,
-    budget: u64,
-    first_batch: u64,
-    rho: f64,
-    /// N·η²: B_noise over this is the per-node batch the test asks for.
-    nodes_eta_squared: f64,
-}
-
-impl Adaptive {
-    /// The next round's batch given the noise scale so far (`None` while the noise swamps the gradient:
-    /// then the batch grows by the cap); `None` when it would take a node past the budget.
-    fn next(&self, noise_scale: Option<f64>) -> Option<u64> {
-        let batch = if self.batch == 0 {
-            self.first_batch.max(1)
-        } else {
-            let capped = libm::ceil(self.rho * self.batch as f64);
-            let asked = noise_scale.map_or(capped, |b| libm::ceil(b / self.nodes_eta_squared));
-            // Saturating: a batch past u64 fits no budget.
-            (capped.min(asked) as u64).max(self.batch)
-        };
-        self.used.checked_add(batch).filter(|&u| u <= self.budget)?;
-        Some(batch)
-    }
-}
-
-/// γ_t, the step size of a step, from the samples per node s_t used before it in the whole run (for
-/// Catalyst across its outer steps too, so that its steps keep shrinking rather than restart with each
-/// subproblem; for local SGD before each local step).
-#[derive(Clone, Copy, Debug)]
-enum StepSize {
-    /// γ: `decay` = 0.
-    Constant(f64),
-    /// γ·τ/(τ + s_t): γ until s_t nears τ, then shrinking like 1/s_t, as SGD needs to reach O(1/(NT))
-    /// with a fixed batch (the mirror image of growing the batch).
-    Decaying { gamma: f64, tau: f64 },
-}
-
-impl StepSize {
-    fn new(experiment: &Experiment) -> StepSize {
-        // τ = 0 takes γ itself, not γ·τ/(τ + s) with τ/(τ + s) = 1: runs without decay keep their bits.
-        if experiment.decay > 0.0 {
-            StepSize::Decaying {
-                gamma: experiment.gamma,
-                tau: experiment.decay,
-            }
-        } else {
-            StepSize::Constant(experiment.gamma)
-        }
-    }
-
-    /// γ_t after `used` samples per node.
-    fn after(self, used: u64) -> f64 {
-        match self {
-            StepSize::Constant(gamma) => gamma,
-            StepSize::Decaying { gamma, tau } => gamma * tau / (tau + used as f64),
-        }
-    }
-}
-
-/// What a node keeps from round to round, so that rounds do not allocate.
-pub(super) struct NodeMemory {
-    /// What the node hands to the all-reduce: its mini-batch gradient, or local SGD's model.
-    pub(super) result: Vec<f64>,
-    /// Local SGD's gradient for each local step (empty for the other algorithms).
-    step: Vec<f64>,
-    /// The node's share of the round's noise-scale measurement (see [`noise_measurement`]).
-    pub(super) noise: NodeNoise,
-}
-
-/// What a node measures for the gradient noise scale, from the gradient it takes at the round's
-/// starting point x_t: its batch's gradient for CR-PSGD, PSGD and Catalyst, and the first of its H
-/// local steps for local SGD (the only one that every node takes at the same point).
-pub(super) enum NodeNoise {
-    /// One of N ≥ 2 nodes: |gᵢ|², and for local SGD the gradient gᵢ itself (for the nodes' mean).
-    Node { square: f64, gradient: Vec<f64> },
-    /// The only node: its batch split in two (`None` for a batch of one sample).
-    Alone {
-        first_half: Vec<f64>,
-        round: Option<TwoBatch>,
-    },
-}
-
-impl NodeNoise {
-    /// The mini-batch gradient of `batch` samples into `out`, exactly as `Problem::minibatch_gradient`
-    /// computes it, measured on the way.
-    fn gradient(
-        &mut self,
-        problem: &dyn Problem,
-        w: &[f64],
-        stream: &mut Stream,
-        batch: u64,
-        out: &mut [f64],
-    ) {
-        match self {
-            NodeNoise::Node { square, gradient } => {
-                problem.minibatch_gradient(w, stream, batch, out);
-                *square = dot(out, out);
-                if !gradient.is_empty() {
-                    gradient.copy_from_slice(out);
-                }
-            }
-            NodeNoise::Alone { first_half, round } => {
-                let split = batch / 2;
-                if split == 0 {
-                    problem.minibatch_gradient(w, stream, batch, out);
-                    *round = None;
-                } else {
-                    problem.minibatch_gradient_split(w, stream, batch, split, out, first_half);
-                    *round = Some(TwoBatch::halves(out, first_half, batch, split));
-                }
-            }
-        }
-    }
-}
-
 /// What [`Trainer::step_within`] did.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Stepped {
@@ -174,54 +39,6 @@ pub enum Stepped {
     Unrecorded,
     /// The run is over (done or diverged): no round ran.
     Over,
-}
-
-/// The round's noise-scale measurement, of `batch` samples per node: one node's halves, or the nodes'
-/// gradients (small) against their mean `mean` (big). `None` for one node with a batch of one sample.
-fn noise_measurement(nodes: &[NodeMemory], batch: u64, mean: &[f64]) -> Option<TwoBatch> {
-    match nodes {
-        [NodeMemory {
-            noise: NodeNoise::Alone { round, .. },
-            ..
-        }] => *round,
-        nodes => {
-            let squares = nodes.iter().map(|n| match n.noise {
-                NodeNoise::Node { square, .. } => square,
-                // Only a single node is alone (`Trainer::new`); were one not, nothing would be reported.
-                NodeNoise::Alone { .. } => f64::NAN,
-            });
-            Some(TwoBatch::nodes(squares, batch, dot(mean, mean)))
-        }
-    }
-}
-
-/// Which nodes a trainer computes, and on which threads.
-enum Site {
-    /// All of them, on the current rayon pool (a round of little work on the calling thread alone:
-    /// `Placement`).
-    Pool,
-    /// All of them, one after another on the calling thread: for many small runs at once, one per
-    /// thread (`tune`), where spreading each round would only make the threads wait on each other.
-    ThisThread,
-    /// This process's block of them, then swapped with the other processes'.
-    Cluster(Cluster),
-}
-
-/// Runs `work(node, memory)` for every node, where `site` and `placement` say.
-fn on_nodes<W>(
-    site: &mut Site,
-    placement: Placement,
-    thread_of_node: &mut [usize],
-    nodes: &mut [NodeMemory],
-    work: W,
-) where
-    W: Fn(usize, &mut NodeMemory) + Sync,
-{
-    match site {
-        Site::Pool => on_every_node_into(placement, thread_of_node, nodes, work),
-        Site::ThisThread => on_every_node_into(Placement::Here, thread_of_node, nodes, work),
-        Site::Cluster(cluster) => cluster.on_every_node(placement, thread_of_node, nodes, work),
-    }
 }
 
 pub struct Trainer {
@@ -275,51 +92,9 @@ impl Trainer {
         let f_star = optimum::reference(experiment, data, problem.as_ref());
         let x = problem.initial_point();
         let x_len = x.len();
-        let plan = match experiment.alg {
-            Alg::CrPsgd | Alg::Psgd => Plan::Batches(Schedule::for_experiment(experiment)),
-            Alg::Catalyst => {
-                let (outers, inner_budget) = catalyst_shape(experiment);
-                let inner = Schedule::new(experiment.first_batch, experiment.rho, inner_budget);
-                Plan::Catalyst {
-                    outer: 1,
-                    outers,
-                    inner_budget,
-                    inner,
-                    anchor: x.clone(),
-                }
-            }
-            Alg::Local => Plan::Local {
-                steps: local_steps(experiment),
-                rounds: local_schedule(experiment),
-            },
-            Alg::Adaptive => Plan::Adaptive(Adaptive {
-                batch: 0,
-                used: 0,
-                budget: experiment.budget,
-                first_batch: experiment.first_batch,
-                rho: experiment.rho,
-                nodes_eta_squared: experiment.nodes as f64 * experiment.eta * experiment.eta,
-            }),
-        };
-        let local = experiment.alg == Alg::Local;
-        let alone = experiment.nodes == 1;
+        let plan = Plan::new(experiment, &x);
         let nodes = (0..experiment.nodes)
-            .map(|_| NodeMemory {
-                result: vec![0.0; x_len],
-                step: vec![0.0; if local { x_len } else { 0 }],
-                noise: if alone {
-                    NodeNoise::Alone {
-                        first_half: vec![0.0; x_len],
-                        round: None,
-                    }
-                } else {
-                    NodeNoise::Node {
-                        square: 0.0,
-                        // Local SGD's nodes overwrite their first gradient; the others keep it in `result`.
-                        gradient: vec![0.0; if local { x_len } else { 0 }],
-                    }
-                },
-            })
+            .map(|_| NodeMemory::for_experiment(experiment, x_len))
             .collect();
         Trainer {
             f_star,
@@ -447,183 +222,6 @@ impl Trainer {
         match self.plan {
             Plan::Local { .. } => &self.x,
             _ => &self.direction,
-        }
-    }
-
-    /// The per-node samples of the next round, advancing the plan; `None` when no round fits.
-    fn next_round_samples(&mut self) -> Option<u64> {
-        match &mut self.plan {
-            Plan::Batches(schedule) => schedule.next(),
-            Plan::Local { rounds, .. } => rounds.next(),
-            Plan::Adaptive(adaptive) => {
-                let batch = adaptive.next(self.noise_scale.value())?;
-                adaptive.batch = batch;
-                adaptive.used += batch;
-                Some(batch)
-            }
-            Plan::Catalyst {
-                outer,
-                outers,
-                inner_budget,
-                inner,
-                anchor,
-            } => loop {
-                if let Some(batch) = inner.next() {
-                    return Some(batch);
-                }
-                if *outer >= *outers || self.first_batch > *inner_budget {
-                    return None;
-                }
-                // y(k) is where the last inner run ended; the next subproblem is centred there.
-                *outer += 1;
-                anchor.copy_from_slice(&self.x);
-                *inner = Schedule::new(self.first_batch, self.rho, *inner_budget);
-            },
-        }
-    }
-
-    fn has_next_round(&self) -> bool {
-        self.peek_next_round_samples().is_some()
-    }
-
-    /// What `next_round_samples` will return, without advancing the plan.
-    fn peek_next_round_samples(&self) -> Option<u64> {
-        match &self.plan {
-            Plan::Batches(schedule) => schedule.clone().next(),
-            Plan::Local { rounds, .. } => rounds.clone().next(),
-            Plan::Adaptive(adaptive) => adaptive.next(self.noise_scale.value()),
-            Plan::Catalyst {
-                outer,
-                outers,
-                inner_budget,
-                inner,
-                ..
-            } => inner.clone().next().or_else(|| {
-                // The next outer step's inner run, whose first batch is B₁ (at least 1).
-                (outer < outers && self.first_batch <= *inner_budget)
-                    .then_some(self.first_batch.max(1))
-            }),
-        }
-    }
-
-    /// Where a round of `samples` per node places this process's nodes on the current pool.
-    fn placement(&self, samples: u64) -> Placement {
-        let here = match &self.site {
-            Site::Cluster(cluster) => cluster.nodes_here(),
-            Site::Pool | Site::ThisThread => self.nodes.len(),
-        };
-        let work_per_node = samples.saturating_mul(self.x.len() as u64);
-        match self.site {
-            Site::ThisThread => Placement::Here,
-            Site::Pool | Site::Cluster(_) => {
-                Placement::of_round(here, work_per_node, self.spread_min_work)
-            }
-        }
-    }
-
-    /// One communication round: every node works on its own samples, then the results are averaged.
-    /// `used_before` is the samples per node the run used before this round (what the step size decays by).
-    fn run_round(&mut self, samples: u64, used_before: u64) {
-        let placement = self.placement(samples);
-        self.placement = placement;
-        let (problem, x, seed, round) = (self.problem.as_ref(), &self.x, self.seed, self.round);
-        let stream = |node: usize| {
-            Stream::new(
-                seed,
-                Purpose::Node {
-                    node: node as u64,
-                    round,
-                },
-            )
-        };
-        match &self.plan {
-            Plan::Batches(_) | Plan::Catalyst { .. } | Plan::Adaptive(_) => {
-                on_nodes(
-                    &mut self.site,
-                    placement,
-                    &mut self.thread_of_node,
-                    &mut self.nodes,
-                    |node, memory| {
-                        let out = &mut memory.result;
-                        memory
-                            .noise
-                            .gradient(problem, x, &mut stream(node), samples, out);
-                    },
-                );
-                let gradients = self.nodes.iter().map(|n| &n.result);
-                average_in_node_order(gradients, &mut self.direction);
-                // Before Catalyst's proximal term: it is exact, so it adds nothing to tr Σ, and B_noise is
-                // then f's own at x_t, comparable across algorithms (h_θ's would restart at each outer step).
-                if let Some(round) = noise_measurement(&self.nodes, samples, &self.direction) {
-                    self.noise_scale.observe(round);
-                }
-                if let Plan::Catalyst { anchor, .. } = &self.plan {
-                    // ∇h_θ(x; y) = ∇f(x) + θ(x − y): the proximal term is exact, not sampled.
-                    let theta = self.theta;
-                    self.direction
-                        .iter_mut()
-                        .zip(x.iter().zip(anchor))
-                        .for_each(|(g, (xi, yi))| *g += theta * (xi - yi));
-                }
-                let gamma = self.step_size.after(used_before);
-                self.x
-                    .iter_mut()
-                    .zip(&self.direction)
-                    .for_each(|(xi, g)| *xi -= gamma * g);
-            }
-            Plan::Local { steps, .. } => {
-                let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
-                on_nodes(
-                    &mut self.site,
-                    placement,
-                    &mut self.thread_of_node,
-                    &mut self.nodes,
-                    |node, memory| {
-                        let (model, g, mut samples) =
-                            (&mut memory.result, &mut memory.step, stream(node));
-                        model.copy_from_slice(x);
-                        for step in 0..steps {
-                            if step == 0 {
-                                memory
-                                    .noise
-                                    .gradient(problem, model, &mut samples, batch, g);
-                            } else {
-                                problem.minibatch_gradient(model, &mut samples, batch, g);
-                            }
-                            let gamma = step_size.after(used_before + step * batch);
-                            model
-                                .iter_mut()
-                                .zip(g.iter())
-                                .for_each(|(m, gi)| *m -= gamma * gi);
-                        }
-                    },
-                );
-                let models = self.nodes.iter().map(|n| &n.result);
-                average_in_node_order(models, &mut self.x);
-                // `direction` has no other use in local SGD, which averages models.
-                if self.nodes.len() > 1 {
-                    let first_steps = self.nodes.iter().map(|n| match &n.noise {
-                        NodeNoise::Node { gradient, .. } => &gradient[..],
-                        NodeNoise::Alone { .. } => &[],
-                    });
-                    average_in_node_order(first_steps, &mut self.direction);
-                }
-                if let Some(round) = noise_measurement(&self.nodes, batch, &self.direction) {
-                    self.noise_scale.observe(round);
-                }
-            }
-        }
-        self.threads_used |= self
-            .thread_of_node
-            .iter()
-            .fold(0u64, |mask, &t| mask | 1 << (t % 64));
-    }
-
-    /// For local SGD a round's samples are H batches of B₁; its `batch` column is B₁.
-    fn batch_of(&self, samples: u64) -> u64 {
-        match self.plan {
-            Plan::Local { steps, .. } => samples / steps,
-            _ => samples,
         }
     }
 
