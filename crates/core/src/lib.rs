@@ -1,7 +1,8 @@
 //! Dynabatch: parallel SGD with dynamically growing batch sizes (Yu & Jin, ICML 2019), as a library.
 //!
-//! The pure core (everything but `web`) knows nothing of the browser: it is deterministic, runs natively
-//! under `cargo test`, and is shared by the page and the `dynabatch` CLI. See ARCHITECTURE.md.
+//! It knows nothing of the browser (no browser crate in its tree, for any target): it is deterministic, runs
+//! natively under `cargo test`, and is shared by the page (the root package) and the `dynabatch` CLI
+//! (`crates/cli`), which bring what it lacks (a clock, threads, files, a screen). See ARCHITECTURE.md.
 
 // `std::simd` fixes the kernels' vector layout where LLVM's auto-vectoriser chose a worse one
 // (`problems::math::dots`). The toolchain is pinned to a nightly anyway (rust-toolchain.toml: the page's

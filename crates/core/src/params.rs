@@ -131,7 +131,7 @@ pub const PARAMS: &[ParamSpec] = &[
         name: "alg",
         label: "Algorithm",
         symbol: "",
-        help: "crpsgd: CR-PSGD, batches grow by ρ each round (Algorithm 1). psgd: classic parallel SGD with a fixed batch B₁. catalyst: CR-PSGD-Catalyst, CR-PSGD on a sequence of proximal subproblems (Algorithm 2). local: local SGD, H local steps between averages.",
+        help: "crpsgd: CR-PSGD, batches grow by ρ each round (Algorithm 1). psgd: classic parallel SGD with a fixed batch B₁. catalyst: CR-PSGD-Catalyst, CR-PSGD on a sequence of proximal subproblems (Algorithm 2). local: local SGD, H local steps between averages. adaptive: adaptive batches, each round's batch grown by the norm test when the measured gradient noise asks for it (by at most ρ per round).",
         domain: Domain::Choice(Choices::Alg),
         default: Value::Alg(Alg::CrPsgd),
         applies_to: AppliesTo::All,

@@ -3,7 +3,9 @@
 //! - `crpsgd`: CR-PSGD, Algorithm 1 of Yu & Jin (ICML 2019);
 //! - `psgd`: its fixed-batch special case (ρ = 1);
 //! - `catalyst`: CR-PSGD-Catalyst, Algorithm 2;
-//! - `local`: local SGD, the communication-saving baseline.
+//! - `local`: local SGD, the communication-saving baseline;
+//! - `adaptive`: adaptive batches, each round's batch set by the norm test (Byrd et al. 2012) on the
+//!   gradient noise measured so far, growing by at most ρ per round.
 
 mod cluster;
 mod schedule;
