@@ -38,6 +38,8 @@ pub struct Experiment {
     pub eta: f64,
     /// τ, the step decay in samples per node: γ_t = γ·τ/(τ + s_t). 0 is a constant γ.
     pub decay: f64,
+    /// β, heavy-ball momentum; 0 is plain SGD.
+    pub momentum: f64,
     /// T, the SFO budget per node.
     pub budget: u64,
     pub seed: u64,
@@ -88,6 +90,7 @@ impl Default for Experiment {
             first_batch: table(Param::FirstBatch),
             gamma: table(Param::Gamma),
             decay: table(Param::Decay),
+            momentum: table(Param::Momentum),
             eta: table(Param::Eta),
             budget: table(Param::Budget),
             seed: table(Param::Seed),
@@ -262,6 +265,7 @@ impl Experiment {
             Param::FirstBatch => self.first_batch.value(),
             Param::Gamma => self.gamma.value(),
             Param::Decay => self.decay.value(),
+            Param::Momentum => self.momentum.value(),
             Param::Eta => self.eta.value(),
             Param::Budget => self.budget.value(),
             Param::Seed => self.seed.value(),
@@ -299,6 +303,7 @@ impl Experiment {
             Param::FirstBatch => put(&mut self.first_batch, param, value),
             Param::Gamma => put(&mut self.gamma, param, value),
             Param::Decay => put(&mut self.decay, param, value),
+            Param::Momentum => put(&mut self.momentum, param, value),
             Param::Eta => put(&mut self.eta, param, value),
             Param::Budget => put(&mut self.budget, param, value),
             Param::Seed => put(&mut self.seed, param, value),

@@ -32,7 +32,10 @@ impl Network {
             latency_s: experiment.latency_ms / 1e3,
             bandwidth_bytes_s: experiment.bandwidth_mb_s * 1e6,
             sfo_time_s: experiment.sfo_time_us / 1e6,
-            model_bytes: parameters as u64 * BYTES_PER_PARAMETER,
+            // Local SGD with momentum averages the nodes' velocities beside their models.
+            model_bytes: crate::algorithms::exchanged_vectors(experiment)
+                * parameters as u64
+                * BYTES_PER_PARAMETER,
         }
     }
 

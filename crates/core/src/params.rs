@@ -22,6 +22,7 @@ pub enum Param {
     FirstBatch,
     Gamma,
     Decay,
+    Momentum,
     Budget,
     Seed,
     Lambda,
@@ -125,6 +126,10 @@ pub const ETA_DEFAULT: f64 = 1.0;
 /// whole of any run, so larger values could not be told from a constant step.
 pub const MAX_DECAY: f64 = 1000.0 * MAX_BUDGET as f64;
 
+/// Largest momentum β: the heavy ball's steps add up to γ/(1 − β) times a plain step, so β = 1 would never
+/// forget a gradient and past 0.999 a run amplifies each step more than a thousandfold.
+pub const MAX_MOMENTUM: f64 = 0.999;
+
 pub const PARAMS: &[ParamSpec] = &[
     ParamSpec {
         param: Param::Alg,
@@ -225,6 +230,19 @@ pub const PARAMS: &[ParamSpec] = &[
         domain: Domain::Real {
             min: 0.0,
             max: MAX_DECAY,
+        },
+        default: Value::Real(0.0),
+        applies_to: AppliesTo::All,
+    },
+    ParamSpec {
+        param: Param::Momentum,
+        name: "momentum",
+        label: "Momentum",
+        symbol: "β",
+        help: "Heavy-ball momentum: v ← βv + ḡ, x ← x − γ_t·v, with v = 0 at the start. 0: plain SGD, the paper's analysis. Local SGD: each node carries its v through its H local steps, and the v are averaged with the models at each communication (twice the bytes). Catalyst: v starts again from 0 with each new proximal subproblem.",
+        domain: Domain::Real {
+            min: 0.0,
+            max: MAX_MOMENTUM,
         },
         default: Value::Real(0.0),
         applies_to: AppliesTo::All,

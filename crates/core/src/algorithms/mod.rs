@@ -8,9 +8,12 @@
 //!   gradient noise measured so far, growing by at most ρ per round.
 
 mod cluster;
+mod momentum;
 mod schedule;
 mod trainer;
 
+pub use momentum::exchanged_vectors;
+pub(crate) use momentum::Momentum;
 pub use schedule::{
     batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
     record_every, Schedule,
