@@ -1,6 +1,6 @@
 //! Algorithm 1's batch schedule and stopping rule, exactly as the paper states them.
 
-use dynabatch_core::algorithms::{batch_size, planned_rounds, Schedule, Trainer};
+use dynabatch_core::algorithms::{batch_size, planned_rounds, ramp_batch, Schedule, Trainer};
 use dynabatch_core::experiment::Experiment;
 use proptest::prelude::*;
 
@@ -52,7 +52,51 @@ fn huge_growth_saturates_instead_of_overflowing() {
     );
 }
 
+#[test]
+fn the_ramp_grows_linearly_in_the_samples_used_then_holds_its_cap_until_the_budget() {
+    // B₁ = 2 to B_max = 10 over S = 20 samples: B = 2 + ⌊8·s/20⌋ for s < 20, then 10.
+    // s: 0 → 2, 2 → 2 (⌊0.8⌋), 4 → 3 (⌊1.6⌋), 7 → 4 (⌊2.8⌋), 11 → 6 (⌊4.4⌋), 17 → 8 (⌊6.8⌋), 25 → 10, …
+    let batches: Vec<u64> = Schedule::ramp(2, 10, 20, 60).collect();
+    // 35 used up the ramp, then B_max: 45 and 55 fit T = 60, 65 would not and is not run.
+    assert_eq!(batches, [2, 2, 3, 4, 6, 8, 10, 10, 10]);
+    assert_eq!(batches.iter().sum::<u64>(), 55);
+    assert_eq!(Schedule::ramp(2, 10, 20, 60).rounds(), 9);
+    // A round that ends exactly at T is run.
+    assert_eq!(Schedule::ramp(2, 10, 20, 65).count(), 10);
+    // A cap of B₁ is a fixed batch, whatever the length; a ramp longer than T never reaches its cap.
+    let flat: Vec<u64> = Schedule::ramp(3, 3, 50, 100).collect();
+    assert_eq!(flat, Schedule::new(3, 1.0, 100).collect::<Vec<_>>());
+    assert!(Schedule::ramp(1, 1000, 1_000_000, 500).all(|b| b < 1000));
+    assert_eq!(ramp_batch(2, 10, 20, 19), 9, "2 + ⌊8·19/20⌋");
+    assert_eq!(
+        ramp_batch(5, u64::MAX, 7, 6),
+        5 + (u64::MAX - 5) / 7 * 6 + 6 * ((u64::MAX - 5) % 7) / 7,
+        "in exact integers, without overflow"
+    );
+}
+
 proptest! {
+    /// The ramp never shrinks, never passes its cap, takes B₁ first, stays within T and stops at the first
+    /// round that would pass it; `rounds` counts it in closed form after the ramp.
+    #[test]
+    fn the_ramp_keeps_the_stopping_rule(b1 in 1u64..20, extra in 0u64..200, length in 1u64..5_000, budget in 1u64..20_000) {
+        let cap = b1 + extra;
+        let schedule = Schedule::ramp(b1, cap, length, budget);
+        let batches: Vec<u64> = schedule.clone().collect();
+        let total: u64 = batches.iter().sum();
+        prop_assert!(total <= budget);
+        let mut used = 0;
+        for &b in &batches {
+            prop_assert_eq!(b, ramp_batch(b1, cap, length, used));
+            prop_assert!((b1..=cap).contains(&b));
+            used += b;
+        }
+        prop_assert!(batches.windows(2).all(|w| w[0] <= w[1]));
+        prop_assert!(total + ramp_batch(b1, cap, length, total) > budget, "a further round would have fitted");
+        prop_assert_eq!(schedule.rounds(), batches.len() as u64);
+    }
+
+
     /// The run takes B_t = ⌊ρ^(t−1)B₁⌋ while the per-node total stays within T, and stops at the first round
     /// that would pass it.
     #[test]

@@ -16,6 +16,6 @@ pub use momentum::exchanged_vectors;
 pub(crate) use momentum::Momentum;
 pub use schedule::{
     batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
-    record_every, Schedule,
+    ramp_batch, record_every, Schedule,
 };
 pub use trainer::{Progress, Stepped, Trainer};

@@ -13,11 +13,31 @@ pub fn batch_size(first_batch: u64, rho: f64, t: u64) -> u64 {
     }
 }
 
-/// The batches of Algorithm 1: B₁, B₂, … while Σ_{τ≤t} B_τ ≤ T.
+/// GPT-3's batch ramp (Brown et al. 2020): after `used` samples per node, B = B₁ + ⌊(B_max − B₁)·used/S⌋
+/// while used < S, then B_max. In integers, so that every machine agrees without a float's rounding.
+pub fn ramp_batch(first_batch: u64, cap: u64, length: u64, used: u64) -> u64 {
+    if used >= length {
+        return cap;
+    }
+    let grown = u128::from(cap.saturating_sub(first_batch)) * u128::from(used) / u128::from(length);
+    // grown < cap − B₁, since used < S: the sum stays below the cap.
+    first_batch + grown as u64
+}
+
+/// How a schedule's batches grow.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Growth {
+    /// B_t = ⌊ρ^(t−1)·B₁⌋ (ρ = 1: a fixed batch).
+    Geometric { rho: f64 },
+    /// Linearly in the samples used, from B₁ to `cap` over the first `length` samples per node.
+    Ramp { cap: u64, length: u64 },
+}
+
+/// The batches of Algorithm 1: B₁, B₂, … while Σ_{τ≤t} B_τ ≤ T (or the ramp's, under the same rule).
 #[derive(Clone, Debug)]
 pub struct Schedule {
     first_batch: u64,
-    rho: f64,
+    growth: Growth,
     budget: u64,
     next_round: u64,
     used: u64,
@@ -28,7 +48,22 @@ impl Schedule {
         Schedule {
             // A batch of 0 would be a round without samples, repeated forever: 1 is the least batch.
             first_batch: first_batch.max(1),
-            rho,
+            growth: Growth::Geometric { rho },
+            budget,
+            next_round: 1,
+            used: 0,
+        }
+    }
+
+    /// The ramp from B₁ to `cap` (at least B₁) over the first `length` samples per node (at least 1).
+    pub fn ramp(first_batch: u64, cap: u64, length: u64, budget: u64) -> Schedule {
+        let first_batch = first_batch.max(1);
+        Schedule {
+            first_batch,
+            growth: Growth::Ramp {
+                cap: cap.max(first_batch),
+                length: length.max(1),
+            },
             budget,
             next_round: 1,
             used: 0,
@@ -46,10 +81,21 @@ impl Schedule {
 
     /// How many rounds the schedule has (in closed form for fixed batches, which may have a million).
     pub fn rounds(&self) -> u64 {
-        if self.rho == 1.0 {
-            (self.budget - self.used) / self.first_batch
-        } else {
-            self.clone().count() as u64
+        match self.growth {
+            Growth::Geometric { rho } if rho == 1.0 => (self.budget - self.used) / self.first_batch,
+            Growth::Geometric { .. } => self.clone().count() as u64,
+            Growth::Ramp { cap, length } => {
+                // Round by round up the ramp, then a fixed batch of B_max in closed form.
+                let mut rest = self.clone();
+                let mut rounds = 0;
+                while rest.used < length {
+                    if rest.next().is_none() {
+                        return rounds;
+                    }
+                    rounds += 1;
+                }
+                rounds + (rest.budget - rest.used) / cap
+            }
         }
     }
 }
@@ -57,7 +103,10 @@ impl Schedule {
 impl Iterator for Schedule {
     type Item = u64;
     fn next(&mut self) -> Option<u64> {
-        let batch = batch_size(self.first_batch, self.rho, self.next_round);
+        let batch = match self.growth {
+            Growth::Geometric { rho } => batch_size(self.first_batch, rho, self.next_round),
+            Growth::Ramp { cap, length } => ramp_batch(self.first_batch, cap, length, self.used),
+        };
         // ρ < 1 (which no link can give) would shrink batches to 0: a round without samples ends the run.
         if batch == 0 {
             return None;
