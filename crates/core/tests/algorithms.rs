@@ -254,3 +254,83 @@ fn adaptive_batches_follow_the_norm_test_on_the_reported_noise_scale() {
         assert!(last.sfo + norm_test(last).0 > e.budget, "{query}");
     }
 }
+
+#[test]
+fn heavy_ball_momentum_follows_its_definition_bit_for_bit() {
+    // Without noise (σ = 0) every sample gradient is ∇f itself, so the run is v ← βv + ∇f(x), x ← x − γv
+    // from v = 0, computed here by hand with the problem's own ∇f.
+    let query = "alg=psgd&problem=landscape&sigma=0&x0=3&y0=-2.5&N=2&B1=1&gamma=0.05&momentum=0.9&T=6&every=1";
+    let e = experiment(query);
+    let trainer = Trainer::new(&e);
+    let (mut x, mut v, mut g) = ([3.0, -2.5], [0.0; 2], [0.0; 2]);
+    let mut expected = vec![x];
+    for _ in 0..6 {
+        trainer.problem().gradient(&x, &mut g);
+        for k in 0..2 {
+            v[k] = 0.9 * v[k] + g[k];
+            x[k] -= 0.05 * v[k];
+        }
+        expected.push(x);
+    }
+    assert_eq!(points(query), expected);
+    // Momentum changes the run: the same link without it does not take these steps.
+    assert_ne!(points(&query.replace("&momentum=0.9", "")), expected);
+}
+
+#[test]
+fn local_sgd_averages_the_velocities_so_one_local_step_is_psgd_with_momentum() {
+    // Without noise both nodes take the same steps, so averaging two changes no bit, and with H = 1 each
+    // round is one heavy-ball step from the averaged model and velocity: PSGD's, bit for bit.
+    let psgd = "alg=psgd&problem=landscape&sigma=0&N=2&B1=2&gamma=0.05&momentum=0.5&T=40&every=1";
+    let local = psgd.replace("alg=psgd", "alg=local&H=1");
+    assert_eq!(points(psgd), points(&local));
+    // Averaging the velocities doubles what a node sends.
+    let bytes = |query: &str| rows(query).last().map(|r| r.comm_bytes);
+    assert_eq!(
+        bytes(&local),
+        bytes(&local.replace("momentum=0.5", "momentum=0")).map(|b| 2 * b)
+    );
+}
+
+#[test]
+fn catalyst_restarts_the_velocity_with_each_subproblem() {
+    // N = 1, T = 4: ⌊√4⌋ = 2 outer steps of budget ⌊√4⌋ = 2, each one round of B₁ = 2 (ρ = 2 would take
+    // 4 next). Without noise, by hand: each subproblem starts from v = 0 at its anchor y = x.
+    let query = "alg=catalyst&problem=landscape&sigma=0&N=1&B1=2&rho=2&theta=1&gamma=0.05&momentum=0.9&T=4&every=1";
+    let trainer = Trainer::new(&experiment(query));
+    let (mut x, mut g) = ([3.0, -2.5], [0.0; 2]);
+    let mut expected = vec![x];
+    for _ in 0..2 {
+        // One step of each subproblem from v = 0: v = ∇h(y; y) = ∇f(y), x = y − γv.
+        trainer.problem().gradient(&x, &mut g);
+        for k in 0..2 {
+            let v = 0.9 * 0.0 + g[k];
+            x[k] -= 0.05 * v;
+        }
+        expected.push(x);
+    }
+    assert_eq!(points(query), expected);
+}
+
+#[test]
+fn a_compared_run_has_a_momentum_of_its_own() {
+    let (main, view, notices) =
+        dynabatch_core::link::parse("alg=crpsgd&compare=psgd(gamma=0.001,momentum=0.9)");
+    assert!(notices.is_empty(), "{notices:?}");
+    let compared = view.compare[0].experiment(&main);
+    assert_eq!((compared.momentum, compared.gamma), (0.9, 0.001));
+    assert_eq!(main.momentum, 0.0, "the main run keeps its own");
+    assert_eq!(view.compare[0].label(), "psgd γ=0.001 β=0.9");
+}
+
+#[test]
+fn momentum_out_of_range_is_one_notice_and_clamped() {
+    let (e, notices) = Experiment::from_query("momentum=1");
+    assert_eq!(e.momentum, 0.999);
+    assert_eq!(
+        notices.iter().map(|n| n.message()).collect::<Vec<_>>(),
+        ["momentum=1 is out of range (a number from 0 to 0.999); using 0.999."]
+    );
+    assert!(Experiment::from_query_strict("momentum=-0.5").is_err());
+    assert!(Experiment::from_query_strict("momentum=fast").is_err());
+}

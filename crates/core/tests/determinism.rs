@@ -34,6 +34,7 @@ fn csv_is_identical_for_any_thread_count() {
         "alg=crpsgd&problem=breast-cancer&N=4&rho=1.5&B1=2&gamma=0.5&T=2000&seed=7",
         "alg=crpsgd&problem=digits&N=8&rho=2&B1=4&gamma=1&T=3000&seed=3",
         "alg=psgd&problem=synthetic&n=300&d=7&N=5&B1=2&gamma=0.3&T=200&seed=11",
+        "alg=local&problem=digits&N=5&B1=2&H=4&gamma=0.1&momentum=0.9&T=400&seed=12",
     ] {
         let reference = csv_with_threads(query, 1);
         for threads in [2, 3, 8] {

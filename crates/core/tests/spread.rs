@@ -86,6 +86,8 @@ fn every_rank_writes_the_single_process_csv_for_every_algorithm_and_problem() {
         "alg=catalyst&problem=synthetic&n=200&d=6&N=6&B1=2&rho=1.3&T=300&seed=11",
         "alg=local&problem=breast-cancer&N=5&B1=2&H=4&gamma=0.2&T=400&seed=5",
         "alg=local&problem=digits-mlp&N=4&B1=4&H=3&gamma=0.3&T=60&seed=2",
+        "alg=local&problem=breast-cancer&N=5&B1=2&H=3&gamma=0.1&momentum=0.8&T=300&seed=6",
+        "alg=catalyst&problem=breast-cancer&N=3&B1=2&rho=1.5&gamma=0.2&momentum=0.9&T=400&seed=4",
         "alg=crpsgd&problem=landscape&N=4&B1=1&rho=1.2&gamma=0.05&T=300&seed=9&decay=50",
     ] {
         let single = to_csv(&Trainer::new(&experiment(query)).run_to_end());

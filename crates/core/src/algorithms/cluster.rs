@@ -80,9 +80,11 @@ impl Cluster {
 }
 
 impl NodeMemory {
-    /// The values another process needs of this node: its result, |gᵢ|², and local SGD's first gradient.
+    /// The values another process needs of this node: its result, local SGD's velocity (with momentum),
+    /// |gᵢ|², and local SGD's first gradient.
     pub(super) fn record_len(&self) -> usize {
         self.result.len()
+            + self.momentum.velocity().map_or(0, <[f64]>::len)
             + match &self.noise {
                 NodeNoise::Node { gradient, .. } => 1 + gradient.len(),
                 // A node alone is never sent: a single node has a single process.
@@ -91,8 +93,11 @@ impl NodeMemory {
     }
 
     fn pack(&self, out: &mut [f64]) {
-        let (result, noise) = out.split_at_mut(self.result.len());
+        let (result, rest) = out.split_at_mut(self.result.len());
         result.copy_from_slice(&self.result);
+        let velocity = self.momentum.velocity().unwrap_or_default();
+        let (mine, noise) = rest.split_at_mut(velocity.len());
+        mine.copy_from_slice(velocity);
         if let NodeNoise::Node { square, gradient } = &self.noise {
             noise[0] = *square;
             noise[1..].copy_from_slice(gradient);
@@ -100,8 +105,16 @@ impl NodeMemory {
     }
 
     fn unpack(&mut self, record: &[f64]) {
-        let (result, noise) = record.split_at(self.result.len());
+        let (result, rest) = record.split_at(self.result.len());
         self.result.copy_from_slice(result);
+        let noise = match self.momentum.velocity_mut() {
+            Some(velocity) => {
+                let (theirs, noise) = rest.split_at(velocity.len());
+                velocity.copy_from_slice(theirs);
+                noise
+            }
+            None => rest,
+        };
         if let NodeNoise::Node { square, gradient } = &mut self.noise {
             *square = noise[0];
             gradient.copy_from_slice(&noise[1..]);

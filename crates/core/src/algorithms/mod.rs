@@ -13,7 +13,6 @@ mod schedule;
 mod trainer;
 
 pub use momentum::exchanged_vectors;
-pub(crate) use momentum::Momentum;
 pub use schedule::{
     batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
     ramp_batch, record_every, Schedule,

@@ -6,6 +6,7 @@ mod plan;
 pub(super) mod round;
 
 use super::cluster::Cluster;
+use super::momentum::Momentum;
 use super::schedule::record_every;
 use crate::data::file::DataFile;
 use crate::experiment::Experiment;
@@ -53,6 +54,8 @@ pub struct Trainer {
     plan: Plan,
     x: Vec<f64>,
     direction: Vec<f64>,
+    /// Heavy-ball momentum's velocity (none at β = 0); for local SGD, the nodes' average.
+    momentum: Momentum,
     round: u64,
     sfo: u64,
     nodes: Vec<NodeMemory>,
@@ -106,6 +109,7 @@ impl Trainer {
             every: record_every(experiment),
             plan,
             direction: vec![0.0; x.len()],
+            momentum: Momentum::new(experiment.momentum, x_len),
             x,
             problem,
             round: 0,

@@ -151,6 +151,8 @@ impl Trainer {
                 // y(k) is where the last inner run ended; the next subproblem is centred there.
                 *outer += 1;
                 anchor.copy_from_slice(&self.x);
+                // A new subproblem: the velocity of the last one points along a function no longer minimised.
+                self.momentum.reset();
                 *inner = Schedule::new(self.first_batch, self.rho, *inner_budget);
             },
         }

@@ -6,6 +6,7 @@
 use super::plan::Plan;
 use super::Trainer;
 use crate::algorithms::cluster::Cluster;
+use crate::algorithms::momentum::Momentum;
 use crate::experiment::{Alg, Experiment};
 use crate::nodes::{average_in_node_order, on_every_node_into, Placement};
 use crate::noise::TwoBatch;
@@ -20,6 +21,9 @@ pub(in crate::algorithms) struct NodeMemory {
     step: Vec<f64>,
     /// The node's share of the round's noise-scale measurement (see [`noise_measurement`]).
     pub(in crate::algorithms) noise: NodeNoise,
+    /// Local SGD's velocity over the node's local steps, averaged with the models at each communication
+    /// (`Off` for the other algorithms, whose one velocity is the trainer's, and at β = 0).
+    pub(in crate::algorithms) momentum: Momentum,
 }
 
 impl NodeMemory {
@@ -41,6 +45,7 @@ impl NodeMemory {
                     gradient: vec![0.0; if local { parameters } else { 0 }],
                 }
             },
+            momentum: Momentum::new(if local { experiment.momentum } else { 0.0 }, parameters),
         }
     }
 }
@@ -200,22 +205,28 @@ impl Trainer {
                         .for_each(|(g, (xi, yi))| *g += theta * (xi - yi));
                 }
                 let gamma = self.step_size.after(used_before);
-                self.x
-                    .iter_mut()
-                    .zip(&self.direction)
-                    .for_each(|(xi, g)| *xi -= gamma * g);
+                self.momentum.step(&mut self.x, &self.direction, gamma);
             }
             Plan::Local { steps, .. } => {
                 let (steps, batch, step_size) = (*steps, self.first_batch, self.step_size);
+                // Every node starts the round from the averaged velocity, as from the averaged model.
+                let velocity = self.momentum.velocity();
                 on_nodes(
                     &mut self.site,
                     placement,
                     &mut self.thread_of_node,
                     &mut self.nodes,
                     |node, memory| {
-                        let (model, g, mut samples) =
-                            (&mut memory.result, &mut memory.step, stream(node));
+                        let (model, g, momentum, mut samples) = (
+                            &mut memory.result,
+                            &mut memory.step,
+                            &mut memory.momentum,
+                            stream(node),
+                        );
                         model.copy_from_slice(x);
+                        if let (Some(mine), Some(shared)) = (momentum.velocity_mut(), velocity) {
+                            mine.copy_from_slice(shared);
+                        }
                         for step in 0..steps {
                             if step == 0 {
                                 memory
@@ -225,15 +236,16 @@ impl Trainer {
                                 problem.minibatch_gradient(model, &mut samples, batch, g);
                             }
                             let gamma = step_size.after(used_before + step * batch);
-                            model
-                                .iter_mut()
-                                .zip(g.iter())
-                                .for_each(|(m, gi)| *m -= gamma * gi);
+                            momentum.step(model, g, gamma);
                         }
                     },
                 );
                 let models = self.nodes.iter().map(|n| &n.result);
                 average_in_node_order(models, &mut self.x);
+                if let Some(velocity) = self.momentum.velocity_mut() {
+                    let velocities = self.nodes.iter().map(|n| n.momentum.velocity());
+                    average_in_node_order(velocities.map(Option::unwrap_or_default), velocity);
+                }
                 // `direction` has no other use in local SGD, which averages models.
                 if self.nodes.len() > 1 {
                     let first_steps = self.nodes.iter().map(|n| match &n.noise {
