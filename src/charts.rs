@@ -320,6 +320,7 @@ fn batch_caption(alg: Alg) -> String {
         Alg::Adaptive => {
             "B_t chases B_noise/(N·η²), the batch the norm test asks for, growing by at most ρ per round."
         }
+        Alg::Ramp => "B_t grows linearly in the samples used, from B₁ to B_max over S, then stays.",
     };
     format!("{}: {rule}", alg.label())
 }

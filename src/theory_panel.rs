@@ -1,5 +1,6 @@
 //! The Theory panel: what the paper predicts for the current experiment, next to what the run measures,
-//! the five algorithms' rates side by side, and whether ρ suits the problem's curvature.
+//! the six algorithms' rates side by side, whether ρ suits the problem's curvature, and, with momentum,
+//! that the analysis is for β = 0.
 
 use super::dom::{append, by_id, element, set_attr, set_hidden};
 use super::runner::RunState;
@@ -60,7 +61,7 @@ fn set_text(id: &str, text: &str) {
 pub fn guides_rho(alg: Alg) -> bool {
     match alg {
         Alg::CrPsgd | Alg::Adaptive | Alg::Catalyst => true,
-        Alg::Psgd | Alg::Local => false,
+        Alg::Psgd | Alg::Local | Alg::Ramp => false,
     }
 }
 
@@ -208,6 +209,10 @@ pub fn render(app: &App) {
     let alg = app.experiment.alg;
     set_text("theory-alg", alg.label());
     set_text("theory-rate", p.rate);
+    // Momentum is outside the analysis: the panel says so, and what it does to the batch (Smith et al.).
+    let momentum: HtmlElement = by_id("theory-momentum");
+    set_hidden(&momentum, p.momentum.is_none());
+    set_text("theory-momentum", p.momentum.as_deref().unwrap_or(""));
     set_text("rounds-order", p.rounds_order);
     set_text("rounds-formula", p.rounds_formula);
     set_text("closed-form-rounds", &format!("{:.1}", p.asymptotic_rounds));

@@ -16,10 +16,12 @@ const wrapperHidden = (page, name) => page.$eval(`#${name}`, e => {
   return wrapper.hidden;
 });
 
-test('#alg offers the five algorithms, and θ, H and η show only where they apply', async () => {
+test('#alg offers the six algorithms, and θ, H, η, Bmax and ramp show only where they apply', async () => {
   const page = await openPage(browser, `${server.url}/`);
   const values = await page.$$eval('#alg option', options => options.map(o => o.value));
-  assert.deepEqual(values, ['crpsgd', 'psgd', 'catalyst', 'local', 'adaptive']);
+  assert.deepEqual(values, ['crpsgd', 'psgd', 'catalyst', 'local', 'adaptive', 'ramp']);
+  assert.equal(await wrapperHidden(page, 'Bmax'), true, 'B_max is the ramp\'s alone');
+  assert.equal(await wrapperHidden(page, 'momentum'), false, 'momentum applies to every algorithm');
   assert.equal(await wrapperHidden(page, 'eta'), true, 'η is adaptive batches\' alone');
   await page.selectOption('#alg', 'catalyst');
   await page.waitForFunction(() => location.search.includes('alg=catalyst'));
@@ -32,6 +34,11 @@ test('#alg offers the five algorithms, and θ, H and η show only where they app
   assert.equal(await wrapperHidden(page, 'theta'), true, 'θ does not apply to local');
   const current = await page.$$eval('#theory-algs tr.current', rows => rows.map(r => r.dataset.alg));
   assert.deepEqual(current, ['local'], 'the table highlights the current algorithm only');
+  await page.selectOption('#alg', 'ramp');
+  await page.waitForFunction(() => location.search.includes('alg=ramp'));
+  assert.equal(await wrapperHidden(page, 'Bmax'), false, 'B_max applies to ramp');
+  assert.equal(await wrapperHidden(page, 'ramp'), false, 'S applies to ramp');
+  assert.equal(await text(page, 'theory-alg'), 'Batch ramp');
   await settle(page);
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -15,6 +15,8 @@ pub enum Alg {
     Local,
     /// Adaptive batches: the norm test grows the batch when the measured gradient noise asks for it.
     Adaptive,
+    /// GPT-3's batch ramp: the batch grows linearly in the samples used from B₁ to a cap, then stays.
+    Ramp,
 }
 
 /// A problem: a model (`ProblemKind::model`, in `models`) on its data set.
@@ -51,12 +53,13 @@ pub enum Format {
 
 impl Alg {
     /// In the order the controls and error messages list them.
-    pub const ALL: [Alg; 5] = [
+    pub const ALL: [Alg; 6] = [
         Alg::CrPsgd,
         Alg::Psgd,
         Alg::Catalyst,
         Alg::Local,
         Alg::Adaptive,
+        Alg::Ramp,
     ];
 
     /// The name in links and in the CLI.
@@ -67,6 +70,7 @@ impl Alg {
             Alg::Catalyst => "catalyst",
             Alg::Local => "local",
             Alg::Adaptive => "adaptive",
+            Alg::Ramp => "ramp",
         }
     }
 
@@ -78,6 +82,7 @@ impl Alg {
             Alg::Catalyst => "CR-PSGD-Catalyst",
             Alg::Local => "Local SGD",
             Alg::Adaptive => "Adaptive batches",
+            Alg::Ramp => "Batch ramp",
         }
     }
 
@@ -89,6 +94,7 @@ impl Alg {
             Alg::Catalyst => None,
             Alg::Local => Some("H steps"),
             Alg::Adaptive => Some("the noise picks B_t"),
+            Alg::Ramp => Some("linear to a cap"),
         }
     }
 
@@ -174,12 +180,13 @@ impl Format {
     }
 }
 
-pub const ALG_NAMES: [&str; 5] = [
+pub const ALG_NAMES: [&str; 6] = [
     Alg::ALL[0].name(),
     Alg::ALL[1].name(),
     Alg::ALL[2].name(),
     Alg::ALL[3].name(),
     Alg::ALL[4].name(),
+    Alg::ALL[5].name(),
 ];
 /// Written out from `ProblemKind::ALL`, so that a new model's name joins by itself.
 pub const PROBLEM_NAMES: [&str; ProblemKind::ALL.len()] = {

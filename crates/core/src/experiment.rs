@@ -32,6 +32,10 @@ pub struct Experiment {
     pub rho: f64,
     /// B₁, the first (for PSGD: every) batch size per node.
     pub first_batch: u64,
+    /// B_max, the batch per node the ramp grows to (alg=ramp).
+    pub ramp_cap: u64,
+    /// S, the samples per node over which the ramp grows (alg=ramp).
+    pub ramp_length: u64,
     /// γ, the step size.
     pub gamma: f64,
     /// η, the norm test's ratio of noise to gradient (adaptive batches).
@@ -88,6 +92,8 @@ impl Default for Experiment {
             nodes: table(Param::Nodes),
             rho: table(Param::Rho),
             first_batch: table(Param::FirstBatch),
+            ramp_cap: table(Param::RampCap),
+            ramp_length: table(Param::RampLength),
             gamma: table(Param::Gamma),
             decay: table(Param::Decay),
             momentum: table(Param::Momentum),
@@ -263,6 +269,8 @@ impl Experiment {
             Param::Theta => self.theta.value(),
             Param::LocalSteps => self.local_steps.value(),
             Param::FirstBatch => self.first_batch.value(),
+            Param::RampCap => self.ramp_cap.value(),
+            Param::RampLength => self.ramp_length.value(),
             Param::Gamma => self.gamma.value(),
             Param::Decay => self.decay.value(),
             Param::Momentum => self.momentum.value(),
@@ -301,6 +309,8 @@ impl Experiment {
             Param::Theta => put(&mut self.theta, param, value),
             Param::LocalSteps => put(&mut self.local_steps, param, value),
             Param::FirstBatch => put(&mut self.first_batch, param, value),
+            Param::RampCap => put(&mut self.ramp_cap, param, value),
+            Param::RampLength => put(&mut self.ramp_length, param, value),
             Param::Gamma => put(&mut self.gamma, param, value),
             Param::Decay => put(&mut self.decay, param, value),
             Param::Momentum => put(&mut self.momentum, param, value),

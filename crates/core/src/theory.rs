@@ -17,6 +17,8 @@ pub struct Prediction {
     pub rounds: Rounds,
     /// The paper's closed-form round count for these parameters, without floors.
     pub asymptotic_rounds: f64,
+    /// With momentum (β > 0): that the analysis is for β = 0, and what momentum does to the batch.
+    pub momentum: Option<String>,
 }
 
 /// How many rounds a run will take.
@@ -78,6 +80,9 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
         (Alg::Adaptive, _) => {
             "no bound of its own for batches the noise picks (the norm test, Byrd et al. 2012)"
         }
+        (Alg::Ramp, _) => {
+            "no bound in the paper, which analyses batches growing geometrically, not GPT-3's linear ramp to a cap (Brown et al. 2020)"
+        }
         (Alg::Catalyst | Alg::Local, false) => "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
         (Alg::Catalyst | Alg::Local, true) => {
             "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f, proved for a constant γ (decay is outside the theorem)"
@@ -85,11 +90,39 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
     }
 }
 
+/// Up GPT-3's ramp and then at its cap, treating rounds as continuous: the batch after s samples per node is
+/// B(s) = B₁ + k·s with k = (B_max − B₁)/S, and a round takes B of them, so dt = ds/B(s): (1/k)·ln(B(s)/B₁)
+/// rounds reach s (s/B₁ for a flat ramp), then (T − S)/B_max at the cap.
+fn ramp_rounds(budget: f64, first_batch: f64, cap: f64, length: f64) -> f64 {
+    let up = budget.min(length);
+    let ramp = if cap > first_batch {
+        let k = (cap - first_batch) / length;
+        libm::log((first_batch + k * up) / first_batch) / k
+    } else {
+        up / first_batch
+    };
+    ramp + (budget - up).max(0.0) / cap
+}
+
+/// What the paper's analysis says of momentum: nothing, since it is for plain SGD; and Smith et al.'s
+/// relation, which tells how a run with momentum compares with one without.
+pub fn momentum_note(beta: f64) -> Option<String> {
+    (beta > 0.0).then(|| {
+        format!(
+            "Momentum β = {beta}: the paper's analysis is for β = 0 (plain SGD), so its rates do not cover this run. \
+             Smith et al. (2018): SGD's noise scale is about γ·n/(B·(1 − β)), so momentum acts like a {:.1}× larger step, \
+             and at a fixed γ the batch that keeps the same noise grows as B ∝ 1/(1 − β).",
+            1.0 / (1.0 - beta)
+        )
+    })
+}
+
 pub fn predict(e: &Experiment) -> Prediction {
     let (n, t, b1) = (e.nodes as f64, e.budget as f64, e.first_batch as f64);
     let rounds = Rounds::Exact(planned_rounds(e));
     let rate = rate(e.alg, e.decay > 0.0);
     let objective = e.problem.model().objective(e.task, e.lambda);
+    let momentum = momentum_note(e.momentum);
     match e.alg {
         Alg::CrPsgd => Prediction {
             rate,
@@ -98,6 +131,7 @@ pub fn predict(e: &Experiment) -> Prediction {
             rounds_formula: "log_ρ((ρ−1)T/B₁ + 1)",
             rounds,
             asymptotic_rounds: geometric_rounds(t, b1, e.rho),
+            momentum,
         },
         Alg::Psgd => Prediction {
             rate,
@@ -106,6 +140,7 @@ pub fn predict(e: &Experiment) -> Prediction {
             rounds_formula: "T/B₁",
             rounds,
             asymptotic_rounds: t / b1,
+            momentum,
         },
         Alg::Catalyst => {
             let (_, inner_budget) = catalyst_shape(e);
@@ -117,6 +152,7 @@ pub fn predict(e: &Experiment) -> Prediction {
                 rounds,
                 asymptotic_rounds: libm::sqrt(n * t)
                     * geometric_rounds(inner_budget as f64, b1, e.rho),
+                momentum,
             }
         }
         Alg::Local => Prediction {
@@ -126,6 +162,7 @@ pub fn predict(e: &Experiment) -> Prediction {
             rounds_formula: "T/(H·B₁)",
             rounds,
             asymptotic_rounds: t / (local_steps(e) as f64 * b1),
+            momentum,
         },
         Alg::Adaptive => Prediction {
             objective,
@@ -137,6 +174,16 @@ pub fn predict(e: &Experiment) -> Prediction {
                 most: planned_rounds(e),
             },
             asymptotic_rounds: geometric_rounds(t, b1, e.rho),
+            momentum,
+        },
+        Alg::Ramp => Prediction {
+            rate,
+            objective,
+            rounds_order: "O(T), after a ramp of O(S/B_max·log(B_max/B₁))",
+            rounds_formula: "S·ln(B_max/B₁)/(B_max − B₁) + (T − S)/B_max",
+            rounds,
+            asymptotic_rounds: ramp_rounds(t, b1, e.ramp_cap as f64, e.ramp_length as f64),
+            momentum,
         },
     }
 }

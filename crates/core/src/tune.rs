@@ -28,15 +28,22 @@ pub const GAMMAS: [f64; 11] = [
 pub const RHOS: [f64; 6] = [1.01, 1.02, 1.05, 1.1, 1.2, 1.5];
 /// The norm test's η for adaptive batches: from large batches early to small ones late.
 pub const ETAS: [f64; 4] = [1.0, 2.0, 4.0, 8.0];
+/// Heavy-ball momentum β: none, moderate, and the usual 0.9.
+pub const MOMENTA: [f64; 3] = [0.0, 0.5, 0.9];
 /// Seeds per candidate: the link's own and the next ones.
 pub const SEEDS: u64 = 3;
 
-/// The knob tuned beside γ, and its grid: ρ for CR-PSGD, η for adaptive batches.
+/// The knob tuned beside γ, and its grid: ρ for CR-PSGD, η for adaptive batches, momentum β for the
+/// runs whose batches stop growing (PSGD, local SGD, the ramp at its cap), where nothing else tames the
+/// noise late in a run, and β changes the noise at a given γ and B (Smith et al. 2018: the noise scale grows
+/// as 1/(1 − β)), which the γ grid alone does not reach. Not for Catalyst, whose velocity
+/// restarts with each subproblem of a few rounds, and not beside ρ or η, which would triple their grids.
 pub fn second_knob(alg: Alg) -> Option<(Param, &'static [f64])> {
     match alg {
         Alg::CrPsgd => Some((Param::Rho, &RHOS)),
         Alg::Adaptive => Some((Param::Eta, &ETAS)),
-        Alg::Psgd | Alg::Catalyst | Alg::Local => None,
+        Alg::Psgd | Alg::Local | Alg::Ramp => Some((Param::Momentum, &MOMENTA)),
+        Alg::Catalyst => None,
     }
 }
 
@@ -462,8 +469,12 @@ mod tests {
             link::parse_strict("alg=crpsgd&problem=landscape&N=2&gamma=0.001&T=400&compare=psgd")
                 .expect("valid");
         let search = Search::new(&main, &view, None);
-        let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() + 1;
+        let per_run = GAMMAS.len() * RHOS.len() + 1 + GAMMAS.len() * MOMENTA.len() + 1;
         assert_eq!(second_knob(Alg::Adaptive).map(|(p, _)| p), Some(Param::Eta));
+        assert_eq!(
+            second_knob(Alg::Psgd).map(|(p, _)| p),
+            Some(Param::Momentum)
+        );
         assert_eq!(search.candidates().len(), per_run);
         let tuning = Tuning::new(search, 1);
         while tuning.advance(0, u64::MAX) {}

@@ -114,3 +114,66 @@ proptest! {
         prop_assert_eq!(planned_rounds(&e), batches.len() as u64);
     }
 }
+
+#[test]
+fn a_ramp_run_takes_the_ramps_batches_and_as_many_rounds_as_planned() {
+    let query = "alg=ramp&problem=breast-cancer&N=2&B1=2&Bmax=10&ramp=20&gamma=0.1&T=60&every=1";
+    let e = experiment(query);
+    let rows = Trainer::new(&e).run_to_end();
+    let batches: Vec<u64> = rows[1..].iter().map(|r| r.batch).collect();
+    assert_eq!(batches, [2, 2, 3, 4, 6, 8, 10, 10, 10]);
+    assert_eq!(rows.last().map(|r| r.sfo), Some(55), "65 would pass T = 60");
+    assert_eq!(planned_rounds(&e), 9);
+    let theory = dynabatch_core::theory::predict(&e);
+    assert!(theory.rounds.holds(9), "{:?}", theory.rounds);
+    assert!(
+        theory.rate.contains("no bound in the paper"),
+        "{}",
+        theory.rate
+    );
+    // S·ln(B_max/B₁)/(B_max − B₁) + (T − S)/B_max = 20·ln 5/8 + 4 ≈ 8.02.
+    assert!(
+        (theory.asymptotic_rounds - 8.0236).abs() < 1e-3,
+        "{}",
+        theory.asymptotic_rounds
+    );
+}
+
+#[test]
+fn the_ramps_parameters_get_one_notice_each_when_they_cannot_be_used() {
+    let messages = |query: &str| -> Vec<String> {
+        Experiment::from_query(query)
+            .1
+            .iter()
+            .map(|n| n.message())
+            .collect()
+    };
+    assert_eq!(
+        messages("alg=ramp&B1=8&Bmax=4"),
+        ["Bmax=4 is below B1=8, and a ramp never shrinks the batch; using 8."]
+    );
+    assert_eq!(experiment("alg=ramp&B1=8&Bmax=8").ramp_cap, 8);
+    assert_eq!(
+        messages("alg=ramp&ramp=0"),
+        ["ramp=0 is out of range (an integer from 1 to 1000000); using 1."]
+    );
+    assert_eq!(
+        messages("alg=psgd&Bmax=64&ramp=100"),
+        [
+            "Bmax does not apply to alg=psgd; ignored.",
+            "ramp does not apply to alg=psgd; ignored."
+        ]
+    );
+    assert_eq!(
+        messages("alg=ramp&Bmax=many"),
+        ["Bmax=many is not a number (allowed: an integer from 1 to 100000); using 32."]
+    );
+    let (main, view, notices) =
+        dynabatch_core::link::parse("alg=psgd&compare=ramp(Bmax=16,ramp=500,momentum=0.5)");
+    assert!(notices.is_empty(), "{notices:?}");
+    let ramp = view.compare[0].experiment(&main);
+    assert_eq!(
+        (ramp.ramp_cap, ramp.ramp_length, ramp.momentum),
+        (16, 500, 0.5)
+    );
+}

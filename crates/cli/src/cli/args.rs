@@ -35,7 +35,8 @@ pub enum Command {
         #[command(flatten)]
         file: DataArgs,
     },
-    /// Gives the link's main run and each compared one its best step size γ (and ρ for CR-PSGD):
+    /// Gives the link's main run and each compared one its best step size γ (and ρ for CR-PSGD, η for
+    /// adaptive batches, momentum β for PSGD, local SGD and the ramp):
     /// a grid ×3 apart, scored by the mean final f − f* (‖∇f‖² where f* is unknown) over 3 seeds at
     /// the link's budget. Prints a table, then the tuned link.
     Tune {

@@ -67,7 +67,19 @@ pub fn tune(query: &str, threads: usize, file: &DataArgs) -> Result<ExitCode, St
     text.push('\n');
     print(&text)?;
     guide_rho(&tuned, &tuned_view, data.as_deref());
+    note_momentum(&tuned, &tuned_view);
     Ok(ExitCode::SUCCESS)
+}
+
+/// On stderr, for each tuned run with momentum: the theory's word on it (`theory::momentum_note`), as the
+/// page's theory panel says it.
+fn note_momentum(main: &Experiment, view: &ViewKeys) {
+    let runs = std::iter::once(main.clone()).chain(view.compare.iter().map(|c| c.experiment(main)));
+    for e in runs {
+        if let Some(note) = dynabatch_core::theory::momentum_note(e.momentum) {
+            say(&format!("notice: {}: {note}", e.alg.name()));
+        }
+    }
 }
 
 /// On stderr, for each CR-PSGD run of a strongly convex problem: the ρ that the analysis allows at its

@@ -70,13 +70,21 @@ impl Schedule {
         }
     }
 
-    /// The whole run's schedule for CR-PSGD and PSGD (ρ = 1).
+    /// The whole run's schedule for CR-PSGD, PSGD (ρ = 1) and the ramp.
     pub fn for_experiment(experiment: &Experiment) -> Schedule {
-        Schedule::new(
-            experiment.first_batch,
-            growth(experiment),
-            experiment.budget,
-        )
+        match experiment.alg {
+            Alg::Ramp => Schedule::ramp(
+                experiment.first_batch,
+                experiment.ramp_cap,
+                experiment.ramp_length,
+                experiment.budget,
+            ),
+            _ => Schedule::new(
+                experiment.first_batch,
+                growth(experiment),
+                experiment.budget,
+            ),
+        }
     }
 
     /// How many rounds the schedule has (in closed form for fixed batches, which may have a million).
@@ -121,7 +129,8 @@ impl Iterator for Schedule {
 fn growth(experiment: &Experiment) -> f64 {
     match experiment.alg {
         Alg::CrPsgd | Alg::Catalyst => experiment.rho,
-        Alg::Psgd | Alg::Local => 1.0,
+        // The ramp's schedule is not geometric (`Schedule::ramp`).
+        Alg::Psgd | Alg::Local | Alg::Ramp => 1.0,
         // Its batches are decided as it runs, never shrinking: B₁ every round is its longest schedule.
         Alg::Adaptive => 1.0,
     }
@@ -165,7 +174,9 @@ pub fn local_schedule(experiment: &Experiment) -> Schedule {
 /// How many communication rounds an experiment will run (for adaptive batches, at most).
 pub fn planned_rounds(experiment: &Experiment) -> u64 {
     match experiment.alg {
-        Alg::CrPsgd | Alg::Psgd | Alg::Adaptive => Schedule::for_experiment(experiment).rounds(),
+        Alg::CrPsgd | Alg::Psgd | Alg::Adaptive | Alg::Ramp => {
+            Schedule::for_experiment(experiment).rounds()
+        }
         Alg::Catalyst => {
             let (outers, inner_budget) = catalyst_shape(experiment);
             let inner =

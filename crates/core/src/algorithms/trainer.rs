@@ -1,4 +1,4 @@
-//! `Trainer`: one run of any of the five algorithms, advanced a round at a time. This is the driver:
+//! `Trainer`: one run of any of the six algorithms, advanced a round at a time. This is the driver:
 //! building a run, stepping it to its recorded rounds, divergence, and the rows. What each algorithm does
 //! in a round is in `round`, and what decides each round's samples and step size in `plan`.
 

@@ -148,7 +148,8 @@ impl Experiment {
     /// too many. Returns a notice for each change. An experiment within the limits is left as it is, so a
     /// canonical link reads back unchanged.
     pub fn apply_limits(&mut self) -> Vec<Notice> {
-        let mut notices: Vec<Notice> = self.limit_data().into_iter().collect();
+        let mut notices: Vec<Notice> = self.limit_ramp().into_iter().collect();
+        notices.extend(self.limit_data());
         // Every update and every round takes at least B₁ samples per node, so T/B₁ bounds both without
         // counting the schedule (which takes a while for ρ near 1): most links stop here.
         let most_steps = self.budget / self.first_batch.max(1);
@@ -163,6 +164,20 @@ impl Experiment {
         }
         notices.extend(self.limit_rows(rounds));
         notices
+    }
+
+    /// A ramp never shrinks the batch: B_max below B₁ is raised to B₁.
+    fn limit_ramp(&mut self) -> Option<Notice> {
+        if self.alg != Alg::Ramp || self.ramp_cap >= self.first_batch {
+            return None;
+        }
+        let (cap, first) = (self.ramp_cap, self.first_batch);
+        self.ramp_cap = first;
+        Some(Notice::new(
+            "Bmax",
+            format!("Bmax={cap} is below B1={first}, and a ramp never shrinks the batch"),
+            &format!("using {first}"),
+        ))
     }
 
     fn limit_data(&mut self) -> Option<Notice> {

@@ -9,7 +9,7 @@ use crate::params::{spec, Param, Rejected, Value};
 use crate::text::shorten;
 
 /// The parameters a compared run may set for itself: how an algorithm is tuned, not what it is run on.
-pub const PER_RUN: [Param; 7] = [
+pub const PER_RUN: [Param; 9] = [
     Param::Gamma,
     Param::FirstBatch,
     Param::LocalSteps,
@@ -17,6 +17,8 @@ pub const PER_RUN: [Param; 7] = [
     Param::Eta,
     Param::Decay,
     Param::Momentum,
+    Param::RampCap,
+    Param::RampLength,
 ];
 
 /// A run beside the main one.
@@ -319,13 +321,13 @@ mod tests {
     #[test]
     fn settings_that_cannot_be_used_get_one_notice_each() {
         for (compare, problem, kept) in [
-            ("psgd(N=8)", "compare: psgd(N) cannot differ between runs (a compared run may set gamma, B1, H, rho, eta, decay, momentum)", Some(0)),
+            ("psgd(N=8)", "compare: psgd(N) cannot differ between runs (a compared run may set gamma, B1, H, rho, eta, decay, momentum, Bmax, ramp)", Some(0)),
             ("psgd(rho=2)", "compare: psgd has no rho", Some(0)),
             ("psgd(gamma=500)", "compare: psgd(gamma=500) is out of range (a number from 0.000001 to 100)", Some(1)),
             ("psgd(gamma=fast)", "compare: psgd(gamma=fast) is not a number (allowed: a number from 0.000001 to 100)", Some(0)),
-            ("psgd(gamma)", "compare: psgd(gamma) is not a setting (write key=value with one of gamma, B1, H, rho, eta, decay, momentum)", Some(0)),
+            ("psgd(gamma)", "compare: psgd(gamma) is not a setting (write key=value with one of gamma, B1, H, rho, eta, decay, momentum, Bmax, ramp)", Some(0)),
             ("psgd(gamma=0.1", "compare=psgd(gamma=0.1 has no closing parenthesis (write e.g. psgd(gamma=0.003,B1=2))", None),
-            ("sgd(gamma=0.1)", "compare=sgd is not an algorithm (allowed: crpsgd, psgd, catalyst, local, adaptive)", None),
+            ("sgd(gamma=0.1)", "compare=sgd is not an algorithm (allowed: crpsgd, psgd, catalyst, local, adaptive, ramp)", None),
         ] {
             let (_, view, notices) = parse(&format!("alg=crpsgd&compare={compare}"));
             assert_eq!(notices.len(), 1, "{compare}: {notices:?}");

@@ -8,7 +8,7 @@ use crate::experiment::{Alg, Experiment};
 
 /// What decides the next round, per algorithm.
 pub(super) enum Plan {
-    /// CR-PSGD and PSGD: one schedule for the whole run.
+    /// CR-PSGD, PSGD and the ramp: one schedule for the whole run.
     Batches(Schedule),
     /// Algorithm 2: outer step `outer` of `outers`, each a CR-PSGD run on h_θ(·; anchor).
     Catalyst {
@@ -28,7 +28,9 @@ impl Plan {
     /// The plan of `experiment`'s algorithm, from the starting point `x` (Catalyst's first anchor).
     pub(super) fn new(experiment: &Experiment, x: &[f64]) -> Plan {
         match experiment.alg {
-            Alg::CrPsgd | Alg::Psgd => Plan::Batches(Schedule::for_experiment(experiment)),
+            Alg::CrPsgd | Alg::Psgd | Alg::Ramp => {
+                Plan::Batches(Schedule::for_experiment(experiment))
+            }
             Alg::Catalyst => {
                 let (outers, inner_budget) = catalyst_shape(experiment);
                 let inner = Schedule::new(experiment.first_batch, experiment.rho, inner_budget);
