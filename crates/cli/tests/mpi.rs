@@ -42,6 +42,10 @@ fn every_algorithm_writes_the_single_process_csv_whether_p_divides_n_or_not() {
         "alg=catalyst&problem=synthetic&n=200&d=6&N=6&B1=2&rho=1.3&T=300&seed=11",
         "alg=local&problem=digits-mlp&N=4&B1=4&H=3&gamma=0.3&T=60&seed=2",
         "alg=crpsgd&problem=landscape&N=4&B1=1&rho=1.2&gamma=0.05&T=300&seed=9&decay=50",
+        // Momentum: local SGD's nodes' velocities travel in their records and are averaged.
+        "alg=local&problem=breast-cancer&N=5&B1=2&H=3&gamma=0.1&momentum=0.8&T=300&seed=6",
+        "alg=psgd&problem=digits&N=4&B1=3&gamma=0.2&momentum=0.9&T=60&seed=3",
+        "alg=ramp&problem=breast-cancer&N=4&B1=1&Bmax=16&ramp=200&gamma=0.3&T=400&seed=1",
     ] {
         let expected = single(query);
         for ranks in [2, 3, 4] {
