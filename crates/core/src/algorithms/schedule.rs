@@ -90,7 +90,7 @@ impl Schedule {
     /// How many rounds the schedule has (in closed form for fixed batches, which may have a million).
     pub fn rounds(&self) -> u64 {
         match self.growth {
-            Growth::Geometric { rho } if rho == 1.0 => (self.budget - self.used) / self.first_batch,
+            Growth::Geometric { rho: 1.0 } => (self.budget - self.used) / self.first_batch,
             Growth::Geometric { .. } => self.clone().count() as u64,
             Growth::Ramp { cap, length } => {
                 // Round by round up the ramp, then a fixed batch of B_max in closed form.
