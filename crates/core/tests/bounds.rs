@@ -10,18 +10,28 @@ use dynabatch_core::experiment::{
     BREAST_CANCER_SHAPE, DIGITS_SHAPE, MAX_DATA_VALUES, MAX_RECORDING_WORK, MAX_TRAINING_WORK,
 };
 use dynabatch_core::metrics::Row;
-use dynabatch_core::params::{Domain, ParamSpec, MAX_BUDGET, MAX_ROWS, PARAMS};
+use dynabatch_core::params::{Domain, Param, ParamSpec, MAX_BUDGET, MAX_ROWS, PARAMS};
 use dynabatch_core::problems;
 
 /// Wasm memory the page may grow to (`--max-memory` in .cargo/config.toml).
 const WASM_MAX_MEMORY: usize = 256 << 20;
 
-/// A link prefix under which `param` applies.
+/// A link prefix under which `param` applies (for the ramp's cap, with B₁ = 1: a cap below B₁ is raised to
+/// it, a second limit this test does not look at).
 fn context(param: &ParamSpec) -> String {
     for alg in Alg::ALL {
         for problem in ProblemKind::ALL {
             if param.applies(alg, problem) {
-                return format!("alg={}&problem={}&", alg.name(), problem.name());
+                let first_batch = if param.param == Param::RampCap {
+                    "B1=1&"
+                } else {
+                    ""
+                };
+                return format!(
+                    "alg={}&problem={}&{first_batch}",
+                    alg.name(),
+                    problem.name()
+                );
             }
         }
     }
