@@ -81,7 +81,7 @@ fn rate(alg: Alg, decaying: bool) -> &'static str {
             "no bound of its own for batches the noise picks (the norm test, Byrd et al. 2012)"
         }
         (Alg::Ramp, _) => {
-            "no bound in the paper, which analyses batches growing geometrically, not GPT-3's linear ramp to a cap (Brown et al. 2020)"
+            "no bound in the paper for GPT-3's linear ramp to a cap (Brown et al. 2020): it analyses batches growing geometrically"
         }
         (Alg::Catalyst | Alg::Local, false) => "E‖∇f‖² = O(1/√(NT)) for smooth non-convex f",
         (Alg::Catalyst | Alg::Local, true) => {
