@@ -94,7 +94,7 @@ for (const build of ['threads', 'serial']) {
     assert.equal(tuned.query, cli.link, 'the tuned link is the CLI\'s');
     assert.notEqual(tuned.query, before.query, 'this link was not tuned yet');
     assert.deepEqual(await tableCells(page), cli.table, 'the table is the CLI\'s');
-    assert.match(await page.textContent('#tune-status'), /^Loaded the tuned link: crpsgd γ 0\.5 → 1, ρ 1\.5 → 1\.01\.$/);
+    assert.match(await page.textContent('#tune-status'), /^Loaded the tuned link: crpsgd γ 0\.5 → 1, ρ 1\.5 → 1\.01; psgd γ 0\.5 → 0\.03, β 0 → 0\.9\.$/);
     assert.equal(await page.textContent('#tune-other'), '↶ Back to your link');
 
     // The page stayed responsive: no long task on its main thread, and its frames kept coming. (The
@@ -193,7 +193,7 @@ test('a search far too long for a page is refused in one line, and the page runs
   assert.equal(refused.tune.state, 'stopped');
   assert.equal(refused.tune.background, 0);
   assert.match(await page.textContent('#tune-status'),
-    /^Tuning this link would take about \d+ (min|h) here \(79 candidates × 3 seeds of its runs\): lower T or N, or run `dynabatch tune` on it natively, on every core\.$/);
+    /^Tuning this link would take about \d+ (min|h) here \(101 candidates × 3 seeds of its runs\): lower T or N, or run `dynabatch tune` on it natively, on every core\.$/);
   assert.equal(refused.query, before.query);
   assert.deepEqual(page.problems, []);
   await page.context().close();
