@@ -1,0 +1,138 @@
+//! The page's words, checked against the runs they describe. Every number or comparison a story's
+//! caption states is measured here from the story's own link, run as the page runs it (the main run and
+//! each compared run, with their limits). The test formats the measured number as the caption writes it
+//! and looks for that text in the caption, so a change that moves a number fails here, and the words are
+//! mended in the same change. Qualitative words ("about the same", "ends near") are checked as ratios.
+
+use dynabatch_core::algorithms::Trainer;
+use dynabatch_core::experiment::Experiment;
+use dynabatch_core::link;
+use dynabatch_core::metrics::Row;
+use dynabatch_core::paper::{summarize, Measure, SEEDS};
+use dynabatch_core::presets::{find, Preset};
+
+/// One run of a story: its experiment and every row (each round recorded, as `every` allows).
+struct Run {
+    experiment: Experiment,
+    rows: Vec<Row>,
+}
+
+impl Run {
+    fn of(experiment: Experiment) -> Run {
+        let rows = Trainer::new(&experiment).run_to_end();
+        Run { experiment, rows }
+    }
+
+    fn last(&self) -> &Row {
+        self.rows.last().expect("a run records its start")
+    }
+
+    fn subopt(&self) -> f64 {
+        self.last().subopt.expect("f* is known")
+    }
+}
+
+/// The story's main run, then its compared runs, as the page starts them.
+fn runs(story: &Preset) -> Vec<Run> {
+    runs_of(story.query)
+}
+
+fn runs_of(query: &str) -> Vec<Run> {
+    let (main, view) = link::parse_strict(query).unwrap_or_else(|n| panic!("{}", n.message()));
+    let mut out = vec![Run::of(main.clone())];
+    for compared in &view.compare {
+        let mut experiment = compared.experiment(&main);
+        assert!(experiment.apply_limits().is_empty(), "{query}: limits");
+        out.push(Run::of(experiment));
+    }
+    out
+}
+
+fn story(name: &str) -> &'static Preset {
+    find(name).unwrap_or_else(|| panic!("no story {name}"))
+}
+
+/// A value as the captions write it: two significant digits, as in 4.0e-5.
+fn sci(v: f64) -> String {
+    format!("{v:.1e}")
+}
+
+/// A count as the captions write it: 20,000.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text states this measured value.
+#[track_caller]
+fn states(text: &str, value: &str) {
+    assert!(
+        text.contains(value),
+        "the words should state {value:?}, as measured; they read: {text}"
+    );
+}
+
+#[test]
+fn fewer_rounds_and_the_fair_race() {
+    let runs = runs(story("fewer-rounds"));
+    let (cr, psgd) = (&runs[0], &runs[1]);
+    let caption = story("fewer-rounds").caption;
+    states(caption, &grouped(cr.last().round));
+    states(caption, &grouped(psgd.last().round));
+    // "both end near 4e-5": within 20% of each other, and that value at one digit.
+    assert!((cr.subopt() / psgd.subopt() - 1.0).abs() < 0.2);
+    states(caption, &format!("{:.0e}", cr.subopt()));
+
+    let race = runs_of(story("fair-race").query);
+    let caption = story("fair-race").caption;
+    states(
+        caption,
+        &format!(
+            "{} in {} rounds",
+            sci(race[0].subopt()),
+            race[0].last().round
+        ),
+    );
+    states(caption, &sci(race[1].subopt()));
+    states(caption, &sci(race[2].subopt()));
+    states(caption, &grouped(race[1].last().round));
+}
+
+#[test]
+fn the_noise_picks_the_batch() {
+    let preset = story("noise-picks");
+    let runs = runs(preset);
+    let (adaptive, fine, coarse) = (&runs[0], &runs[1], &runs[2]);
+    states(
+        preset.caption,
+        &format!("stalls at {}", sci(coarse.subopt())),
+    );
+    states(
+        preset.caption,
+        &format!("{} in {} rounds", sci(fine.subopt()), fine.last().round),
+    );
+    states(
+        preset.caption,
+        &format!(
+            "{} in {} rounds",
+            sci(adaptive.subopt()),
+            adaptive.last().round
+        ),
+    );
+    let over_seeds = summarize(
+        &adaptive.experiment.to_query().replace("&seed=1", ""),
+        &SEEDS,
+        Measure::Suboptimality,
+    );
+    states(
+        preset.caption,
+        &format!("{} over {} seeds", sci(over_seeds.mean), SEEDS.len()),
+    );
+}
