@@ -66,9 +66,10 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "cheap-communication",
         title: "When communication is cheap",
-        caption: "In a datacenter (50 µs messages, 10 GB/s) computing dominates: both runs take about the same \
-                  simulated time, and saving rounds buys little.",
-        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&latency=0.05&bandwidth=10000&sfo_time=10&compare=psgd(gamma=0.001)",
+        caption: "When each sample's gradient takes 1 ms (a large model), computing dominates even with 50 µs \
+                  messages: CR-PSGD takes 19 s of simulated time, PSGD 26 s. 141 rounds against 20,000 save only \
+                  a quarter of the time.",
+        query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&sfo_time=1000&compare=psgd(gamma=0.001)",
     },
     Preset {
         name: "noisy-landscape",

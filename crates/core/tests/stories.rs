@@ -9,7 +9,7 @@ use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::paper::{summarize, Measure, SEEDS};
-use dynabatch_core::presets::{find, Preset};
+use dynabatch_core::presets::{find, story_of, Preset, PRESETS};
 
 /// One run of a story: its experiment and every row (each round recorded, as `every` allows).
 struct Run {
@@ -135,4 +135,31 @@ fn the_noise_picks_the_batch() {
         preset.caption,
         &format!("{} over {} seeds", sci(over_seeds.mean), SEEDS.len()),
     );
+}
+
+#[test]
+fn every_story_opens_itself() {
+    // A story whose link equals another's is marked and captioned as that other one when clicked.
+    for preset in PRESETS {
+        let (e, view, _) = link::parse(preset.query);
+        assert_eq!(
+            story_of(&e, &view).map(|s| s.name),
+            Some(preset.name),
+            "{}'s link opens another story",
+            preset.name
+        );
+    }
+}
+
+#[test]
+fn when_communication_is_cheap_the_times_are_close() {
+    let preset = story("cheap-communication");
+    let runs = runs(preset);
+    let (cr, psgd) = (&runs[0], &runs[1]);
+    states(preset.caption, &format!("{:.0} s", cr.last().time));
+    states(preset.caption, &format!("{:.0} s", psgd.last().time));
+    // Saving 99% of the rounds saves this share of the time; the caption says it in words.
+    let saved = 1.0 - cr.last().time / psgd.last().time;
+    assert!((0.2..0.3).contains(&saved), "saved {saved}");
+    states(preset.caption, "a quarter of the time");
 }
