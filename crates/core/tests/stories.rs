@@ -163,3 +163,18 @@ fn when_communication_is_cheap_the_times_are_close() {
     assert!((0.2..0.3).contains(&saved), "saved {saved}");
     states(preset.caption, "a quarter of the time");
 }
+
+#[test]
+fn linear_speedup_states_the_measured_ratio() {
+    let preset = story("linear-speedup");
+    let eight = &runs(preset)[0];
+    let mut one = eight.experiment.clone();
+    one.nodes = 1;
+    let one = Run::of(one);
+    states(preset.caption, &sci(eight.subopt()));
+    states(preset.caption, &sci(one.subopt()));
+    states(
+        preset.caption,
+        &format!("{:.1} times", one.subopt() / eight.subopt()),
+    );
+}
