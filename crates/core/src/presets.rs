@@ -52,9 +52,10 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "catalyst",
         title: "Catalyst on a non-convex network",
-        caption: "On the digits network, CR-PSGD-Catalyst reaches a gradient norm like PSGD's and local SGD's \
-                  with a fraction of their communication rounds.",
-        query: "alg=catalyst&problem=digits-mlp&hidden=16&lambda=0.01&N=8&rho=2&B1=3&theta=1&gamma=0.2&T=5000&seed=1&every=25&compare=psgd,local",
+        caption: "On the digits network, CR-PSGD-Catalyst ends at ‖∇f‖² = 8.5e-3 in 600 rounds, PSGD at 3.3e-2 \
+                  in 1,666. Local SGD, averaging every H = 8 steps, takes the fewest rounds (208) but ends at 3.9e-2.",
+        // Local SGD's H = auto is ⌊T^¼/N^¾⌋ = 1 here, which is PSGD itself: its curve would hide under PSGD's.
+        query: "alg=catalyst&problem=digits-mlp&hidden=16&lambda=0.01&N=8&rho=2&B1=3&theta=1&gamma=0.2&T=5000&seed=1&every=25&compare=psgd,local(H=8)",
     },
     Preset {
         name: "internet",

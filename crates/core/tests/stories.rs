@@ -30,6 +30,10 @@ impl Run {
     fn subopt(&self) -> f64 {
         self.last().subopt.expect("f* is known")
     }
+
+    fn grad_squared(&self) -> f64 {
+        self.last().grad_norm * self.last().grad_norm
+    }
 }
 
 /// The story's main run, then its compared runs, as the page starts them.
@@ -177,4 +181,40 @@ fn linear_speedup_states_the_measured_ratio() {
         preset.caption,
         &format!("{:.1} times", one.subopt() / eight.subopt()),
     );
+}
+
+#[test]
+fn no_story_shows_a_run_twice() {
+    // Two runs with the same rows draw one curve over the other: the legend names a run nobody sees.
+    for preset in PRESETS {
+        let runs = runs(preset);
+        for (i, a) in runs.iter().enumerate() {
+            for b in &runs[i + 1..] {
+                // What the charts draw of a row: samples, rounds, f − f*, the loss and ‖∇f‖.
+                let drawn = |run: &Run| -> Vec<_> {
+                    run.rows
+                        .iter()
+                        .map(|r| (r.sfo, r.round, r.subopt, r.loss, r.grad_norm))
+                        .collect()
+                };
+                assert_ne!(
+                    drawn(a),
+                    drawn(b),
+                    "{}: {} and {} give the same rows",
+                    preset.name,
+                    a.experiment.alg.name(),
+                    b.experiment.alg.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn catalyst_states_each_runs_gradient_and_rounds() {
+    let preset = story("catalyst");
+    for run in runs(preset) {
+        states(preset.caption, &sci(run.grad_squared()));
+        states(preset.caption, &grouped(run.last().round));
+    }
 }
