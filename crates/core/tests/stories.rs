@@ -218,3 +218,19 @@ fn catalyst_states_each_runs_gradient_and_rounds() {
         states(preset.caption, &grouped(run.last().round));
     }
 }
+
+#[test]
+fn rho_too_large_says_where_the_budget_went() {
+    let preset = story("rho-too-large");
+    let run = &runs(preset)[0];
+    let last = run.last();
+    let e = &run.experiment;
+    // The next batch, ⌊ρ^t·B₁⌋, would pass T: the rest of the budget is never spent.
+    let next = (e.rho.powi(last.round as i32) * e.first_batch as f64).floor() as u64;
+    assert!(last.sfo + next > e.budget);
+    states(preset.caption, &grouped(last.sfo));
+    states(preset.caption, &grouped(e.budget - last.sfo));
+    states(preset.caption, &grouped(next));
+    states(preset.caption, &format!("{} rounds", last.round));
+    states(preset.caption, &sci(run.subopt()));
+}

@@ -253,12 +253,14 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    // One x label per 80 CSS pixels at most: six labels such as "10 ms" ran together on a narrow chart.
+    let x_labels = (area.dim_in_pixel().0 as i32 / spec.px(80.0).max(1)).clamp(2, 6) as usize;
     let mut chart = builder(area, spec, 38.0, 58.0).build_cartesian_2d(x, y)?;
     chart
         .configure_mesh()
         .x_desc(spec.x_label)
         .y_desc(spec.y_label)
-        .x_labels(6)
+        .x_labels(x_labels)
         .y_labels(6)
         .x_label_formatter(x_ticks)
         .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
@@ -445,5 +447,61 @@ mod tests {
             svg.contains("psgd"),
             "the legend names every series:\n{svg}"
         );
+    }
+
+    /// The x tick labels an SVG chart of this width draws, left to right, with their x positions.
+    fn time_ticks_at_width(width: u32) -> Vec<(i32, String)> {
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
+            let spec = ChartSpec {
+                title: "time",
+                x_label: "simulated time",
+                y_label: "f",
+                x_scale: Scale::Linear,
+                x_unit: Unit::Seconds,
+                y_scale: Scale::Log,
+                pixel_ratio: 1.0,
+                theme: Theme::LIGHT,
+            };
+            let points = (0..=50)
+                .map(|i| (i as f64 * 1e-3, 1.0 / (1.0 + i as f64)))
+                .collect();
+            let series = [Series {
+                label: "crpsgd",
+                points,
+                color: Theme::LIGHT.runs[0],
+                stroke: Stroke::Solid,
+            }];
+            draw(&area, &spec, &series).expect("draws");
+        }
+        let mut ticks: Vec<(i32, String)> = svg
+            .split("<text")
+            .filter_map(|t| {
+                let x = t
+                    .split("x=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()?;
+                let text = t.split('>').nth(1)?.split('<').next()?.trim().to_string();
+                text.ends_with(" ms").then_some((x as i32, text))
+            })
+            .collect();
+        ticks.sort();
+        ticks
+    }
+
+    #[test]
+    fn time_labels_never_run_together() {
+        // "10 ms20 ms30 ms40 ms50 ms" on a chart 300 pixels wide: at most one label per 80 pixels.
+        for width in [300, 420, 640] {
+            let ticks = time_ticks_at_width(width);
+            assert!(ticks.len() >= 2, "{width}: {ticks:?}");
+            for pair in ticks.windows(2) {
+                assert!(pair[1].0 - pair[0].0 >= 50, "{width}: {ticks:?}");
+            }
+        }
     }
 }
