@@ -111,6 +111,20 @@ fn render_status(app: &App) {
         grouped(last.map_or(0, |r| r.sfo)),
         grouped(e.budget)
     );
+    // A run ends when no further round of its schedule fits T: say where the rest of the budget went, or
+    // a student reads 5,461 of 20,000 as a run cut short.
+    let unspent = match last {
+        Some(r)
+            if app.runs.first().is_some_and(|m| m.state == RunState::Done) && r.sfo < e.budget =>
+        {
+            format!(
+                " · {} unused: no further round fits T",
+                grouped(e.budget - r.sfo)
+            )
+        }
+        _ => String::new(),
+    };
+    let progress = progress + &unspent;
     by_id::<Element>("progress").set_text_content(Some(&progress));
     let alert = match (&app.phase, app.state()) {
         (Phase::Failed(error), _) => error_alert(error),
