@@ -234,3 +234,19 @@ fn rho_too_large_says_where_the_budget_went() {
     states(preset.caption, &format!("{} rounds", last.round));
     states(preset.caption, &sci(run.subopt()));
 }
+
+#[test]
+fn across_the_internet() {
+    let preset = story("internet");
+    let runs = runs(preset);
+    let (cr, psgd) = (&runs[0], &runs[1]);
+    let per_round = psgd.last().time / psgd.last().round as f64;
+    states(preset.caption, &format!("{per_round:.1} s"));
+    states(
+        preset.caption,
+        &format!("{:.1} hours", psgd.last().time / 3600.0),
+    );
+    states(preset.caption, &format!("{:.0} s", cr.last().time));
+    states(preset.caption, &grouped(psgd.last().round));
+    states(preset.caption, &grouped(cr.last().round));
+}
