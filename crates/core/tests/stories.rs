@@ -9,7 +9,7 @@ use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link;
 use dynabatch_core::metrics::Row;
 use dynabatch_core::paper::{summarize, Measure, SEEDS};
-use dynabatch_core::presets::{find, story_of, Preset, PRESETS};
+use dynabatch_core::presets::{self, find, story_of, Preset, PRESETS};
 
 /// One run of a story: its experiment and every row (each round recorded, as `every` allows).
 struct Run {
@@ -249,4 +249,34 @@ fn across_the_internet() {
     states(preset.caption, &format!("{:.0} s", cr.last().time));
     states(preset.caption, &grouped(psgd.last().round));
     states(preset.caption, &grouped(cr.last().round));
+}
+
+#[test]
+fn the_landscape_settles_at_a_small_step_and_bounces_at_the_default() {
+    let preset = story("noisy-landscape");
+    let run = &runs(preset)[0];
+    let at = |row: &Row| row.subopt.expect("f* is known");
+    // "settles at the minimum": the last tenth of the path stays below 1% of where it started.
+    let start = at(&run.rows[0]);
+    let tail = &run.rows[run.rows.len() * 9 / 10..];
+    assert!(tail.iter().all(|r| at(r) < 0.01 * start), "{tail:?}");
+    states(
+        preset.caption,
+        &format!("{} in {} rounds", sci(run.subopt()), run.last().round),
+    );
+    // The map's caption names the story's γ and the default's, which does not settle: in the second half
+    // of its run the path is still back above a tenth of where it started.
+    let default = Run::of(Experiment::from_query_strict("problem=landscape").expect("valid"));
+    let second_half = &default.rows[default.rows.len() / 2..];
+    assert!(second_half
+        .iter()
+        .any(|r| at(r) > 0.1 * at(&default.rows[0])));
+    states(
+        presets::LANDSCAPE_CAPTION,
+        &format!("γ = {}", run.experiment.gamma),
+    );
+    states(
+        presets::LANDSCAPE_CAPTION,
+        &format!("γ = {}, the default", default.experiment.gamma),
+    );
 }
