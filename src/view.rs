@@ -52,6 +52,9 @@ fn on_frame() {
             super::tune_panel::render(app);
         }
     });
+    if drawn.is_some() {
+        super::tour::keep_clear();
+    }
     if drawn.is_none() {
         // The app is gone for good (see `with_app`): say so once, and stop.
         render_dead_page();

@@ -94,15 +94,86 @@ pub const LANDSCAPE_CAPTION: &str = "Click the map to start there. Small early b
 /// not new parameter defaults, so that every existing link (format v=1) keeps its meaning.
 pub const FIRST_VISIT: &Preset = &PRESETS[0];
 
+/// One step of the guided tour: the page element it outlines (an id), its title and its words.
+pub struct TourStep {
+    pub target: &'static str,
+    pub title: &'static str,
+    pub text: &'static str,
+}
+
+/// The story the tour speaks of: every number in its steps is this story's (`tests/stories.rs` runs it).
+pub const TOUR_STORY: &Preset = FIRST_VISIT;
+
+/// The guided tour, step by step, about [`TOUR_STORY`]'s runs.
+pub const TOUR: [TourStep; 6] = [
+    TourStep {
+        target: "figure-sfo",
+        title: "Progress per sample",
+        text: "This tour follows the first story: CR-PSGD and fixed-batch PSGD, each with its own tuned γ, on \
+               the same problem, seed and budget. Per sample, CR-PSGD is ahead most of the way (halfway, \
+               f − f* = 2.5e-5 against 3.9e-4); both end near 4e-5: growing batches cost no progress per sample.",
+    },
+    TourStep {
+        target: "figure-rounds",
+        title: "Communication rounds",
+        text: "The same runs against the rounds they took, on a log axis. CR-PSGD is done in 141 rounds, \
+               where fixed-batch PSGD takes one round per batch of one sample: 20,000.",
+    },
+    TourStep {
+        target: "figure-batch",
+        title: "The batch schedule",
+        text: "CR-PSGD multiplies its batch by ρ = 1.05 every round: its global batch N·B_t grows from 4 to \
+               3,700 samples, and half of its samples go in its last 15 rounds. PSGD keeps 4 all the way.",
+    },
+    TourStep {
+        target: "counters",
+        title: "The rounds counter",
+        text: "These count the main run's rounds and samples per node as they happen. Watch the samples \
+               reach 19,351 of the budget of 20,000 while the rounds stay at 141.",
+    },
+    TourStep {
+        target: "node-boxes",
+        title: "The nodes",
+        text: "Each box is one of the 4 nodes in the latest round, with its batch and the Web Worker thread \
+               that computed it. After every round the nodes average their results: one all-reduce.",
+    },
+    TourStep {
+        target: "copy",
+        title: "The share link",
+        text: "The address bar always holds a link that reproduces this run exactly, here or with the \
+               dynabatch command line tool. Copy it, or pick a guided story at the top.",
+    },
+];
+
 /// Reads the page's own query string: an empty one opens the first visit's story, any other is read as
-/// a link.
+/// a link. A link that asks for the tour (`tour=1`) opens the tour's story, which its words describe,
+/// keeping the link's other view keys; if the link named another run, a notice says it was not opened.
 pub fn parse_page(query: &str) -> (Experiment, ViewKeys, Vec<Notice>) {
     let query = query.strip_prefix('?').unwrap_or(query);
-    link::parse(if query.is_empty() {
-        FIRST_VISIT.query
-    } else {
-        query
-    })
+    if query.is_empty() {
+        return link::parse(FIRST_VISIT.query);
+    }
+    let (experiment, view, mut notices) = link::parse(query);
+    if !view.tour || story_of(&experiment, &view).is_some_and(|s| s.name == TOUR_STORY.name) {
+        return (experiment, view, notices);
+    }
+    let (story, story_view, _) = link::parse(TOUR_STORY.query);
+    // A link with nothing but view keys (`?tour=1`) asked for no run of its own.
+    if experiment != Experiment::default() || !view.compare.is_empty() {
+        notices.push(Notice::for_link(
+            "tour",
+            format!(
+                "the tour describes the story \"{}\", not this link's run",
+                TOUR_STORY.title
+            ),
+            "opened that story",
+        ));
+    }
+    let view = ViewKeys {
+        compare: story_view.compare,
+        ..view
+    };
+    (story, view, notices)
 }
 
 /// The preset with this name.
@@ -150,5 +221,30 @@ mod tests {
         let (e, _, notices) = parse_page("?problem=data&N=3");
         assert!(notices.is_empty(), "the page reads files: {notices:?}");
         assert_eq!((e.problem, e.nodes), (ProblemKind::Data, 3));
+    }
+
+    #[test]
+    fn a_link_with_the_tour_opens_the_story_the_tour_describes() {
+        let (story, story_view, _) = link::parse(TOUR_STORY.query);
+        // `?tour=1` alone, or with other view keys: the tour's story, with no notice.
+        for query in ["tour=1", "?tour=1&embed=1"] {
+            let (e, view, notices) = parse_page(query);
+            assert_eq!(
+                (&e, &view.compare),
+                (&story, &story_view.compare),
+                "{query}"
+            );
+            assert!(view.tour && notices.is_empty(), "{query}: {notices:?}");
+        }
+        // Another run: the tour's story, and a notice that says the link's run was not opened.
+        let (e, view, notices) = parse_page("alg=local&N=3&tour=1");
+        assert_eq!(story_of(&e, &view).map(|s| s.name), Some(TOUR_STORY.name));
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(notices[0].param, "tour");
+        // The tour's own story keeps its link as it is.
+        let own = format!("{}&tour=1", TOUR_STORY.query);
+        assert_eq!(parse_page(&own), link::parse(&own));
+        // Without the tour, any link is itself.
+        assert_eq!(parse_page("alg=local&N=3"), link::parse("alg=local&N=3"));
     }
 }

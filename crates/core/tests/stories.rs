@@ -31,6 +31,12 @@ impl Run {
         self.last().subopt.expect("f* is known")
     }
 
+    /// f − f* at the first recorded row with at least `sfo` samples per node.
+    fn subopt_at(&self, sfo: u64) -> f64 {
+        let row = self.rows.iter().find(|r| r.sfo >= sfo).expect("reaches it");
+        row.subopt.expect("f* is known")
+    }
+
     fn grad_squared(&self) -> f64 {
         self.last().grad_norm * self.last().grad_norm
     }
@@ -279,4 +285,70 @@ fn the_landscape_settles_at_a_small_step_and_bounces_at_the_default() {
         presets::LANDSCAPE_CAPTION,
         &format!("γ = {}, the default", default.experiment.gamma),
     );
+}
+
+#[test]
+fn the_tour_states_its_storys_numbers() {
+    let runs = runs(presets::TOUR_STORY);
+    let (cr, psgd) = (&runs[0], &runs[1]);
+    let text = |i: usize| presets::TOUR[i].text;
+    // Step 1, progress per sample: CR-PSGD ahead at most recorded rows, both near the same end.
+    let half = cr.experiment.budget / 2;
+    states(
+        text(0),
+        &format!(
+            "halfway, f − f* = {} against {}",
+            sci(cr.subopt_at(half)),
+            sci(psgd.subopt_at(half))
+        ),
+    );
+    let ahead = cr
+        .rows
+        .iter()
+        .filter(|r| r.subopt.expect("known") < psgd.subopt_at(r.sfo))
+        .count();
+    assert!(
+        2 * ahead > cr.rows.len(),
+        "ahead {ahead} of {}",
+        cr.rows.len()
+    );
+    assert!((cr.subopt() / psgd.subopt() - 1.0).abs() < 0.2);
+    states(text(0), &format!("{:.0e}", cr.subopt()));
+    // Step 2, rounds.
+    states(text(1), &format!("{} rounds", cr.last().round));
+    states(text(1), &grouped(psgd.last().round));
+    // Step 3, the global batch N·B_t, first and last.
+    let nodes = cr.experiment.nodes as u64;
+    states(text(2), &format!("ρ = {}", cr.experiment.rho));
+    states(
+        text(2),
+        &format!(
+            "from {} to {}",
+            nodes * cr.rows[1].batch,
+            grouped(nodes * cr.last().batch)
+        ),
+    );
+    states(
+        text(2),
+        &format!("keeps {} all the way", nodes * psgd.last().batch),
+    );
+    // The fewest last rounds that hold half of its samples.
+    let (mut late, mut last_rounds) = (0, 0);
+    for row in cr.rows.iter().rev() {
+        if 2 * late >= cr.last().sfo {
+            break;
+        }
+        late += row.batch;
+        last_rounds += 1;
+    }
+    states(
+        text(2),
+        &format!("half of its samples go in its last {last_rounds} rounds"),
+    );
+    // Step 4, the counters.
+    states(text(3), &grouped(cr.last().sfo));
+    states(text(3), &grouped(cr.experiment.budget));
+    states(text(3), &format!("stay at {}", cr.last().round));
+    // Step 5, the nodes.
+    states(text(4), &format!("the {} nodes", nodes));
 }

@@ -1,0 +1,74 @@
+// Issue 25, every word on the page is true: the tour describes the run on screen and its dialog covers
+// none of what it points at, a diverging run says "diverged", and compared runs say what they ran. The
+// stories' and the tour's numbers are checked natively against their runs (crates/core/tests/stories.rs);
+// here, what only a browser shows.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, settle } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const LAPTOP = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+/** Whether two elements' boxes overlap on screen. */
+const overlap = (page, a, b) => page.evaluate(([a, b]) => {
+  const r = document.querySelector(a).getBoundingClientRect();
+  const s = document.querySelector(b).getBoundingClientRect();
+  return r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom;
+}, [a, b]);
+
+test('tour=1 opens the story the tour describes, and a link with another run says it did', async () => {
+  const page = await openPage(browser, `${server.url}/?tour=1`, LAPTOP);
+  const done = await settle(page);
+  assert.equal(done.state, 'done', done.error);
+  const runs = await page.evaluate(() => window.dynabatch.runs());
+  assert.deepEqual(runs.map(r => r.alg), ['crpsgd', 'psgd'], 'the tour speaks of CR-PSGD beside PSGD');
+  assert.equal(await page.textContent('#round-counter'), '141', 'step 2 says 141 rounds');
+  assert.equal(await page.$eval('a[data-preset="fewer-rounds"]', a => a.getAttribute('aria-current')), 'true');
+  assert.equal(await page.isVisible('#notices'), false, '?tour=1 asked for no run of its own');
+  await page.context().close();
+
+  const other = await openPage(browser, `${server.url}/?alg=local&N=3&tour=1`, LAPTOP);
+  await settle(other);
+  assert.deepEqual((await other.evaluate(() => window.dynabatch.runs())).map(r => r.alg), ['crpsgd', 'psgd']);
+  assert.match(await other.textContent('#notices'), /the tour describes the story/);
+  await other.context().close();
+});
+
+test("the tour's button opens its story, and Back returns to the run shown before", async () => {
+  const page = await openPage(browser, `${server.url}/?alg=local&N=3&T=500`, LAPTOP);
+  await settle(page);
+  await page.click('#tour-start');
+  await page.waitForFunction(() => window.dynabatch.runs().map(r => r.alg).join() === 'crpsgd,psgd');
+  assert.equal(await page.isVisible('#tour'), true);
+  await page.keyboard.press('Escape');
+  await page.goBack();
+  await page.waitForFunction(() => window.dynabatch.runs()[0]?.alg === 'local');
+  await page.context().close();
+});
+
+for (const [name, viewport] of [['1366×768', LAPTOP], ['390×844', PHONE]]) {
+  test(`at ${name} no tour step's dialog covers what it points at`, async () => {
+    const page = await openPage(browser, `${server.url}/?tour=1`, viewport);
+    await page.locator('#tour').waitFor({ state: 'visible' });
+    await settle(page);
+    for (let step = 1; step <= 6; step++) {
+      if (step > 1) await page.click('#tour-next');
+      assert.match(await page.textContent('#tour-count'), new RegExp(`step ${step} of 6`));
+      // Two frames: the dialog is placed once the page's layout has settled.
+      await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const target = await page.$eval('.tour-target', e => `#${e.id}`);
+      assert.equal(await overlap(page, '#tour', target), false, `step ${step}: the dialog covers ${target}`);
+      const inView = await page.$eval(target, e => {
+        const r = e.getBoundingClientRect();
+        return r.bottom > 0 && r.top < innerHeight;
+      });
+      assert.ok(inView, `step ${step}: ${target} is on screen`);
+      await page.screenshot({ path: `/tmp/truth-tour-${viewport.width}-${step}.png` });
+    }
+    await page.context().close();
+  });
+}
