@@ -4,6 +4,7 @@
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
+use dynabatch_core::algorithms::Progress;
 use dynabatch_core::theory::Rounds;
 use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
@@ -132,11 +133,13 @@ fn render_status(app: &App) {
     let alert = match (&app.phase, app.state()) {
         (Phase::Failed(error), _) => error_alert(error),
         (_, RunState::Diverged) => format!(
-            "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
-            app.main_run()
-                .and_then(|r| r.diverged_quantity())
-                .unwrap_or_else(|| "loss".to_string()),
-            last.map_or(0, |r| r.round)
+            "Diverged: {}. Try a smaller step size γ.",
+            Progress::divergence(
+                &app.main_run()
+                    .and_then(|r| r.diverged_quantity())
+                    .unwrap_or_else(|| "loss".to_string()),
+                last.map_or(0, |r| r.round)
+            )
         ),
         _ => String::new(),
     };

@@ -72,3 +72,14 @@ for (const [name, viewport] of [['1366×768', LAPTOP], ['390×844', PHONE]]) {
     await page.context().close();
   });
 }
+
+test('a run whose loss runs away (γ = 50, inside its range) says "diverged", as the CLI does', async () => {
+  const link = 'alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=50&T=20000&seed=1';
+  const page = await openPage(browser, `${server.url}/?${link}`, LAPTOP);
+  const done = await settle(page);
+  assert.equal(done.state, 'diverged');
+  assert.equal(await page.textContent('#state'), 'diverged');
+  assert.match(await page.textContent('#alert'), /Diverged: the loss passed a million times its start at round \d+/);
+  await page.screenshot({ path: '/tmp/truth-diverged.png' });
+  await page.context().close();
+});

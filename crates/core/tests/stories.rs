@@ -4,7 +4,7 @@
 //! and looks for that text in the caption, so a change that moves a number fails here, and the words are
 //! mended in the same change. Qualitative words ("about the same", "ends near") are checked as ratios.
 
-use dynabatch_core::algorithms::Trainer;
+use dynabatch_core::algorithms::{Progress, Trainer, RUNAWAY};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link;
 use dynabatch_core::metrics::Row;
@@ -351,4 +351,29 @@ fn the_tour_states_its_storys_numbers() {
     states(text(3), &format!("stay at {}", cr.last().round));
     // Step 5, the nodes.
     states(text(4), &format!("the {} nodes", nodes));
+}
+
+#[test]
+fn a_runaway_loss_says_diverged() {
+    // γ = 50 in the first story (inside γ's range): the loss grows twentyfold a round, finite to the end.
+    // The page said "done" and drew ticks such as "51154688M"; both shells now say "diverged".
+    let query = presets::FIRST_VISIT.query.replace("gamma=0.3", "gamma=50");
+    let (e, _) = link::parse_strict(&query).expect("valid");
+    let mut trainer = Trainer::new(&e);
+    let mut last = trainer.start_row();
+    while let Some(row) = trainer.step() {
+        last = row;
+    }
+    assert_eq!(
+        trainer.progress(),
+        Progress::Diverged {
+            round: last.round,
+            quantity: RUNAWAY
+        }
+    );
+    assert!(last.round < 20, "stopped at round {}", last.round);
+    assert_eq!(
+        Progress::divergence(RUNAWAY, 8),
+        "the loss passed a million times its start at round 8"
+    );
 }

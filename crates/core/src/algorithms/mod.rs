@@ -15,4 +15,4 @@ pub use schedule::{
     batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
     record_every, Schedule,
 };
-pub use trainer::{Progress, Stepped, Trainer};
+pub use trainer::{Progress, Stepped, Trainer, RUNAWAY};

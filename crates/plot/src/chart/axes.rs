@@ -124,6 +124,10 @@ pub fn grouped(v: u64) -> String {
 /// 1500 → "1.5k", 2000000 → "2M": axis labels stay short at any budget.
 pub fn compact(v: f64) -> String {
     let a = v.abs();
+    // Past a thousand millions, an exponent: a runaway loss read "51154688M" and ran into its axis title.
+    if a >= 1e9 {
+        return format!("{v:.0e}");
+    }
     let (scaled, suffix) = if a >= 1e6 {
         (v / 1e6, "M")
     } else if a >= 1e3 {
@@ -144,6 +148,8 @@ mod tests {
     fn compact_labels() {
         assert_eq!(compact(1500.0), "1.5k");
         assert_eq!(compact(2_000_000.0), "2M");
+        assert_eq!(compact(5.1e14), "5e14");
+        assert_eq!(compact(3e170), "3e170");
         assert_eq!(compact(12.0), "12");
         assert_eq!(compact(0.25), "0.2");
         assert_eq!(grouped(1234567), "1,234,567");
