@@ -95,6 +95,7 @@ fn render(app: &mut App) {
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
+    super::compare_panel::render(app);
     app.tune_dirty = false;
     super::tune_panel::render(app);
     super::nodes_view::render(app);

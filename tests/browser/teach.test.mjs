@@ -64,7 +64,8 @@ test('pin keeps the run as a ghost while parameters change', async () => {
   await page.waitForFunction(() => window.dynabatch.status().nodes === 1);
   await settle(page);
   const shown = await runs(page);
-  assert.deepEqual(shown.map(r => r.label), ['crpsgd', 'pinned crpsgd']);
+  // Each legend says what its run ran; the pinned one also how it differs from the run on screen.
+  assert.deepEqual(shown.map(r => r.label), ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'pinned crpsgd γ=0.3 B₁=1 ρ=1.05 N=4']);
   assert.equal(shown[1].csv, before, 'the ghost keeps the pinned rows');
   assert.notEqual(shown[0].csv, before);
   await page.click('#pin');

@@ -83,3 +83,32 @@ test('a run whose loss runs away (γ = 50, inside its range) says "diverged", as
   await page.screenshot({ path: '/tmp/truth-diverged.png' });
   await page.context().close();
 });
+
+test('a compared run says what it ran, and the page adds and removes compared runs', async () => {
+  const story = 'alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=4000&seed=1&compare=psgd(gamma=0.001)';
+  const page = await openPage(browser, `${server.url}/?${story}`, LAPTOP);
+  await settle(page);
+  const labels = async () => (await page.evaluate(() => window.dynabatch.runs())).map(r => r.label);
+  assert.deepEqual(await labels(), ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'psgd γ=0.001 B₁=1']);
+  assert.deepEqual(await page.$$eval('#compare-list .compare-label', e => e.map(s => s.textContent)), ['psgd γ=0.001 B₁=1']);
+  // B₁ = 8 on the main run: the compared run follows it, and its label says so.
+  await page.fill('#B1', '8');
+  await page.press('#B1', 'Enter');
+  await page.waitForFunction(() => window.dynabatch.runs()[1]?.label === 'psgd γ=0.001 B₁=8');
+  // Add local SGD with a γ of its own, then remove the PSGD run.
+  await page.selectOption('#compare-alg', 'local');
+  await page.fill('#compare-settings', 'gamma=0.1,H=4');
+  await page.click('#compare-add');
+  await page.waitForFunction(() => location.search.includes('compare=psgd(gamma=0.001),local(gamma=0.1,H=4)'));
+  await settle(page);
+  assert.deepEqual(await labels(), ['crpsgd γ=0.3 B₁=8 ρ=1.05', 'psgd γ=0.001 B₁=8', 'local γ=0.1 B₁=8 H=4']);
+  await page.click('button[aria-label="Remove the compared run psgd γ=0.001 B₁=8"]');
+  await page.waitForFunction(() => window.dynabatch.runs().length === 2);
+  assert.match(await page.evaluate(() => location.search), /compare=local\(gamma=0\.1,H=4\)$/);
+  // A setting a compared run cannot have gets the link's notice.
+  await page.selectOption('#compare-alg', 'psgd');
+  await page.fill('#compare-settings', 'N=8');
+  await page.press('#compare-settings', 'Enter');
+  await page.waitForFunction(() => /cannot differ between runs/.test(document.querySelector('#notices').textContent));
+  await page.context().close();
+});
