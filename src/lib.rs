@@ -18,6 +18,7 @@ mod controls;
 mod dom;
 mod export;
 mod faults;
+mod glossary_view;
 mod hook;
 mod hover;
 mod landscape_view;
@@ -177,6 +178,7 @@ impl App {
         theory_panel::build();
         presets_panel::build();
         compare_panel::build();
+        glossary_view::build();
         view::apply_layout(&view);
         tour::build(view.tour, view.embed);
         let mut app = App {

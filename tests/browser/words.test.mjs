@@ -112,3 +112,35 @@ test('a compared run says what it ran, and the page adds and removes compared ru
   await page.waitForFunction(() => /cannot differ between runs/.test(document.querySelector('#notices').textContent));
   await page.context().close();
 });
+
+test('every term has a definition a tap or a key opens, from the one glossary', async () => {
+  for (const viewport of [LAPTOP, PHONE]) {
+    const page = await openPage(browser, `${server.url}/`, viewport);
+    await settle(page);
+    const terms = await page.$$eval('#glossary dt', e => e.map(d => d.textContent));
+    for (const name of ['SFO', 'f*', 'Polyak–Łojasiewicz (PL) condition', 'B_noise', 'ρ, batch growth', 'B₁, the first batch',
+      'γ, step size', 'T, the SFO budget', 'μ', 'L', 'κ = L/μ, the condition number', 'Communication round', 'Local SGD',
+      'CR-PSGD-Catalyst']) {
+      assert.ok(terms.includes(name), `the glossary defines ${name}`);
+    }
+    // γ's "?" beside its control opens the same words as its tooltip and its glossary entry.
+    const mark = '.control[data-param="gamma"] .term-mark';
+    await page.click(mark);
+    assert.equal(await page.isVisible('#term-pop'), true);
+    assert.equal(await page.getAttribute(mark, 'aria-expanded'), 'true');
+    const said = await page.textContent('#term-pop');
+    assert.match(said, /^γ, step size Learning rate/);
+    assert.ok((await page.getAttribute('.control[data-param="gamma"]', 'title')).includes(said.replace(/^γ, step size /, '')));
+    assert.equal(await overlap(page, '#term-pop', mark), false, 'the definition opens beside its mark');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.isVisible('#term-pop'), false);
+    // By keyboard: focus the SFO mark of the first chart and press Enter; pressing it again closes it.
+    const sfo = '#figure-sfo .term-mark[data-term="sfo"]';
+    await page.focus(sfo);
+    await page.keyboard.press('Enter');
+    assert.match(await page.textContent('#term-pop'), /stochastic first-order oracle/);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.isVisible('#term-pop'), false);
+    await page.context().close();
+  }
+});

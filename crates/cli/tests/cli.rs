@@ -257,3 +257,13 @@ fn tune_says_what_rho_the_curvature_allows() {
     );
     assert!(notices[0].contains("ρ ≤ 1/(1 − γμ) = 1.0"), "{err}");
 }
+
+#[test]
+fn the_glossary_prints_the_pages_definitions() {
+    let (code, out, _) = dynabatch(&["glossary"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, dynabatch_core::glossary::as_text());
+    assert!(out.contains("SFO\n    A call to the stochastic first-order oracle"));
+    // A parameter's entry is its help text, as the page's tooltip shows it.
+    assert!(out.contains(dynabatch_core::params::Param::Rho.spec().help));
+}
