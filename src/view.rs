@@ -272,7 +272,7 @@ pub fn listen() {
             &export::json(app),
         )
     });
-    button("download-png", |_| export::download_png());
+    button("download-png", |app| export::download_png(app));
     // A preset is a plain link (it works in a new tab too); here it opens in place, without a reload.
     on(&by_id::<Element>("presets-list"), "click", |event| {
         let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());

@@ -144,3 +144,24 @@ test('every term has a definition a tap or a key opens, from the one glossary', 
     await page.context().close();
   }
 });
+
+test('the exported PNG carries a footer with each run and the link', async () => {
+  const page = await openPage(browser, `${server.url}/`, LAPTOP);
+  await settle(page);
+  // Catch the download's data URL instead of saving it.
+  await page.evaluate(() => {
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () { window.__download = this.href; return click.call(this); };
+  });
+  await page.click('#download-png');
+  const size = await page.evaluate(async () => {
+    const img = new Image();
+    img.src = window.__download;
+    await img.decode();
+    const chart = document.querySelector('#chart-sfo');
+    return { height: img.naturalHeight, chart: chart.height, charts: [...document.querySelectorAll('.charts canvas')].filter(c => c.clientWidth > 0).length };
+  });
+  const gridHeight = Math.ceil(size.charts / 2) * size.chart;
+  assert.ok(size.height > gridHeight + 40, `a footer below the charts: ${JSON.stringify(size)}`);
+  await page.context().close();
+});
