@@ -165,3 +165,28 @@ test('the exported PNG carries a footer with each run and the link', async () =>
   assert.ok(size.height > gridHeight + 40, `a footer below the charts: ${JSON.stringify(size)}`);
   await page.context().close();
 });
+
+test("a phone's first two screens hold the contrast chart, the stories and Play; nothing is clipped", async () => {
+  const page = await openPage(browser, `${server.url}/`, PHONE);
+  await settle(page);
+  const bottom = selector => page.$eval(selector, e => e.getBoundingClientRect().bottom + scrollY);
+  for (const selector of ['#chart-sfo', '#presets-list', '#story-caption', '#play']) {
+    const y = await bottom(selector);
+    assert.ok(y <= 2 * PHONE.height, `${selector} ends at ${y}, beyond two screens`);
+  }
+  // Algorithm 1's formulas fit the phone's width.
+  const clipped = await page.$$eval('.about math[display="block"]', ms => ms.filter(m => {
+    const r = m.getBoundingClientRect();
+    return r.right > innerWidth || m.scrollWidth > m.clientWidth + 1;
+  }).length);
+  assert.equal(clipped, 0, 'a formula is clipped');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways overflow');
+  await page.context().close();
+
+  const laptop = await openPage(browser, `${server.url}/`, LAPTOP);
+  await settle(laptop);
+  const strip = await laptop.$eval('#presets', s => ({ scroll: s.scrollWidth, client: s.clientWidth,
+    list: s.querySelector('#presets-list').getBoundingClientRect().right, card: s.getBoundingClientRect().right }));
+  assert.ok(strip.scroll <= strip.client && strip.list <= strip.card, `the story strip overflows its card: ${JSON.stringify(strip)}`);
+  await laptop.context().close();
+});
