@@ -96,6 +96,7 @@ fn render(app: &mut App) {
     render_notices(app);
     super::theory_panel::render(app);
     super::compare_panel::render(app);
+    super::charts::render_legend(app);
     app.tune_dirty = false;
     super::tune_panel::render(app);
     super::nodes_view::render(app);

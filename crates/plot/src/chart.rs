@@ -195,11 +195,30 @@ impl PlotFrame {
     }
 }
 
-#[optimize(size)]
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
+) -> Result<PlotFrame, String> {
+    draw_with(area, spec, series, Legend::InPlot)
+}
+
+/// Whether a chart names its series itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Legend {
+    /// In a box in the plot's emptiest corner (where there are two series or more).
+    InPlot,
+    /// Not at all: the page names the runs once, beside all its charts, where no legend covers a curve.
+    Outside,
+}
+
+/// As [`draw`], with the legend where `legend` says.
+#[optimize(size)]
+pub fn draw_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    series: &[Series],
+    legend: Legend,
 ) -> Result<PlotFrame, String> {
     area.fill(&spec.theme.background)
         .map_err(|e| e.to_string())?;
@@ -215,12 +234,22 @@ pub fn draw<DB: DrawingBackend>(
     let x_range = x.clone();
     let ticks = |v: &f64| tick_label(*v, spec.x_unit, spec.x_scale, &x_range);
     let result = match (spec.x_scale, spec.y_scale) {
-        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, &ticks, x, y),
-        (Scale::Linear, Scale::Log) => draw_in(area, spec, series, &ticks, x, y.log_scale()),
-        (Scale::Log, Scale::Linear) => draw_in(area, spec, series, &ticks, x.log_scale(), y),
-        (Scale::Log, Scale::Log) => {
-            draw_in(area, spec, series, &ticks, x.log_scale(), y.log_scale())
+        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, legend, &ticks, x, y),
+        (Scale::Linear, Scale::Log) => {
+            draw_in(area, spec, series, legend, &ticks, x, y.log_scale())
         }
+        (Scale::Log, Scale::Linear) => {
+            draw_in(area, spec, series, legend, &ticks, x.log_scale(), y)
+        }
+        (Scale::Log, Scale::Log) => draw_in(
+            area,
+            spec,
+            series,
+            legend,
+            &ticks,
+            x.log_scale(),
+            y.log_scale(),
+        ),
     };
     let (x_pixels, y_pixels) = result.map_err(|e| e.to_string())?;
     Ok(PlotFrame {
@@ -242,6 +271,7 @@ fn draw_in<DB, X, Y>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
+    legend: Legend,
     x_ticks: &dyn Fn(&f64) -> String,
     x: X,
     y: Y,
@@ -304,7 +334,7 @@ where
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
         }
     }
-    if series.len() > 1 {
+    if series.len() > 1 && legend == Legend::InPlot {
         // Falling curves leave the upper right empty on a linear x axis, the lower left on a log one; a
         // rising one (the batch) leaves neither, so the emptiest corner wins where it is emptier.
         let preferred = if spec.x_scale == Scale::Log {
