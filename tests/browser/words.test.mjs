@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, openPage, settle } from './harness.mjs';
+import { dataState, fixture, upload } from './data-files.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -189,4 +190,18 @@ test("a phone's first two screens hold the contrast chart, the stories and Play;
     list: s.querySelector('#presets-list').getBoundingClientRect().right, card: s.getBoundingClientRect().right }));
   assert.ok(strip.scroll <= strip.client && strip.list <= strip.card, `the story strip overflows its card: ${JSON.stringify(strip)}`);
   await laptop.context().close();
+});
+
+test('a file whose first column looks like its class says so, with the setting that uses it', async () => {
+  const page = await openPage(browser, `${server.url}/?problem=data&N=2&T=200`, LAPTOP);
+  await upload(page, fixture('wine.csv'));
+  await dataState(page, 'ready');
+  await page.locator('#data-hint').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#data-hint'), /^Column 1 \("cultivar"\) takes only 3 values: if it is the class to predict, set label=1/);
+  await page.fill('#label', '1');
+  await page.press('#label', 'Enter');
+  await page.waitForFunction(() => window.dynabatch.status().query.includes('label=1'));
+  await dataState(page, 'ready');
+  await page.locator('#data-hint').waitFor({ state: 'hidden' });
+  await page.context().close();
 });
