@@ -52,7 +52,7 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "catalyst",
-        title: "Catalyst on a non-convex network",
+        title: "Catalyst, non-convex",
         caption: "On the digits network, CR-PSGD-Catalyst ends at ‖∇f‖² = 8.5e-3 in 600 rounds, PSGD at 3.3e-2 \
                   in 1,666. Local SGD, averaging every H = 8 steps, takes the fewest rounds (208) but ends at 3.9e-2.",
         // Local SGD's H = auto is ⌊T^¼/N^¾⌋ = 1 here, which is PSGD itself: its curve would hide under PSGD's.
@@ -67,8 +67,8 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "cheap-communication",
-        title: "When communication is cheap",
-        caption: "When each sample's gradient takes 1 ms (a large model), computing dominates even with 50 µs \
+        title: "When computing dominates",
+        caption: "Here each sample's gradient takes 1 ms (a large model), so computing dominates even with 50 µs \
                   messages: CR-PSGD takes 19 s of simulated time, PSGD 26 s. 141 rounds against 20,000 save only \
                   a quarter of the time.",
         query: "alg=crpsgd&problem=breast-cancer&lambda=0.1&N=4&rho=1.05&B1=1&gamma=0.3&T=20000&seed=1&sfo_time=1000&compare=psgd(gamma=0.001)",
