@@ -7,7 +7,7 @@
 use dynabatch_core::algorithms::{Progress, Trainer, RUNAWAY};
 use dynabatch_core::experiment::Experiment;
 use dynabatch_core::link;
-use dynabatch_core::metrics::Row;
+use dynabatch_core::metrics::{grouped, Row};
 use dynabatch_core::paper::{summarize, Measure, SEEDS};
 use dynabatch_core::presets::{self, find, story_of, Preset, PRESETS};
 
@@ -65,19 +65,6 @@ fn story(name: &str) -> &'static Preset {
 /// A value as the captions write it: two significant digits, as in 4.0e-5.
 fn sci(v: f64) -> String {
     format!("{v:.1e}")
-}
-
-/// A count as the captions write it: 20,000.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The text states this measured value.

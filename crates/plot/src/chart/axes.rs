@@ -125,18 +125,8 @@ pub(super) fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f
     }
 }
 
-/// 1234567 → "1,234,567".
-pub fn grouped(v: u64) -> String {
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// 1234567 → "1,234,567": the core's, which the stories' tests also write their counts with.
+pub use dynabatch_core::metrics::grouped;
 
 /// 1500 → "1.5k", 2000000 → "2M": axis labels stay short at any budget.
 pub fn compact(v: f64) -> String {
