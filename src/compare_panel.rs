@@ -13,8 +13,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement};
 
 thread_local! {
-    /// The labels listed, so the list is rebuilt only when they change (and keeps focus otherwise).
-    static LISTED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// The labels listed, so the list is rebuilt only when they change (and keeps focus otherwise);
+    /// `None` before the first rendering.
+    static LISTED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
 }
 
 /// Fills the algorithm menu and wires the buttons.
@@ -66,7 +67,7 @@ pub fn render(app: &App) {
         .map(|c| run_label(&c.experiment(&app.experiment)))
         .collect();
     by_id::<HtmlButtonElement>("compare-add").set_disabled(labels.len() >= MAX_COMPARED);
-    if LISTED.with(|l| *l.borrow() == labels) {
+    if LISTED.with(|l| l.borrow().as_ref() == Some(&labels)) {
         return;
     }
     let list: Element = by_id("compare-list");
@@ -88,7 +89,7 @@ pub fn render(app: &App) {
     if labels.is_empty() {
         append(&list, &element("li", "hint", "None: the main run alone."));
     }
-    LISTED.with(|l| *l.borrow_mut() = labels);
+    LISTED.with(|l| *l.borrow_mut() = Some(labels));
 }
 
 impl App {

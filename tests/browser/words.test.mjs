@@ -106,6 +106,10 @@ test('a compared run says what it ran, and the page adds and removes compared ru
   await page.click('button[aria-label="Remove the compared run psgd γ=0.001 B₁=8"]');
   await page.waitForFunction(() => window.dynabatch.runs().length === 2);
   assert.match(await page.evaluate(() => location.search), /compare=local\(gamma=0\.1,H=4\)$/);
+  await page.click('button[aria-label="Remove the compared run local γ=0.1 B₁=8 H=4"]');
+  await page.waitForFunction(() => window.dynabatch.runs().length === 1);
+  assert.equal(await page.textContent('#compare-list'), 'None: the main run alone.');
+  assert.equal(await page.evaluate(() => location.search.includes('compare=')), false);
   // A setting a compared run cannot have gets the link's notice.
   await page.selectOption('#compare-alg', 'psgd');
   await page.fill('#compare-settings', 'N=8');
