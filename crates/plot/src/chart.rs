@@ -156,6 +156,8 @@ pub fn builder<'a, DB: DrawingBackend>(
     builder
         .caption(spec.title, spec.font(15.0).color(&spec.theme.ink))
         .margin(spec.px(10.0))
+        // A log axis may end on a labelled power of ten ("2.78 h"): room for half of its label.
+        .margin_right(spec.px(22.0))
         .x_label_area_size(spec.px(x_labels))
         .y_label_area_size(spec.px(y_labels));
     builder
