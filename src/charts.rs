@@ -232,7 +232,7 @@ fn draw_chart(app: &App, chart: Chart, axes: &Axes, theme: Theme) {
         Chart::Batch => {
             let batch = Labels {
                 id: "chart-batch",
-                title: "Global batch N·B_t vs. noise scale B_noise",
+                title: "Global batch N·B_t vs. B_noise",
                 x_label: "round",
                 y_label: "samples (log)",
                 description: "Global batch N times B_t, and the gradient noise scale B_noise dashed, against round, log scale",
