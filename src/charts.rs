@@ -2,13 +2,13 @@
 //! batch schedule against the gradient noise scale.
 
 use super::canvas::Canvas;
-use super::dom::{by_id, pixel_ratio, set_attr, set_hidden, set_text, theme};
+use super::dom::{append, by_id, element, pixel_ratio, set_attr, set_hidden, set_text, theme};
 use super::App;
 use dynabatch_core::experiment::Alg;
 use dynabatch_core::metrics::Row;
-use dynabatch_plot::chart::{self, ChartSpec, Scale, Series, Stroke, Theme, Unit};
+use dynabatch_plot::chart::{self, ChartSpec, Legend, Scale, Series, Stroke, Theme, Unit};
 use plotters::prelude::IntoDrawingArea;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use web_sys::{HtmlCanvasElement, HtmlElement};
 
 /// One chart's words: the canvas, its title, axis labels and what a screen reader hears.
@@ -232,7 +232,7 @@ fn draw_chart(app: &App, chart: Chart, axes: &Axes, theme: Theme) {
         Chart::Batch => {
             let batch = Labels {
                 id: "chart-batch",
-                title: "Global batch N·B_t vs. noise scale B_noise",
+                title: "Global batch N·B_t vs. B_noise",
                 x_label: "round",
                 y_label: "samples (log)",
                 description: "Global batch N times B_t, and the gradient noise scale B_noise dashed, against round, log scale",
@@ -325,6 +325,40 @@ fn batch_caption(alg: Alg) -> String {
     format!("{}: {rule}", alg.label())
 }
 
+thread_local! {
+    /// The legend's entries as last written (label and colour), so it is rebuilt only when they change.
+    static LEGEND: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The runs' legend, once above all the charts rather than in each plot, where it covered curves: each
+/// run's colour and its label (what it ran). Hidden for a single run, which needs no naming.
+pub fn render_legend(app: &App) {
+    let theme = theme();
+    let entries: Vec<(String, String)> = app
+        .shown()
+        .map(|run| {
+            let c = run.color(&theme);
+            (run.label.clone(), format!("rgb({}, {}, {})", c.0, c.1, c.2))
+        })
+        .collect();
+    if LEGEND.with(|l| *l.borrow() == entries) {
+        return;
+    }
+    let list: HtmlElement = by_id("run-legend");
+    list.set_text_content(None);
+    for (label, colour) in &entries {
+        let item = element("li", "", "");
+        let swatch = element("span", "swatch", "");
+        set_attr(&swatch, "style", &format!("background: {colour}"));
+        set_attr(&swatch, "aria-hidden", "true");
+        append(&item, &swatch);
+        append(&item, &element("span", "", label));
+        append(&list, &item);
+    }
+    set_hidden(&list, entries.len() < 2);
+    LEGEND.with(|l| *l.borrow_mut() = entries);
+}
+
 /// Sizes the canvas's backing store to its CSS size × devicePixelRatio (crisp on HiDPI screens); returns
 /// the ratio, or `None` while the canvas is not laid out.
 pub fn fit_to_screen(canvas: &HtmlCanvasElement) -> Option<f64> {
@@ -369,7 +403,7 @@ fn draw(
         pixel_ratio: ratio,
         theme,
     };
-    match chart::draw(&backend.into_drawing_area(), &spec, series) {
+    match chart::draw_with(&backend.into_drawing_area(), &spec, series, Legend::Outside) {
         Ok(frame) => super::hover::remember(labels.id, frame, labels.x_label, series),
         Err(e) => web_sys::console::warn_1(&format!("chart {}: {e}", labels.id).into()),
     }

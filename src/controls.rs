@@ -3,6 +3,7 @@
 
 use super::dom::{append, by_id, element, set_attr};
 use dynabatch_core::experiment::Experiment;
+use dynabatch_core::glossary;
 use dynabatch_core::params::{Domain, ParamSpec, PARAMS};
 use dynabatch_plot::chart::grouped;
 use wasm_bindgen::JsCast;
@@ -31,7 +32,13 @@ pub fn build() {
         if !param.symbol.is_empty() {
             append(&label, &element("span", "symbol", param.symbol));
         }
-        append(&wrapper, &label);
+        // The label, and a "?" that opens the glossary's definition where a tooltip cannot (touch).
+        let head = element("div", "control-head", "");
+        append(&head, &label);
+        if let Some(term) = glossary::of_param(param.param) {
+            append(&head, &super::glossary_view::mark(term));
+        }
+        append(&wrapper, &head);
         append(&wrapper, &input_for(param));
         let hint = element("small", "hint", &range_hint(param));
         set_attr(&hint, "id", &format!("{}-hint", param.name));

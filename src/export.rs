@@ -62,8 +62,10 @@ pub fn download_text(name: &str, mime: &str, text: &str) {
     let _ = Url::revoke_object_url(&url);
 }
 
-/// The visible charts side by side in two columns, as one PNG at the screen's pixel density.
-pub fn download_png() {
+/// The visible charts side by side in two columns, as one PNG at the screen's pixel density, with a
+/// footer that says what ran: each run's label in its colour, and the link that reproduces them (a
+/// picture passed on without them could not be checked or rerun).
+pub fn download_png(app: &App) {
     let charts: Vec<HtmlCanvasElement> = CHART_IDS
         .iter()
         .map(|id| by_id::<HtmlCanvasElement>(id))
@@ -72,12 +74,22 @@ pub fn download_png() {
     let Some(first) = charts.first() else { return };
     let (w, h) = (first.width(), first.height());
     let rows = charts.len().div_ceil(2) as u32;
+    let ratio = super::dom::pixel_ratio();
+    let line = (18.0 * ratio).round();
+    let runs: Vec<(String, String)> = app
+        .shown()
+        .map(|run| {
+            let c = run.color(&super::dom::theme());
+            (run.label.clone(), format!("rgb({}, {}, {})", c.0, c.1, c.2))
+        })
+        .collect();
+    let footer = (line * (runs.len() as f64 + 1.0) + line / 2.0) as u32;
     let Ok(sheet) = document().create_element("canvas") else {
         return;
     };
     let sheet: HtmlCanvasElement = sheet.unchecked_into();
     sheet.set_width(2 * w);
-    sheet.set_height(rows * h);
+    sheet.set_height(rows * h + footer);
     let Some(context) = sheet
         .get_context("2d")
         .ok()
@@ -87,13 +99,33 @@ pub fn download_png() {
         return;
     };
     context.set_fill_style_str("#ffffff");
-    context.fill_rect(0.0, 0.0, (2 * w) as f64, (rows * h) as f64);
+    context.fill_rect(0.0, 0.0, (2 * w) as f64, (rows * h + footer) as f64);
     for (i, chart) in charts.iter().enumerate() {
         let (x, y) = ((i as u32 % 2) * w, (i as u32 / 2) * h);
         let _ = context.draw_image_with_html_canvas_element_and_dw_and_dh(
             chart, x as f64, y as f64, w as f64, h as f64,
         );
     }
+    // The footer: a swatch and a label per run, then the link, on the white sheet in dark ink.
+    context.set_font(&format!("{}px sans-serif", (12.0 * ratio).round()));
+    context.set_text_baseline("middle");
+    let (left, top) = (10.0 * ratio, (rows * h) as f64 + line / 2.0);
+    for (i, (label, colour)) in runs.iter().enumerate() {
+        let y = top + line * i as f64 + line / 2.0;
+        context.set_fill_style_str(colour);
+        context.fill_rect(left, y - 2.0 * ratio, 18.0 * ratio, 4.0 * ratio);
+        context.set_fill_style_str("#0f172a");
+        let _ = context.fill_text(label, left + 26.0 * ratio, y);
+    }
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let _ = context.fill_text_with_max_width(
+        &href,
+        left,
+        top + line * runs.len() as f64 + line / 2.0,
+        (2 * w) as f64 - 2.0 * left,
+    );
     if let Ok(url) = sheet.to_data_url_with_type("image/png") {
         click_link("dynabatch-charts.png", &url);
     }

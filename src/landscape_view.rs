@@ -1,7 +1,7 @@
 //! The landscape problem's map: f as a heat map, every run's path over it; a click starts there.
 
 use super::canvas::Canvas;
-use super::dom::{by_id, pixel_ratio, set_hidden, theme};
+use super::dom::{by_id, pixel_ratio, set_hidden, set_text, theme};
 use super::{with_app, App};
 use dynabatch_core::experiment::ProblemKind;
 use dynabatch_plot::chart::{ChartSpec, Scale, Series, Stroke, Unit};
@@ -23,6 +23,10 @@ pub fn render(app: &App) {
     if !shown {
         return;
     }
+    set_text(
+        &by_id::<HtmlElement>("caption-landscape"),
+        dynabatch_core::presets::LANDSCAPE_CAPTION,
+    );
     let theme = theme();
     let paths: Vec<Series> = app
         .shown()

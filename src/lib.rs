@@ -13,10 +13,12 @@
 mod bench;
 mod canvas;
 mod charts;
+mod compare_panel;
 mod controls;
 mod dom;
 mod export;
 mod faults;
+mod glossary_view;
 mod hook;
 mod hover;
 mod landscape_view;
@@ -175,6 +177,8 @@ impl App {
         controls::show(&experiment, &view.hide);
         theory_panel::build();
         presets_panel::build();
+        compare_panel::build();
+        glossary_view::build();
         view::apply_layout(&view);
         tour::build(view.tour, view.embed);
         let mut app = App {
@@ -241,7 +245,7 @@ impl App {
         {
             self.conditioning = None;
         }
-        let mut experiments = vec![(self.experiment.clone(), None)];
+        let mut experiments = vec![self.experiment.clone()];
         for compared in &self.view.compare {
             let mut experiment = compared.experiment(&self.experiment);
             // Another algorithm can do more work on the same budget (PSGD beside CR-PSGD with ρ near 1):
@@ -253,7 +257,7 @@ impl App {
                     self.notices.push(notice);
                 }
             }
-            experiments.push((experiment, Some(compared.label())));
+            experiments.push(experiment);
         }
         // The main run estimates the curvature, for the theory panel's guidance on ρ, unless it is known.
         let mut curvature = match self.conditioning {
@@ -262,20 +266,22 @@ impl App {
         };
         self.runs = experiments
             .into_iter()
-            .map(|(experiment, label)| {
-                let mut shown = ShownRun::start(runner::Start {
+            .map(|experiment| {
+                ShownRun::start(runner::Start {
                     experiment,
                     data: data.clone(),
                     paused,
                     pace: self.pace,
                     fault: self.view.fault,
                     curvature: std::mem::replace(&mut curvature, Curvature::Skip),
-                });
-                shown.label = label.unwrap_or(shown.label);
-                shown
+                })
             })
             .collect();
         runs::distinct_colours(&mut self.runs);
+        // A pinned run's legend says how it differs from the run now on screen.
+        if let Some(pinned) = &mut self.pinned {
+            pinned.label = link::pinned_label(&pinned.experiment, &self.experiment);
+        }
         self.dirty = true;
     }
 

@@ -47,6 +47,8 @@ pub type RunData = Blob;
 pub struct DataInfo {
     /// `DataFile::summary`: rows, features, task, and the label counts or range.
     pub summary: String,
+    /// A column that looks like the label it was not read as (`data::hints::likely_label`).
+    pub hint: Option<String>,
     /// The file's size.
     pub bytes: u64,
     /// What a sample gradient on it costs (`Cost::of_file`): the Tune button weighs a search with it.
@@ -57,6 +59,7 @@ impl DataInfo {
     pub fn of(file: &dynabatch_core::data::file::DataFile) -> DataInfo {
         DataInfo {
             summary: file.summary(),
+            hint: dynabatch_core::data::hints::likely_label(file),
             bytes: file.bytes,
             cost: dynabatch_core::experiment::Cost::of_file(file),
         }

@@ -2,6 +2,7 @@
 
 use super::runner::{Run, RunHandle, RunState, Start};
 use dynabatch_core::experiment::{Alg, Experiment};
+use dynabatch_core::link::{pinned_label, run_label};
 use dynabatch_core::metrics::Row;
 use dynabatch_plot::chart::Theme;
 use plotters::style::RGBColor;
@@ -22,7 +23,7 @@ pub struct ShownRun {
 impl ShownRun {
     pub fn start(run: Start) -> ShownRun {
         ShownRun {
-            label: run.experiment.alg.name().to_string(),
+            label: run_label(&run.experiment),
             slot: color_index(run.experiment.alg),
             experiment: run.experiment.clone(),
             state: RunState::at_start(run.paused),
@@ -35,7 +36,7 @@ impl ShownRun {
     /// A faded copy that stays while the parameters change.
     pub fn pin(&self) -> ShownRun {
         ShownRun {
-            label: format!("pinned {}", self.label),
+            label: pinned_label(&self.experiment, &self.experiment),
             slot: self.slot,
             experiment: self.experiment.clone(),
             run: None,

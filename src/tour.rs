@@ -1,58 +1,18 @@
 //! The guided tour: a few steps, each outlining one part of the page and saying in two sentences what to
 //! notice. A dialog (`role="dialog"` in index.html): Next, Back and Esc work, Tab stays inside it, and
 //! closing it gives focus back to where it was. `tour=1` in a link opens it; a first visit offers it once.
+//! Its words are the core's (`presets::TOUR`), about one story's runs (`presets::TOUR_STORY`, checked by
+//! `crates/core/tests/stories.rs`): a link with `tour=1` opens that story (`presets::parse_page`), and
+//! the tour's button loads it first, with a history entry, so Back returns to the run that was shown.
 
 use super::dom::{by_id, document, set_attr};
+use super::{with_app, App};
+use dynabatch_core::link;
+use dynabatch_core::presets::{story_of, TOUR as STEPS, TOUR_STORY};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlButtonElement, HtmlElement, KeyboardEvent};
-
-/// One step: the element it outlines, its title and its two sentences.
-struct Step {
-    target: &'static str,
-    title: &'static str,
-    text: &'static str,
-}
-
-const STEPS: [Step; 6] = [
-    Step {
-        target: "figure-sfo",
-        title: "Progress per sample",
-        text: "Each curve is one run against the samples each node has used, on the same problem, seed and \
-               budget. Notice that they fall together: growing batches cost no progress per sample.",
-    },
-    Step {
-        target: "figure-rounds",
-        title: "Communication rounds",
-        text: "The same runs against the rounds they took, on a log axis. CR-PSGD is done in about 140 \
-               rounds where fixed-batch PSGD takes one round per batch, 20,000.",
-    },
-    Step {
-        target: "figure-batch",
-        title: "The batch schedule",
-        text: "CR-PSGD multiplies its batch by ρ every round, so its budget goes in a few large rounds. \
-               PSGD keeps one small batch all the way.",
-    },
-    Step {
-        target: "counters",
-        title: "The rounds counter",
-        text: "These count the main run's rounds and samples per node as they happen. Watch the samples \
-               reach the budget while the rounds stay few.",
-    },
-    Step {
-        target: "node-boxes",
-        title: "The nodes",
-        text: "Each box is one node in the latest round, with its batch and the Web Worker thread that \
-               computed it. After every round the nodes average their results: one all-reduce.",
-    },
-    Step {
-        target: "copy",
-        title: "The share link",
-        text: "The address bar always holds a link that reproduces this run exactly, here or with the \
-               dynabatch command line tool. Copy it, or pick a guided story at the top.",
-    },
-];
 
 /// Remembers that a first visit was offered the tour, so it is offered once.
 const OFFERED_KEY: &str = "dynabatch.tour-offered";
@@ -70,7 +30,10 @@ pub fn is_open() -> bool {
 
 /// Wires the tour's buttons and keys; offers the tour on a first visit (never for an embedded page).
 pub fn build(open_now: bool, embedded: bool) {
-    on("tour-start", "click", |_| open());
+    on("tour-start", "click", |_| {
+        with_app(load_story);
+        open();
+    });
     on("tour-next", "click", |_| next());
     on("tour-back", "click", |_| go(-1));
     on("tour-close", "click", |_| close());
@@ -80,6 +43,19 @@ pub fn build(open_now: bool, embedded: bool) {
     } else if !embedded && first_visit() {
         let _ = by_id::<Element>("tour-offer").class_list().add_1("offered");
     }
+}
+
+/// Loads the tour's story, unless it is on screen, with a history entry for the run shown before.
+fn load_story(app: &mut App) {
+    if story_of(&app.experiment, &app.view).is_some_and(|s| s.name == TOUR_STORY.name) {
+        return;
+    }
+    let (experiment, view, _) = link::parse(TOUR_STORY.query);
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let query = format!("?{}", link::to_query(&experiment, &view));
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&query));
+    }
+    app.open_link(TOUR_STORY.query);
 }
 
 /// Whether this browser has not been offered the tour before; remembers that it now has. Storage that
@@ -142,11 +118,54 @@ fn go(by: isize) {
 fn outline(step: usize, on: bool) {
     if let Some(target) = document().get_element_by_id(STEPS[step].target) {
         let _ = target.class_list().toggle_with_force("tour-target", on);
-        if on {
-            // Instant, not smooth: no motion for those who asked for none, and none needed for others.
-            target.scroll_into_view_with_bool(false);
-        }
     }
+}
+
+/// Gap in CSS pixels kept between the dialog, its target and the window's edges.
+const GAP: f64 = 16.0;
+
+/// Puts the step's target in view where the dialog can stay clear of it: if it does not fit between the
+/// window's top and the room the dialog needs at the bottom, it is scrolled up to the top. Instant, not
+/// smooth: no motion for those who asked for none, and none needed for others.
+fn scroll_to(step: usize) {
+    let (Some(target), Some(window)) = (
+        document().get_element_by_id(STEPS[step].target),
+        web_sys::window(),
+    ) else {
+        return;
+    };
+    let rect = target.get_bounding_client_rect();
+    if rect.top() < 0.0 || rect.bottom() > window_height() - dialog_room() {
+        window.scroll_by_with_x_and_y(0.0, rect.top() - GAP);
+    }
+}
+
+fn window_height() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0)
+}
+
+/// The height the dialog takes, with a gap on either side.
+fn dialog_room() -> f64 {
+    by_id::<HtmlElement>("tour").offset_height() as f64 + 2.0 * GAP
+}
+
+/// Puts the dialog at the bottom of the window, or at its top where the bottom would cover the target
+/// and the top would not. Cheap enough for every frame while the tour is open: the page's layout moves
+/// as its charts and controls fill in, and the user may scroll.
+fn choose_side(step: usize) {
+    let Some(target) = document().get_element_by_id(STEPS[step].target) else {
+        return;
+    };
+    let rect = target.get_bounding_client_rect();
+    let room = dialog_room();
+    let covers_bottom = rect.bottom() > window_height() - room && rect.top() < window_height();
+    let top_is_clear = rect.top() >= room || rect.bottom() <= 0.0;
+    let _ = by_id::<HtmlElement>("tour")
+        .class_list()
+        .toggle_with_force("tour-top", covers_bottom && top_is_clear);
 }
 
 fn show(step: usize) {
@@ -154,7 +173,7 @@ fn show(step: usize) {
         outline(before, false);
     }
     outline(step, true);
-    let Step { title, text, .. } = &STEPS[step];
+    let (title, text) = (STEPS[step].title, STEPS[step].text);
     by_id::<Element>("tour-count").set_text_content(Some(&format!(
         "Tour · step {} of {}",
         step + 1,
@@ -178,6 +197,8 @@ fn show(step: usize) {
             "Next step"
         },
     );
+    scroll_to(step);
+    choose_side(step);
 }
 
 /// Esc closes; Tab and Shift+Tab cycle through the dialog's enabled buttons and never leave it.
@@ -211,5 +232,12 @@ fn on_key(event: Event) {
             let _ = buttons[to].focus();
         }
         _ => {}
+    }
+}
+
+/// Keeps the open dialog off its target as the page's layout changes (called every frame).
+pub fn keep_clear() {
+    if let Some(step) = STEP.with(Cell::get) {
+        choose_side(step);
     }
 }

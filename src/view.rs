@@ -4,6 +4,7 @@
 use super::dom::{by_id, document, element, set_attr};
 use super::runner::{Pace, RunHandle, RunState};
 use super::{export, faults, with_app, App, Phase};
+use dynabatch_core::algorithms::Progress;
 use dynabatch_core::theory::Rounds;
 use dynabatch_plot::chart::grouped;
 use std::cell::{Cell, RefCell};
@@ -52,6 +53,9 @@ fn on_frame() {
             super::tune_panel::render(app);
         }
     });
+    if drawn.is_some() {
+        super::tour::keep_clear();
+    }
     if drawn.is_none() {
         // The app is gone for good (see `with_app`): say so once, and stop.
         render_dead_page();
@@ -91,6 +95,8 @@ fn render(app: &mut App) {
     render_status(app);
     render_notices(app);
     super::theory_panel::render(app);
+    super::compare_panel::render(app);
+    super::charts::render_legend(app);
     app.tune_dirty = false;
     super::tune_panel::render(app);
     super::nodes_view::render(app);
@@ -111,15 +117,31 @@ fn render_status(app: &App) {
         grouped(last.map_or(0, |r| r.sfo)),
         grouped(e.budget)
     );
+    // A run ends when no further round of its schedule fits T: say where the rest of the budget went, or
+    // a student reads 5,461 of 20,000 as a run cut short.
+    let unspent = match last {
+        Some(r)
+            if app.runs.first().is_some_and(|m| m.state == RunState::Done) && r.sfo < e.budget =>
+        {
+            format!(
+                " · {} unused: no further round fits T",
+                grouped(e.budget - r.sfo)
+            )
+        }
+        _ => String::new(),
+    };
+    let progress = progress + &unspent;
     by_id::<Element>("progress").set_text_content(Some(&progress));
     let alert = match (&app.phase, app.state()) {
         (Phase::Failed(error), _) => error_alert(error),
         (_, RunState::Diverged) => format!(
-            "Diverged: the {} became NaN or infinite at round {}. Try a smaller step size γ.",
-            app.main_run()
-                .and_then(|r| r.diverged_quantity())
-                .unwrap_or_else(|| "loss".to_string()),
-            last.map_or(0, |r| r.round)
+            "Diverged: {}. Try a smaller step size γ.",
+            Progress::divergence(
+                &app.main_run()
+                    .and_then(|r| r.diverged_quantity())
+                    .unwrap_or_else(|| "loss".to_string()),
+                last.map_or(0, |r| r.round)
+            )
         ),
         _ => String::new(),
     };
@@ -251,7 +273,7 @@ pub fn listen() {
             &export::json(app),
         )
     });
-    button("download-png", |_| export::download_png());
+    button("download-png", |app| export::download_png(app));
     // A preset is a plain link (it works in a new tab too); here it opens in place, without a reload.
     on(&by_id::<Element>("presets-list"), "click", |event| {
         let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());

@@ -214,10 +214,14 @@ pub fn render_progress(app: &App) {
 /// The file held: its name, what it holds, its hash, and whether the runs are on it.
 fn render_held(app: &App) {
     let summary: HtmlElement = by_id("data-summary");
+    let hint: HtmlElement = by_id("data-hint");
     let Some(held) = &app.data.held else {
         set_hidden(&summary, true);
+        set_hidden(&hint, true);
         return;
     };
+    set_text(&hint, held.info.hint.as_deref().unwrap_or_default());
+    set_hidden(&hint, held.info.hint.is_none());
     set_hidden(&summary, false);
     let in_use = app.data.run_data(&app.experiment).is_some();
     set_text(

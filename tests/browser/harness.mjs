@@ -3,9 +3,10 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -108,8 +109,13 @@ export async function settle(page, timeout = 60_000) {
   return status(page);
 }
 
-/** The CLI's CSV for a query string (on a data file, for problem=data). */
-export function cliCsv(query, threads, dataFile = undefined) {
+/** The CLI's CSV for a query string (on a data file, for problem=data). A run that diverges still prints its
+ * CSV, and exits 3: `diverged` says that this is what the caller expects. */
+export function cliCsv(query, threads, dataFile = undefined, { diverged = false } = {}) {
   const data = dataFile === undefined ? [] : ['--data', dataFile];
-  return execFileSync(CLI, ['run', query, '--threads', String(threads), ...data], { encoding: 'utf8' });
+  const args = ['run', query, '--threads', String(threads), ...data];
+  if (!diverged) return execFileSync(CLI, args, { encoding: 'utf8' });
+  const run = spawnSync(CLI, args, { encoding: 'utf8' });
+  assert.equal(run.status, 3, `the CLI exits 3 for a diverged run: ${run.stderr}`);
+  return run.stdout;
 }

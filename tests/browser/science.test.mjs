@@ -104,7 +104,8 @@ test('the batch chart shows the global batch against the noise scale, and the CS
   await chart.hover({ position: { x: box.width * 0.6, y: box.height * 0.5 } });
   await page.waitForFunction(() => !document.querySelector('#chart-tooltip').hidden);
   const tip = await page.$$eval('#chart-tooltip div', divs => divs.map(d => d.textContent));
-  for (const series of ['crpsgd: N·B_t', 'crpsgd: B_noise', 'psgd: N·B_t']) {
+  // Each run's label says what it ran (its γ, B₁, and ρ for CR-PSGD).
+  for (const series of ['crpsgd γ=0.3 B₁=1 ρ=1.05: N·B_t', 'crpsgd γ=0.3 B₁=1 ρ=1.05: B_noise', 'psgd γ=0.3 B₁=1: N·B_t']) {
     assert.ok(tip.some(l => l.startsWith(`${series}: `)), `${series} in ${tip.join(' | ')}`);
   }
   assert.match(await page.textContent('figure:has(#chart-batch) figcaption'), /noise scale B\s*noise/);

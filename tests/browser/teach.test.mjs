@@ -16,7 +16,8 @@ test('compare= overlays the listed algorithms on the same problem, seed and budg
   const done = await settle(page);
   assert.equal(done.state, 'done');
   const shown = await runs(page);
-  assert.deepEqual(shown.map(r => [r.label, r.alg, r.state]), [['crpsgd', 'crpsgd', 'done'], ['psgd', 'psgd', 'done'], ['local', 'local', 'done']]);
+  assert.deepEqual(shown.map(r => [r.label, r.alg, r.state]), [
+    ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'crpsgd', 'done'], ['psgd γ=0.3 B₁=1', 'psgd', 'done'], ['local γ=0.3 B₁=1 H=auto', 'local', 'done']]);
   const query = await page.evaluate(() => location.search.slice(1));
   assert.match(query, /&compare=psgd,local$/);
   for (const run of shown) {
@@ -32,7 +33,7 @@ test('compared runs with settings of their own (a fair race) run those settings,
   const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd(gamma=0.001),psgd(gamma=0.01,B1=4)`);
   assert.equal((await settle(page)).state, 'done');
   const shown = await runs(page);
-  assert.deepEqual(shown.map(r => r.label), ['crpsgd', 'psgd γ=0.001', 'psgd γ=0.01 B₁=4']);
+  assert.deepEqual(shown.map(r => r.label), ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'psgd γ=0.001 B₁=1', 'psgd γ=0.01 B₁=4']);
   assert.equal(new URLSearchParams(shown[1].link).get('gamma'), '0.001');
   assert.equal(new URLSearchParams(shown[2].link).get('B1'), '4');
   for (const run of shown) assert.equal(run.csv, cliCsv(run.link, 2), run.label);
@@ -48,7 +49,7 @@ test('a compared setting that cannot differ between runs gets a notice and is le
   const page = await openPage(browser, `${server.url}/?${BASE}&compare=psgd(N=8)`);
   await settle(page);
   assert.match(await page.textContent('#notices'), /compare: psgd\(N\) cannot differ between runs/);
-  assert.deepEqual((await runs(page)).map(r => r.label), ['crpsgd', 'psgd']);
+  assert.deepEqual((await runs(page)).map(r => r.label), ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'psgd γ=0.3 B₁=1']);
   await page.context().close();
 });
 
@@ -64,7 +65,8 @@ test('pin keeps the run as a ghost while parameters change', async () => {
   await page.waitForFunction(() => window.dynabatch.status().nodes === 1);
   await settle(page);
   const shown = await runs(page);
-  assert.deepEqual(shown.map(r => r.label), ['crpsgd', 'pinned crpsgd']);
+  // Each legend says what its run ran; the pinned one also how it differs from the run on screen.
+  assert.deepEqual(shown.map(r => r.label), ['crpsgd γ=0.3 B₁=1 ρ=1.05', 'pinned crpsgd γ=0.3 B₁=1 ρ=1.05 N=4']);
   assert.equal(shown[1].csv, before, 'the ghost keeps the pinned rows');
   assert.notEqual(shown[0].csv, before);
   await page.click('#pin');
@@ -139,7 +141,8 @@ test('downloads: CSV and JSON of all runs, and a PNG of the charts', async () =>
   assert.equal(lines[0], 'run,round,batch,sfo,loss,subopt,grad_norm,outer,time,comm_bytes,noise_scale');
   const shown = await runs(page);
   assert.equal(lines.length, 1 + shown.reduce((n, r) => n + r.csv.trim().split('\n').length - 1, 0));
-  assert.ok(lines.some(l => l.startsWith('psgd,')) && lines.some(l => l.startsWith('crpsgd,')));
+  // The run column is each run's label, which says what it ran.
+  assert.ok(lines.some(l => l.startsWith('psgd γ=0.3 B₁=1,')) && lines.some(l => l.startsWith('crpsgd γ=0.3 B₁=1 ρ=1.05,')));
   const [, json] = await fetch('#download-json');
   const parsed = JSON.parse(json.toString());
   assert.deepEqual(parsed.map(r => r.alg), ['crpsgd', 'psgd']);
@@ -219,7 +222,7 @@ test('hovering a chart shows the value of every run at that x', async () => {
   await page.waitForFunction(() => !document.querySelector('#chart-tooltip').hidden);
   const lines = await page.$$eval('#chart-tooltip div', divs => divs.map(d => d.textContent));
   assert.match(lines[0], /^SFO per node ≈ /);
-  assert.ok(lines.some(l => /^crpsgd: [-\d.e]+ \(at /.test(l)) && lines.some(l => /^psgd: [-\d.e]+ \(at /.test(l)), lines.join(' | '));
+  assert.ok(lines.some(l => /^crpsgd γ=[^:]*: [-\d.e]+ \(at /.test(l)) && lines.some(l => /^psgd γ=[^:]*: [-\d.e]+ \(at /.test(l)), lines.join(' | '));
   await page.mouse.move(0, 0);
   await page.waitForFunction(() => document.querySelector('#chart-tooltip').hidden);
   assert.deepEqual(page.problems, []);

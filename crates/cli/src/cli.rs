@@ -6,6 +6,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod data;
 mod file;
+pub mod glossary;
 pub mod paper;
 pub mod run;
 pub mod tune;

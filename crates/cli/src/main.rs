@@ -51,6 +51,7 @@ fn dispatch(command: Command) -> Result<ExitCode, Stop> {
         } => cli::tune::tune(&query, threads.map_or_else(cli::cores, usize::from), &file),
         Command::Data { problem, file } => cli::data::data(&problem, &file),
         Command::Paper { out, seeds } => cli::paper::paper(&out, usize::from(seeds)),
+        Command::Glossary => cli::glossary::glossary(),
         Command::Bench {
             threads,
             baseline_simd,

@@ -48,8 +48,14 @@ fn diverged_runs_exit_3_after_writing_their_rows() {
     assert_eq!(code, 3);
     assert!(stderr.contains("diverged"));
     let last = csv.lines().last().unwrap_or_default();
+    // Non-finite, or (as here) past a million times its start: the loss ran away.
     let loss = last.split(',').nth(3).unwrap_or_default();
-    assert!(loss == "inf" || loss == "NaN", "{last}");
+    let start = csv.lines().nth(1).and_then(|l| l.split(',').nth(3));
+    let ran_away = match (loss.parse::<f64>(), start.map(str::parse::<f64>)) {
+        (Ok(loss), Some(Ok(start))) => loss > 1e6 * start,
+        _ => false,
+    };
+    assert!(loss == "inf" || loss == "NaN" || ran_away, "{last}");
 }
 
 #[test]
@@ -250,4 +256,14 @@ fn tune_says_what_rho_the_curvature_allows() {
         "μ is about λ = 0.001: {err}"
     );
     assert!(notices[0].contains("ρ ≤ 1/(1 − γμ) = 1.0"), "{err}");
+}
+
+#[test]
+fn the_glossary_prints_the_pages_definitions() {
+    let (code, out, _) = dynabatch(&["glossary"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, dynabatch_core::glossary::as_text());
+    assert!(out.contains("SFO\n    A call to the stochastic first-order oracle"));
+    // A parameter's entry is its help text, as the page's tooltip shows it.
+    assert!(out.contains(dynabatch_core::params::Param::Rho.spec().help));
 }

@@ -3,6 +3,7 @@
 //! depends on the data set's type (`set.rs`) and not on experiments.
 
 pub mod file;
+pub mod hints;
 mod set;
 
 use crate::experiment::Experiment;

@@ -15,6 +15,7 @@ pub mod choices;
 pub mod conditioning;
 pub mod data;
 pub mod experiment;
+pub mod glossary;
 pub mod link;
 pub mod metrics;
 pub mod models;

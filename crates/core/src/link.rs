@@ -7,7 +7,7 @@ mod compared;
 use crate::experiment::{Experiment, Notice, ProblemKind};
 use crate::params::{spec, MAX_NAME, PARAMS};
 use crate::text::shorten;
-pub use compared::{Compared, PER_RUN};
+pub use compared::{pinned_label, run_label, Compared, PER_RUN};
 
 /// How the page shows an experiment.
 #[derive(Clone, Debug, Default, PartialEq)]

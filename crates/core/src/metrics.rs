@@ -73,6 +73,19 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A count as the page writes it, in its status line and its stories: 1234567 → "1,234,567".
+pub fn grouped(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A whole run as CSV, header first.
 pub fn to_csv(rows: &[Row]) -> String {
     let mut out = String::with_capacity(32 * (rows.len() + 1));

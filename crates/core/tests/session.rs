@@ -242,7 +242,10 @@ fn a_diverging_run_names_what_went_non_finite() {
     let mut session = Session::new(&e, Pace::Fast, None);
     let next = run_to_end(&mut session, &clock, &mut page);
     assert!(
-        matches!(next, Next::Diverged("loss" | "gradient" | "iterate")),
+        matches!(
+            next,
+            Next::Diverged("loss" | "gradient" | "iterate" | dynabatch_core::algorithms::RUNAWAY)
+        ),
         "{next:?}"
     );
 }

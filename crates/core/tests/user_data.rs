@@ -175,3 +175,26 @@ fn the_links_options_reach_the_reader() {
     );
     assert!(Experiment::from_query_strict("problem=digits&task=softmax").is_err());
 }
+
+#[test]
+fn a_column_of_few_values_read_as_a_feature_is_named_as_a_likely_label() {
+    use dynabatch_core::data::hints::likely_label;
+    let wine = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/wine.csv"
+    ))
+    .expect("fixture");
+    let as_given = file(&wine, &experiment("problem=data"));
+    assert_eq!(as_given.task, Task::LeastSquares);
+    assert_eq!(
+        likely_label(&as_given).as_deref(),
+        Some(
+            "Column 1 (\"cultivar\") takes only 3 values: if it is the class to predict, set label=1 \
+             (the last column is read as the target now)."
+        )
+    );
+    // Read with that label, it is softmax regression, and nothing is suggested.
+    let by_class = file(&wine, &experiment("problem=data&label=1"));
+    assert_eq!(by_class.task, Task::Softmax);
+    assert_eq!(likely_label(&by_class), None);
+}

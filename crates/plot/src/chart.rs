@@ -156,6 +156,8 @@ pub fn builder<'a, DB: DrawingBackend>(
     builder
         .caption(spec.title, spec.font(15.0).color(&spec.theme.ink))
         .margin(spec.px(10.0))
+        // A log axis may end on a labelled power of ten ("2.78 h"): room for half of its label.
+        .margin_right(spec.px(22.0))
         .x_label_area_size(spec.px(x_labels))
         .y_label_area_size(spec.px(y_labels));
     builder
@@ -195,11 +197,30 @@ impl PlotFrame {
     }
 }
 
-#[optimize(size)]
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
+) -> Result<PlotFrame, String> {
+    draw_with(area, spec, series, Legend::InPlot)
+}
+
+/// Whether a chart names its series itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Legend {
+    /// In a box in the plot's emptiest corner (where there are two series or more).
+    InPlot,
+    /// Not at all: the page names the runs once, beside all its charts, where no legend covers a curve.
+    Outside,
+}
+
+/// As [`draw`], with the legend where `legend` says.
+#[optimize(size)]
+pub fn draw_with<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    series: &[Series],
+    legend: Legend,
 ) -> Result<PlotFrame, String> {
     area.fill(&spec.theme.background)
         .map_err(|e| e.to_string())?;
@@ -215,12 +236,22 @@ pub fn draw<DB: DrawingBackend>(
     let x_range = x.clone();
     let ticks = |v: &f64| tick_label(*v, spec.x_unit, spec.x_scale, &x_range);
     let result = match (spec.x_scale, spec.y_scale) {
-        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, &ticks, x, y),
-        (Scale::Linear, Scale::Log) => draw_in(area, spec, series, &ticks, x, y.log_scale()),
-        (Scale::Log, Scale::Linear) => draw_in(area, spec, series, &ticks, x.log_scale(), y),
-        (Scale::Log, Scale::Log) => {
-            draw_in(area, spec, series, &ticks, x.log_scale(), y.log_scale())
+        (Scale::Linear, Scale::Linear) => draw_in(area, spec, series, legend, &ticks, x, y),
+        (Scale::Linear, Scale::Log) => {
+            draw_in(area, spec, series, legend, &ticks, x, y.log_scale())
         }
+        (Scale::Log, Scale::Linear) => {
+            draw_in(area, spec, series, legend, &ticks, x.log_scale(), y)
+        }
+        (Scale::Log, Scale::Log) => draw_in(
+            area,
+            spec,
+            series,
+            legend,
+            &ticks,
+            x.log_scale(),
+            y.log_scale(),
+        ),
     };
     let (x_pixels, y_pixels) = result.map_err(|e| e.to_string())?;
     Ok(PlotFrame {
@@ -242,6 +273,7 @@ fn draw_in<DB, X, Y>(
     area: &DrawingArea<DB, Shift>,
     spec: &ChartSpec,
     series: &[Series],
+    legend: Legend,
     x_ticks: &dyn Fn(&f64) -> String,
     x: X,
     y: Y,
@@ -253,12 +285,14 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    // One x label per 80 CSS pixels at most: six labels such as "10 ms" ran together on a narrow chart.
+    let x_labels = (area.dim_in_pixel().0 as i32 / spec.px(80.0).max(1)).clamp(2, 6) as usize;
     let mut chart = builder(area, spec, 38.0, 58.0).build_cartesian_2d(x, y)?;
     chart
         .configure_mesh()
         .x_desc(spec.x_label)
         .y_desc(spec.y_label)
-        .x_labels(6)
+        .x_labels(x_labels)
         .y_labels(6)
         .x_label_formatter(x_ticks)
         .y_label_formatter(&|v| axis_number(*v, spec.y_scale))
@@ -302,7 +336,7 @@ where
             chart.draw_series(visible.iter().map(|&p| Circle::new(p, spec.px(3.0), dot)))?;
         }
     }
-    if series.len() > 1 {
+    if series.len() > 1 && legend == Legend::InPlot {
         // Falling curves leave the upper right empty on a linear x axis, the lower left on a log one; a
         // rising one (the batch) leaves neither, so the emptiest corner wins where it is emptier.
         let preferred = if spec.x_scale == Scale::Log {
@@ -445,5 +479,61 @@ mod tests {
             svg.contains("psgd"),
             "the legend names every series:\n{svg}"
         );
+    }
+
+    /// The x tick labels an SVG chart of this width draws, left to right, with their x positions.
+    fn time_ticks_at_width(width: u32) -> Vec<(i32, String)> {
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (width, 240)).into_drawing_area();
+            let spec = ChartSpec {
+                title: "time",
+                x_label: "simulated time",
+                y_label: "f",
+                x_scale: Scale::Linear,
+                x_unit: Unit::Seconds,
+                y_scale: Scale::Log,
+                pixel_ratio: 1.0,
+                theme: Theme::LIGHT,
+            };
+            let points = (0..=50)
+                .map(|i| (i as f64 * 1e-3, 1.0 / (1.0 + i as f64)))
+                .collect();
+            let series = [Series {
+                label: "crpsgd",
+                points,
+                color: Theme::LIGHT.runs[0],
+                stroke: Stroke::Solid,
+            }];
+            draw(&area, &spec, &series).expect("draws");
+        }
+        let mut ticks: Vec<(i32, String)> = svg
+            .split("<text")
+            .filter_map(|t| {
+                let x = t
+                    .split("x=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()?;
+                let text = t.split('>').nth(1)?.split('<').next()?.trim().to_string();
+                text.ends_with(" ms").then_some((x as i32, text))
+            })
+            .collect();
+        ticks.sort();
+        ticks
+    }
+
+    #[test]
+    fn time_labels_never_run_together() {
+        // "10 ms20 ms30 ms40 ms50 ms" on a chart 300 pixels wide: at most one label per 80 pixels.
+        for width in [300, 420, 640] {
+            let ticks = time_ticks_at_width(width);
+            assert!(ticks.len() >= 2, "{width}: {ticks:?}");
+            for pair in ticks.windows(2) {
+                assert!(pair[1].0 - pair[0].0 >= 50, "{width}: {ticks:?}");
+            }
+        }
     }
 }

@@ -88,6 +88,9 @@ pub enum Command {
         #[command(flatten)]
         file: DataArgs,
     },
+    /// Defines the lab's terms (SFO, f*, the PL condition, B_noise, ρ, γ, …), in the words of the
+    /// page's glossary; a parameter's entry is its help text.
+    Glossary,
 }
 
 /// The data file of a problem=data link.

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Exit status for a run whose loss became NaN or infinite (its CSV is still written in full).
+/// Exit status for a run whose loss became NaN or infinite, or ran away (its CSV is still written in full).
 const DIVERGED: u8 = 3;
 
 /// What a run shows: its CSV and a progress bar, or nothing (MPI ranks other than 0).
@@ -87,7 +87,10 @@ pub fn train(
         if report == Report::Silent {
             return Ok(ExitCode::from(DIVERGED));
         }
-        say(&format!("diverged: the {quantity} became NaN or infinite at round {round} (try a smaller gamma)"));
+        say(&format!(
+            "diverged: {} (try a smaller gamma)",
+            Progress::divergence(quantity, round)
+        ));
         return Ok(ExitCode::from(DIVERGED));
     }
     Ok(ExitCode::SUCCESS)

@@ -17,4 +17,4 @@ pub use schedule::{
     batch_size, catalyst_shape, fewest_rounds, local_schedule, local_steps, planned_rounds,
     ramp_batch, record_every, Schedule,
 };
-pub use trainer::{Progress, Stepped, Trainer};
+pub use trainer::{Progress, Stepped, Trainer, RUNAWAY};

@@ -24,11 +24,31 @@ pub enum Progress {
     Running,
     /// The budget allows no further round.
     Done,
-    /// A quantity became NaN or infinite in this round.
+    /// A quantity became NaN or infinite in this round, or the loss ran away ([`RUNAWAY`]).
     Diverged {
         round: u64,
         quantity: &'static str,
     },
+}
+
+/// The `quantity` of a run whose loss passed [`RUNAWAY`] times its start while still finite.
+pub const RUNAWAY: &str = "runaway loss";
+
+/// A loss this many times its start (or 1, where the start is smaller) has diverged, though finite: at
+/// γ = 50 on breast cancer the loss grows twentyfold a round to 1e170 and stays finite to the end, and
+/// a run that "ends" there is no result to read. No finished run's loss comes near it (the goldens'
+/// largest rise is under 1000 times).
+const RUNAWAY_FACTOR: f64 = 1e6;
+
+impl Progress {
+    /// What a diverged run says, in the same words in the page and the CLI.
+    pub fn divergence(quantity: &str, round: u64) -> String {
+        if quantity == RUNAWAY {
+            format!("the loss passed a million times its start at round {round}")
+        } else {
+            format!("the {quantity} became NaN or infinite at round {round}")
+        }
+    }
 }
 
 /// What [`Trainer::step_within`] did.
@@ -73,6 +93,9 @@ pub struct Trainer {
     site: Site,
     /// Rounds of less work than this (samples × parameters over this process's nodes) run on one thread.
     spread_min_work: u64,
+    /// A loss above this has run away: [`RUNAWAY_FACTOR`] times the loss at the start, measured before
+    /// the first round.
+    runaway_above: f64,
 }
 
 impl Trainer {
@@ -125,6 +148,7 @@ impl Trainer {
             noise_scale: NoiseScale::default(),
             site: Site::Pool,
             spread_min_work: nodes::SPREAD_MIN_WORK,
+            runaway_above: f64::INFINITY,
         }
     }
 
@@ -182,6 +206,10 @@ impl Trainer {
                 self.progress = Progress::Done;
                 return Stepped::Over;
             };
+            if self.round == 0 {
+                let start = self.problem.loss(&self.x).abs().max(1.0);
+                self.runaway_above = RUNAWAY_FACTOR * start;
+            }
             self.round += 1;
             let used_before = self.sfo;
             self.sfo += samples;
@@ -192,13 +220,16 @@ impl Trainer {
             let iterate_ok = self.x.iter().all(|v| v.is_finite());
             if !iterate_ok || self.round.is_multiple_of(self.every) || !self.has_next_round() {
                 let row = self.measure(self.batch_of(samples), self.placement);
-                if !iterate_ok || !row.loss.is_finite() || !row.grad_norm.is_finite() {
+                let runaway = row.loss > self.runaway_above;
+                if !iterate_ok || !row.loss.is_finite() || !row.grad_norm.is_finite() || runaway {
                     let quantity = if !iterate_ok {
                         "iterate"
                     } else if !row.loss.is_finite() {
                         "loss"
-                    } else {
+                    } else if !row.grad_norm.is_finite() {
                         "gradient"
+                    } else {
+                        RUNAWAY
                     };
                     self.progress = Progress::Diverged {
                         round: self.round,

@@ -5,7 +5,7 @@
 use super::{items, MAX_COMPARED};
 use crate::choices::ALG_NAMES;
 use crate::experiment::{Alg, Experiment, Notice};
-use crate::params::{spec, Param, Rejected, Value};
+use crate::params::{spec, Param, ParamSpec, Rejected, Value, PARAMS};
 use crate::text::shorten;
 
 /// The parameters a compared run may set for itself: how an algorithm is tuned, not what it is run on.
@@ -77,6 +77,49 @@ impl Compared {
             label.push_str(&format!(" {symbol}={value}"));
         }
         label
+    }
+}
+
+/// What a run ran, as the charts' legends name it: its algorithm and its values of the per-run parameters
+/// that apply to it (`psgd γ=0.001 B₁=8`). Written from the run's experiment rather than from the link's
+/// `compare` text, because a setting the link leaves out follows the main run: after B₁ = 8 on the main
+/// run, `psgd(gamma=0.001)` ran with B₁ = 8 too, and its legend must say so. A constant step (τ = 0) goes
+/// unsaid.
+pub fn run_label(run: &Experiment) -> String {
+    let mut label = run.alg.name().to_string();
+    for param in PER_RUN {
+        let value = run.value(param);
+        if run.uses(param) && !(param == Param::Decay && value.to_string() == "0") {
+            label.push_str(&format!(" {}={value}", symbol(param.spec())));
+        }
+    }
+    label
+}
+
+/// A pinned run's label: `pinned`, what it ran ([`run_label`]), and each other parameter in which it
+/// differs from `main`, the run now on screen (`pinned crpsgd γ=0.3 B₁=1 ρ=1.05 N=8`).
+pub fn pinned_label(pinned: &Experiment, main: &Experiment) -> String {
+    let mut label = format!("pinned {}", run_label(pinned));
+    for spec in PARAMS {
+        let param = spec.param;
+        // The algorithm and per-run values are said already; a file's hash would fill the legend.
+        if param == Param::Alg || param == Param::DataSha256 || PER_RUN.contains(&param) {
+            continue;
+        }
+        let value = pinned.value(param).to_string();
+        if (pinned.uses(param) || main.uses(param)) && value != main.value(param).to_string() {
+            label.push_str(&format!(" {}={value}", symbol(spec)));
+        }
+    }
+    label
+}
+
+/// A parameter as a legend writes it: its paper symbol, or its link name where it has none.
+fn symbol(spec: &ParamSpec) -> &'static str {
+    if spec.symbol.is_empty() {
+        spec.name
+    } else {
+        spec.symbol
     }
 }
 
@@ -252,6 +295,7 @@ fn read_setting(
 
 #[cfg(test)]
 mod tests {
+    use super::{pinned_label, run_label};
     use crate::experiment::Alg;
     use crate::link::{parse, parse_strict, to_query, Compared};
     use crate::params::{Param, Value};
@@ -335,5 +379,28 @@ mod tests {
             assert_eq!(view.compare.first().map(|c| c.settings.len()), kept, "{compare}");
             assert!(parse_strict(&format!("alg=crpsgd&compare={compare}")).is_err());
         }
+    }
+
+    #[test]
+    fn a_runs_label_says_what_it_ran_and_a_pinned_one_how_it_differs() {
+        let (main, view, _) =
+            crate::link::parse("alg=crpsgd&B1=8&rho=1.05&gamma=0.3&compare=psgd(gamma=0.001)");
+        // The compared run follows the main run's B₁, and says so.
+        let psgd = view.compare[0].experiment(&main);
+        assert_eq!(run_label(&psgd), "psgd γ=0.001 B₁=8");
+        assert_eq!(run_label(&main), "crpsgd γ=0.3 B₁=8 ρ=1.05");
+        let decaying = crate::link::parse("alg=psgd&decay=30").0;
+        assert_eq!(run_label(&decaying), "psgd γ=0.5 B₁=2 τ=30");
+        // A pinned run names what differs from the run on screen, and nothing else.
+        let mut now = main.clone();
+        now.nodes = 1;
+        assert_eq!(
+            pinned_label(&main, &now),
+            format!("pinned crpsgd γ=0.3 B₁=8 ρ=1.05 N={}", main.nodes)
+        );
+        assert_eq!(
+            pinned_label(&main, &main),
+            "pinned crpsgd γ=0.3 B₁=8 ρ=1.05"
+        );
     }
 }

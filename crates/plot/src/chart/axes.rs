@@ -14,7 +14,12 @@ pub(super) fn axis_number(v: f64, scale: Scale) -> String {
             format!("{v:.decimals$}")
         }
         Scale::Log => format!("{v:.0e}"),
-        Scale::Linear => format!("{v:.3}"),
+        // Three decimals, less the trailing zeros: 2.5 and 2, not 2.500 and 2.000.
+        Scale::Linear => {
+            let text = format!("{v:.3}");
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            if text == "-0" { "0" } else { text }.to_string()
+        }
     }
 }
 
@@ -81,6 +86,18 @@ pub fn duration(seconds: f64) -> String {
     duration_in(seconds, time_unit(seconds.abs()))
 }
 
+/// A log axis's end, moved out to the power of ten beyond it where that is within half a decade: log axes
+/// are labelled at powers of ten, and a curve that ends past the last label (PSGD's 1.7 hours across the
+/// internet, beyond "16.7 min") cannot be read. Further away, the end stays, and the axis ends near a label.
+fn out_to_decade(v: f64, round: fn(f64) -> f64) -> f64 {
+    let decade = libm::pow(10.0, round(libm::log10(v)));
+    if (decade / v).max(v / decade) <= libm::sqrt(10.0) {
+        decade
+    } else {
+        v
+    }
+}
+
 /// A range covering every value, padded so curves do not touch the frame (and never empty).
 pub(super) fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f64> {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -99,7 +116,7 @@ pub(super) fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f
             let centre = libm::sqrt(lo * hi);
             (centre / 10.0).min(lo / 1.3)..(centre * 10.0).max(hi * 1.3)
         }
-        Scale::Log => (lo / 1.3)..(hi * 1.3),
+        Scale::Log => out_to_decade(lo / 1.3, libm::floor)..out_to_decade(hi * 1.3, libm::ceil),
         Scale::Linear if hi - lo < 1e-12 => (lo - 0.5)..(hi + 0.5),
         Scale::Linear => {
             let pad = 0.05 * (hi - lo);
@@ -108,22 +125,16 @@ pub(super) fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> Range<f
     }
 }
 
-/// 1234567 → "1,234,567".
-pub fn grouped(v: u64) -> String {
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// 1234567 → "1,234,567": the core's, which the stories' tests also write their counts with.
+pub use dynabatch_core::metrics::grouped;
 
 /// 1500 → "1.5k", 2000000 → "2M": axis labels stay short at any budget.
 pub fn compact(v: f64) -> String {
     let a = v.abs();
+    // Past a thousand millions, an exponent: a runaway loss read "51154688M" and ran into its axis title.
+    if a >= 1e9 {
+        return format!("{v:.0e}");
+    }
     let (scaled, suffix) = if a >= 1e6 {
         (v / 1e6, "M")
     } else if a >= 1e3 {
@@ -144,6 +155,8 @@ mod tests {
     fn compact_labels() {
         assert_eq!(compact(1500.0), "1.5k");
         assert_eq!(compact(2_000_000.0), "2M");
+        assert_eq!(compact(5.1e14), "5e14");
+        assert_eq!(compact(3e170), "3e170");
         assert_eq!(compact(12.0), "12");
         assert_eq!(compact(0.25), "0.2");
         assert_eq!(grouped(1234567), "1,234,567");
@@ -152,6 +165,15 @@ mod tests {
         assert_eq!(axis_number(0.05, Scale::Log), "0.05");
         assert_eq!(axis_number(1e-4, Scale::Log), "1e-4");
         assert_eq!(axis_number(1000.0, Scale::Log), "1k");
+        assert_eq!(axis_number(2.5, Scale::Linear), "2.5");
+        assert_eq!(axis_number(2.0, Scale::Linear), "2");
+        assert_eq!(axis_number(0.6712, Scale::Linear), "0.671");
+        assert_eq!(axis_number(-0.0001, Scale::Linear), "0");
+        // An end within half a decade of a power of ten goes out to it, so the curve ends between labels.
+        let internet = padded([0.042, 6000.9].into_iter(), Scale::Log);
+        assert_eq!(internet.end, 1e4);
+        let near = padded([1e-5, 1.1].into_iter(), Scale::Log);
+        assert!((near.end - 1.43).abs() < 1e-9, "{near:?}");
         let narrow = padded([0.05, 0.6].into_iter(), Scale::Log);
         assert!(
             narrow.end / narrow.start >= 100.0,
