@@ -83,13 +83,15 @@ impl Compared {
 /// What a run ran, as the charts' legends name it: its algorithm and its values of the per-run parameters
 /// that apply to it (`psgd γ=0.001 B₁=8`). Written from the run's experiment rather than from the link's
 /// `compare` text, because a setting the link leaves out follows the main run: after B₁ = 8 on the main
-/// run, `psgd(gamma=0.001)` ran with B₁ = 8 too, and its legend must say so. A constant step (τ = 0) goes
-/// unsaid.
+/// run, `psgd(gamma=0.001)` ran with B₁ = 8 too, and its legend must say so. A constant step (τ = 0) and
+/// no momentum (β = 0) go unsaid.
 pub fn run_label(run: &Experiment) -> String {
     let mut label = run.alg.name().to_string();
     for param in PER_RUN {
         let value = run.value(param);
-        if run.uses(param) && !(param == Param::Decay && value.to_string() == "0") {
+        // A constant step (τ = 0) and no momentum (β = 0) are the plain algorithm: nothing to say.
+        let off = matches!(param, Param::Decay | Param::Momentum) && value.to_string() == "0";
+        if run.uses(param) && !off {
             label.push_str(&format!(" {}={value}", symbol(param.spec())));
         }
     }
