@@ -200,6 +200,30 @@ pub const TERMS: &[Term] = &[
         name: "τ, step decay",
         said: Said::Param(Param::Decay),
     },
+    Term {
+        key: "beta",
+        name: "β, momentum",
+        said: Said::Param(Param::Momentum),
+    },
+    Term {
+        key: "ramp",
+        name: "Batch ramp",
+        said: Said::Text(
+            "The batch per node grows linearly from B₁ to B_max over the first S samples per node, then stays \
+             at B_max, as GPT-3's batch ramp did. The paper does not analyse it: the page predicts its rounds, \
+             not its error.",
+        ),
+    },
+    Term {
+        key: "bmax",
+        name: "B_max, the ramp's cap",
+        said: Said::Param(Param::RampCap),
+    },
+    Term {
+        key: "S",
+        name: "S, the ramp's length",
+        said: Said::Param(Param::RampLength),
+    },
 ];
 
 /// The term with this key.
@@ -241,7 +265,7 @@ mod tests {
         // The terms the issue asked for.
         for key in [
             "sfo", "f-star", "pl", "b-noise", "rho", "B1", "gamma", "T", "mu", "L", "kappa",
-            "round", "local", "catalyst",
+            "round", "local", "catalyst", "beta", "ramp", "bmax", "S",
         ] {
             assert!(term(key).is_some(), "{key}");
         }
