@@ -196,6 +196,16 @@ test("a phone's first two screens hold the contrast chart, the stories and Play;
   await laptop.context().close();
 });
 
+test("at 390×844 every algorithm's theory panel fits the phone (adaptive batches and the ramp state their order in a sentence)", async () => {
+  for (const alg of ['crpsgd', 'catalyst', 'psgd', 'local', 'adaptive', 'ramp']) {
+    const page = await openPage(browser, `${server.url}/?alg=${alg}&problem=breast-cancer&N=4&T=2000`, PHONE);
+    await settle(page);
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+    assert.ok(widths[0] <= widths[1], `alg=${alg}: the page is ${widths[0]} px wide at ${widths[1]} px`);
+    await page.context().close();
+  }
+});
+
 test('a file whose first column looks like its class says so, with the setting that uses it', async () => {
   const page = await openPage(browser, `${server.url}/?problem=data&N=2&T=200`, LAPTOP);
   await upload(page, fixture('wine.csv'));
