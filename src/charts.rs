@@ -355,7 +355,6 @@ pub fn render_legend(app: &App) {
         append(&item, &element("span", "", label));
         append(&list, &item);
     }
-    set_hidden(&list, entries.len() < 2);
     LEGEND.with(|l| *l.borrow_mut() = entries);
 }
 
