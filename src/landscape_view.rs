@@ -44,11 +44,18 @@ pub fn render(app: &App) {
     let Some(ratio) = super::charts::fit_to_screen(&canvas) else {
         return;
     };
+    // The whole title takes about 540 px at its size: a phone's map (366 px) cut it at both ends, so a
+    // narrow map keeps the formula alone (its paths are named by the legend above the charts).
+    let title = if canvas.client_width() < 560 {
+        "f(x, y) = x² + 3sin²x + y² + 3sin²y"
+    } else {
+        "The landscape f(x, y) = x² + 3sin²x + y² + 3sin²y, and each run's path"
+    };
     let Some(backend) = Canvas::on(canvas) else {
         return;
     };
     let spec = ChartSpec {
-        title: "The landscape f(x, y) = x² + 3sin²x + y² + 3sin²y, and each run's path",
+        title,
         x_label: "x",
         y_label: "y",
         x_scale: Scale::Linear,

@@ -6,4 +6,13 @@ window.coi = {
   // Every resource is same-origin, so the strict policy costs nothing and works in every browser.
   coepCredentialless: () => false,
   quiet: true,
+  // coi-serviceworker asks for a reload as soon as its worker is found installing, and again when it sees
+  // an active worker that does not control the page. On a busy machine the first reload came before the
+  // worker was active, so the reloaded page was not controlled either and reloaded a second time. One
+  // reload per page, once the worker is active: the reloaded page is then controlled, and isolated.
+  doReload: () => {
+    if (window.coiReloading) return;
+    window.coiReloading = true;
+    navigator.serviceWorker.ready.then(() => window.location.reload());
+  },
 };
